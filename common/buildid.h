@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* Reading the GNU build-id note of an ELF file without libelf (for the recorder). */
+#ifndef SCREC_BUILDID_H
+#define SCREC_BUILDID_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SCREC_BUILD_ID_MAX 20
+
+/*
+ * Read the build-id of the 64-bit little-endian ELF file at path into id
+ * (SCREC_BUILD_ID_MAX bytes); *len gets its length.  Returns 0, -ENOENT when
+ * the file has none, -ENOEXEC when it is not such an ELF file, or -errno.
+ */
+int screc_read_build_id(const char *path, uint8_t *id, size_t *len);
+
+/* Format id as lowercase hex into out (2 * len + 1 bytes). */
+void screc_hex(const uint8_t *id, size_t len, char *out);
+
+#endif

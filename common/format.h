@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The screc recording format: every byte that goes to disk is described here.
+ *
+ * A recording is a fixed, uncompressed file header followed by a stream of
+ * independent zstd frames.  Each frame decompresses to a whole number of
+ * records; a record starts with {type, size} so that a reader skips what it
+ * does not know.  The recorder ends a frame at least once a second, so a file
+ * whose recorder died is readable up to its last complete frame.  A cleanly
+ * closed file ends with a TRAILER record; a reader that reaches the end of the
+ * data without one knows the file is truncated.
+ *
+ * All integers are little-endian and naturally aligned, records are padded to
+ * 8 bytes, and there are no pointers or bitfields.
+ */
+#ifndef SCREC_FORMAT_H
+#define SCREC_FORMAT_H
+
+#include <assert.h>
+#include <stdint.h>
+
+#define SCREC_MAGIC		"SCREC\0\r\n"
+#define SCREC_MAGIC_LEN		8
+/* Version this code writes, and the oldest reader version that can read it. */
+#define SCREC_FORMAT_VERSION	1
+#define SCREC_FORMAT_MIN_READ	1
+
+#define SCREC_COMPRESS_ZSTD	1
+
+/* Feature bits in the header; a reader refuses unknown bits in SCREC_FEAT_REQUIRED_MASK. */
+#define SCREC_FEAT_STACK_TRIMMED	(1ull << 0)	/* user stacks cut to dyn_size */
+#define SCREC_FEAT_REQUIRED_MASK	0xffffffffull	/* low half: must understand */
+
+struct screc_file_header {
+	char magic[SCREC_MAGIC_LEN];
+	uint32_t version;
+	uint32_t min_version;
+	uint32_t header_size;		/* sizeof(struct screc_file_header) when written */
+	uint32_t compression;		/* SCREC_COMPRESS_* */
+	uint64_t features;		/* SCREC_FEAT_* */
+	uint64_t reserved[4];
+};
+static_assert(sizeof(struct screc_file_header) == 64, "file header layout");
+
+/* Every record starts with this; size counts the header and is a multiple of 8. */
+struct screc_rec {
+	uint32_t type;
+	uint32_t size;
+};
+static_assert(sizeof(struct screc_rec) == 8, "record header layout");
+
+enum screc_rec_type {
+	SCREC_REC_INFO = 1,		/* struct screc_rec_info, first record */
+	SCREC_REC_STRING = 2,		/* struct screc_rec_string */
+	SCREC_REC_TRACEPOINT = 3,	/* struct screc_rec_tracepoint */
+	SCREC_REC_ATTR = 4,		/* struct screc_rec_attr */
+	SCREC_REC_PERF = 5,		/* a kernel perf record, verbatim but for trimmed stacks */
+	SCREC_REC_BUILDID = 6,		/* struct screc_rec_buildid */
+	SCREC_REC_TARGET_EXIT = 7,	/* struct screc_rec_target_exit */
+	SCREC_REC_TRAILER = 8,		/* struct screc_rec_trailer, last record */
+};
+
+/* Recording-wide facts, needed to read the perf records that follow. */
+struct screc_rec_info {
+	struct screc_rec hdr;
+	uint32_t e_machine;		/* ELF machine of the recording host (EM_X86_64) */
+	uint32_t page_size;
+	uint32_t clockid;		/* clock of every timestamp (CLOCK_MONOTONIC) */
+	uint32_t stack_size;		/* bytes of user stack asked per sample */
+	uint64_t sample_regs_user;	/* perf register mask of the samples */
+	uint64_t start_realtime_ns;	/* wall clock when recording started */
+	uint64_t start_clock_ns;	/* the same instant on clockid */
+	uint32_t nr_cpus;
+	uint32_t mode;			/* SCREC_MODE_* */
+	uint32_t target_pid;		/* launched command's pid, or first -p pid */
+	uint32_t pad;
+};
+static_assert(sizeof(struct screc_rec_info) == 64, "info layout");
+
+#define SCREC_MODE_COMMAND	1
+#define SCREC_MODE_ATTACH	2
+
+enum screc_string_key {
+	SCREC_STR_HOSTNAME = 1,
+	SCREC_STR_KERNEL_RELEASE = 2,
+	SCREC_STR_KERNEL_VERSION = 3,
+	SCREC_STR_MACHINE = 4,		/* uname machine, e.g. x86_64 */
+	SCREC_STR_SCREC_VERSION = 5,
+	SCREC_STR_CMDLINE = 6,		/* screc's own argv, NUL separated */
+	SCREC_STR_EVENTS = 7,		/* the -e list as given */
+};
+
+/* A string: len bytes of data (not NUL-terminated), then padding. */
+struct screc_rec_string {
+	struct screc_rec hdr;
+	uint32_t key;			/* enum screc_string_key */
+	uint32_t len;
+	/* char data[len]; */
+};
+static_assert(sizeof(struct screc_rec_string) == 16, "string layout");
+
+/* A tracepoint of the recording kernel: its id and tracefs "format" text. */
+struct screc_rec_tracepoint {
+	struct screc_rec hdr;
+	uint32_t id;
+	uint32_t name_len;		/* "syscalls:sys_enter_connect" */
+	uint32_t format_len;
+	uint32_t pad;
+	/* char name[name_len]; char format[format_len]; */
+};
+static_assert(sizeof(struct screc_rec_tracepoint) == 24, "tracepoint layout");
+
+enum screc_attr_kind {
+	SCREC_ATTR_ENTER = 1,		/* syscall entry: regs and stack */
+	SCREC_ATTR_EXIT = 2,		/* syscall exit: return value */
+	SCREC_ATTR_TRACKING = 3,	/* mmap/comm/task side-band only */
+};
+
+/*
+ * What the kernel writes for the perf ids listed: enough to parse any sample
+ * carrying PERF_SAMPLE_IDENTIFIER, and which tracepoint it came from.
+ */
+struct screc_rec_attr {
+	struct screc_rec hdr;
+	uint32_t kind;			/* enum screc_attr_kind */
+	uint32_t tp_id;			/* tracepoint id, 0 for tracking */
+	uint64_t sample_type;		/* PERF_SAMPLE_* */
+	uint64_t sample_regs_user;
+	uint32_t sample_stack_user;
+	uint32_t nr_ids;
+	/* uint64_t ids[nr_ids]; */
+};
+static_assert(sizeof(struct screc_rec_attr) == 40, "attr layout");
+
+/*
+ * A kernel perf record (struct perf_event_header and body).  Samples carry
+ * PERF_SAMPLE_IDENTIFIER first; side-band records carry sample_id_all fields.
+ * With SCREC_FEAT_STACK_TRIMMED, PERF_SAMPLE_STACK_USER is the last sample
+ * field and its size field is dyn_size rounded up to 8.
+ */
+#define SCREC_PERF_HDR_SIZE	8
+
+/* A build-id read from a mapped file by the recorder, where the kernel gave none. */
+struct screc_rec_buildid {
+	struct screc_rec hdr;
+	uint32_t pid;			/* first process seen mapping it */
+	uint8_t build_id_len;
+	uint8_t pad[3];
+	uint8_t build_id[20];
+	uint32_t path_len;
+	/* char path[path_len]; */
+};
+static_assert(sizeof(struct screc_rec_buildid) == 40, "buildid layout");
+
+/* How a launched command ended: a wait(2) status. */
+struct screc_rec_target_exit {
+	struct screc_rec hdr;
+	uint32_t pid;
+	int32_t wait_status;
+	uint64_t time;			/* on the recording clock */
+};
+static_assert(sizeof(struct screc_rec_target_exit) == 24, "target exit layout");
+
+/* Totals written by a clean close. */
+struct screc_rec_trailer {
+	struct screc_rec hdr;
+	uint64_t nr_records;		/* records before this one */
+	uint64_t nr_samples;		/* syscall entry samples */
+	uint64_t nr_exits;		/* syscall exit samples */
+	uint64_t nr_lost;		/* events the kernel dropped */
+	uint64_t end_clock_ns;
+	uint64_t end_realtime_ns;
+};
+static_assert(sizeof(struct screc_rec_trailer) == 56, "trailer layout");
+
+/* Largest record a reader accepts: a 64 KiB stack and registers, with room. */
+#define SCREC_REC_MAX		(1u << 20)
+
+#endif

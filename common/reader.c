@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The recording reader.  Compressed input comes from a file descriptor or a
+ * memory buffer; it is decompressed into a window that always holds the
+ * current record whole.  Every length read from the input is checked against
+ * what is really there before it is used.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "reader.h"
+
+#define IN_CAP		(128u * 1024)
+#define WIN_CAP		(2 * SCREC_REC_MAX)
+
+struct screc_reader {
+	int fd;			/* -1 for memory input */
+	const uint8_t *mem;
+	size_t mem_len;
+
+	uint8_t *in;		/* compressed bytes for the fd case */
+	ZSTD_inBuffer zin;
+	uint64_t in_consumed;	/* compressed bytes handed to zstd and used */
+	bool in_eof;
+	bool frame_open;	/* inside a zstd frame not yet ended */
+
+	ZSTD_DStream *ds;
+	uint64_t *win;		/* decompressed bytes, 8-aligned */
+	size_t win_start, win_end;
+
+	struct screc_file_header hdr;
+	struct screc_rec_trailer trailer;
+	bool have_trailer;
+	int error;
+	char errmsg[160];
+};
+
+static int
+fail(struct screc_reader *r, int err, const char *what)
+{
+	if (!r->error) {
+		r->error = err;
+		snprintf(r->errmsg, sizeof(r->errmsg), "%s", what);
+	}
+	return r->error;
+}
+
+/* Make compressed input available; returns 0, or 1 at the end of input. */
+static int
+refill(struct screc_reader *r)
+{
+	ssize_t n;
+
+	if (r->zin.pos < r->zin.size)
+		return 0;
+	if (r->fd < 0 || r->in_eof)
+		return 1;
+	do
+		n = read(r->fd, r->in, IN_CAP);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		r->in_eof = true;
+		return 1;
+	}
+	r->zin = (ZSTD_inBuffer){ r->in, (size_t)n, 0 };
+	return 0;
+}
+
+/* Decompress until at least want bytes are in the window or input ends. */
+static int
+fill(struct screc_reader *r, size_t want)
+{
+	uint8_t *win = (uint8_t *)r->win;
+
+	if (r->win_end - r->win_start >= want)
+		return 0;
+	if (r->win_start > 0) {
+		memmove(win, win + r->win_start, r->win_end - r->win_start);
+		r->win_end -= r->win_start;
+		r->win_start = 0;
+	}
+	while (r->win_end < want) {
+		ZSTD_outBuffer out = { win, WIN_CAP, r->win_end };
+		size_t before = r->zin.pos, ret;
+
+		if (refill(r))
+			return -ENODATA;
+		ret = ZSTD_decompressStream(r->ds, &out, &r->zin);
+		r->in_consumed += r->zin.pos - before;
+		if (ZSTD_isError(ret))
+			return fail(r, -EBADMSG, ZSTD_getErrorName(ret));
+		r->frame_open = ret != 0;
+		r->win_end = out.pos;
+		if (out.pos == WIN_CAP && r->win_end < want)
+			return fail(r, -EBADMSG, "record larger than the window");
+	}
+	return 0;
+}
+
+static int
+open_common(struct screc_reader *r, struct screc_reader **out)
+{
+	uint8_t buf[sizeof(r->hdr)];
+	size_t have = 0;
+
+	r->ds = ZSTD_createDStream();
+	r->win = malloc(WIN_CAP);
+	if (!r->ds || !r->win)
+		goto nomem;
+	if (r->fd >= 0) {
+		r->in = malloc(IN_CAP);
+		if (!r->in)
+			goto nomem;
+	}
+	/* The header is not compressed: take it straight from the input. */
+	while (have < sizeof(buf)) {
+		size_t n;
+
+		if (refill(r)) {
+			screc_reader_close(r);
+			return -ENODATA;
+		}
+		n = r->zin.size - r->zin.pos;
+		if (n > sizeof(buf) - have)
+			n = sizeof(buf) - have;
+		memcpy(buf + have, (const uint8_t *)r->zin.src + r->zin.pos, n);
+		r->zin.pos += n;
+		have += n;
+	}
+	r->in_consumed = sizeof(buf);
+	memcpy(&r->hdr, buf, sizeof(buf));
+	if (memcmp(r->hdr.magic, SCREC_MAGIC, SCREC_MAGIC_LEN) != 0) {
+		screc_reader_close(r);
+		return -EBADMSG;
+	}
+	if (r->hdr.min_version > SCREC_FORMAT_VERSION ||
+	    r->hdr.compression != SCREC_COMPRESS_ZSTD ||
+	    (r->hdr.features & SCREC_FEAT_REQUIRED_MASK & ~(uint64_t)SCREC_FEAT_STACK_TRIMMED)) {
+		screc_reader_close(r);
+		return -ENOTSUP;
+	}
+	if (r->hdr.header_size < sizeof(r->hdr) || r->hdr.header_size > 4096) {
+		screc_reader_close(r);
+		return -EBADMSG;
+	}
+	/* Skip a longer header written by a newer version. */
+	for (size_t skip = r->hdr.header_size - sizeof(r->hdr); skip > 0;) {
+		size_t n;
+
+		if (refill(r)) {
+			screc_reader_close(r);
+			return -ENODATA;
+		}
+		n = r->zin.size - r->zin.pos;
+		if (n > skip)
+			n = skip;
+		r->zin.pos += n;
+		r->in_consumed += n;
+		skip -= n;
+	}
+	*out = r;
+	return 0;
+nomem:
+	screc_reader_close(r);
+	return -ENOMEM;
+}
+
+int
+screc_reader_open_fd(int fd, struct screc_reader **out)
+{
+	struct screc_reader *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		close(fd);
+		return -ENOMEM;
+	}
+	r->fd = fd;
+	return open_common(r, out);
+}
+
+int
+screc_reader_open_mem(const void *buf, size_t len, struct screc_reader **out)
+{
+	struct screc_reader *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	r->fd = -1;
+	r->mem = buf;
+	r->mem_len = len;
+	r->zin = (ZSTD_inBuffer){ buf, len, 0 };
+	return open_common(r, out);
+}
+
+int
+screc_reader_next(struct screc_reader *r, const struct screc_rec **rec)
+{
+	const struct screc_rec *h;
+	int err;
+
+	if (r->error)
+		return r->error;
+	err = fill(r, sizeof(*h));
+	if (err == -ENODATA) {
+		if (r->win_end == r->win_start && !r->frame_open) {
+			if (r->have_trailer)
+				return 0;
+			return fail(r, -ENODATA, "the recording ends without a trailer");
+		}
+		return fail(r, -ENODATA, "the recording ends inside a record");
+	}
+	if (err)
+		return err;
+	if (r->have_trailer)
+		return fail(r, -EBADMSG, "data after the trailer");
+	h = (const struct screc_rec *)((uint8_t *)r->win + r->win_start);
+	if (h->size < sizeof(*h) || h->size % 8 || h->size > SCREC_REC_MAX)
+		return fail(r, -EBADMSG, "bad record size");
+	err = fill(r, h->size);
+	if (err == -ENODATA)
+		return fail(r, -ENODATA, "the recording ends inside a record");
+	if (err)
+		return err;
+	h = (const struct screc_rec *)((uint8_t *)r->win + r->win_start);
+	r->win_start += h->size;
+	if (h->type == SCREC_REC_TRAILER) {
+		if (h->size < sizeof(r->trailer))
+			return fail(r, -EBADMSG, "short trailer");
+		memcpy(&r->trailer, h, sizeof(r->trailer));
+		r->have_trailer = true;
+	}
+	*rec = h;
+	return 1;
+}
+
+const struct screc_file_header *
+screc_reader_header(const struct screc_reader *r)
+{
+	return &r->hdr;
+}
+
+const struct screc_rec_trailer *
+screc_reader_trailer(const struct screc_reader *r)
+{
+	return r->have_trailer ? &r->trailer : NULL;
+}
+
+uint64_t
+screc_reader_offset(const struct screc_reader *r)
+{
+	return r->in_consumed;
+}
+
+const char *
+screc_reader_error(const struct screc_reader *r)
+{
+	return r->error ? r->errmsg : "no error";
+}
+
+void
+screc_reader_close(struct screc_reader *r)
+{
+	if (!r)
+		return;
+	if (r->fd >= 0)
+		close(r->fd);
+	ZSTD_freeDStream(r->ds);
+	free(r->win);
+	free(r->in);
+	free(r);
+}

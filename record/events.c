@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Opening the perf events: syscall tracepoints found in tracefs, one ring
+ * buffer per CPU that every event on that CPU writes to, and a dummy event per
+ * task and CPU that carries the mmap/comm/task side-band records.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/syscalls.h"
+#include "record.h"
+
+/* At most this many syscalls get tracepoints of their own; more use raw_syscalls. */
+#define MAX_OWN_TRACEPOINTS 4
+
+static const char *const tracefs_dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+
+static bool
+has_events(const char *dir)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/events/raw_syscalls", dir);
+	return access(path, F_OK) == 0;
+}
+
+int
+events_find_tracefs(struct session *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(tracefs_dirs) / sizeof(tracefs_dirs[0]); i++)
+		if (has_events(tracefs_dirs[i])) {
+			s->tracefs = tracefs_dirs[i];
+			return 0;
+		}
+	if (geteuid() == 0 && mount("nodev", tracefs_dirs[0], "tracefs", 0, NULL) == 0 &&
+	    has_events(tracefs_dirs[0])) {
+		screc_debug("mounted tracefs on %s", tracefs_dirs[0]);
+		s->tracefs = tracefs_dirs[0];
+		return 0;
+	}
+	if (access(tracefs_dirs[0], X_OK) != 0 && errno == EACCES) {
+		screc_err("%s: permission denied: run as root, or make tracefs readable "
+			  "(mount -o remount,mode=755 %s)", tracefs_dirs[0], tracefs_dirs[0]);
+		return -EACCES;
+	}
+	screc_err("tracefs: not mounted and no syscall tracepoints found: mount it as root "
+		  "(mount -t tracefs nodev /sys/kernel/tracing); the kernel needs "
+		  "CONFIG_FTRACE_SYSCALLS");
+	return -ENOENT;
+}
+
+static char *
+read_text(const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap + 16384);
+
+			if (!nb) {
+				free(buf);
+				close(fd);
+				return NULL;
+			}
+			buf = nb;
+			cap += 16384;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+}
+
+/* Fill tp from tracefs events/<sys>/<event>; returns 0 or -errno. */
+static int
+load_tracepoint(struct session *s, struct tracepoint *tp, const char *sys, const char *event,
+		uint32_t kind)
+{
+	char path[512];
+	char *id;
+
+	snprintf(tp->name, sizeof(tp->name), "%s:%s", sys, event);
+	snprintf(path, sizeof(path), "%s/events/%s/%s/id", s->tracefs, sys, event);
+	id = read_text(path);
+	if (!id)
+		return -errno ? -errno : -ENOENT;
+	tp->id = (uint32_t)strtoul(id, NULL, 10);
+	free(id);
+	snprintf(path, sizeof(path), "%s/events/%s/%s/format", s->tracefs, sys, event);
+	tp->format = read_text(path);
+	if (!tp->format)
+		return -errno ? -errno : -ENOENT;
+	tp->kind = kind;
+	return 0;
+}
+
+static bool
+tracepoint_exists(struct session *s, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/events/syscalls/sys_enter_%s", s->tracefs,
+		 screc_syscall_tracepoint(name));
+	return access(path, F_OK) == 0;
+}
+
+static int
+unknown_name(const char *name)
+{
+	const char *best[3];
+	size_t n = screc_syscall_suggest(name, best, 3);
+
+	if (n == 0)
+		screc_err("-e %s: no such syscall", name);
+	else
+		screc_err("-e %s: no such syscall; did you mean %s%s%s%s%s?", name, best[0],
+			  n > 1 ? ", " : "", n > 1 ? best[1] : "", n > 2 ? ", " : "",
+			  n > 2 ? best[2] : "");
+	return -EINVAL;
+}
+
+int
+events_resolve(struct session *s, const char *spec)
+{
+	char *copy, *tok, *save = NULL;
+	int nrs[512];
+	const char *names[512];
+	size_t n = 0, i;
+	bool own = true;
+	int err = 0;
+
+	if (spec && (strcmp(spec, "all") == 0 || strcmp(spec, "*") == 0))
+		spec = NULL;
+	if (spec) {
+		copy = strdup(spec);
+		if (!copy)
+			return -ENOMEM;
+		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			int nr = screc_syscall_nr(tok);
+
+			if (nr < 0) {
+				nr = screc_syscall_nr(screc_syscall_from_tracepoint(tok));
+				if (nr >= 0)
+					tok = (char *)screc_syscall_from_tracepoint(tok);
+			}
+			if (nr < 0) {
+				err = unknown_name(tok);
+				break;
+			}
+			for (i = 0; i < n && nrs[i] != nr; i++)
+				;
+			if (i < n)
+				continue;
+			if (n == sizeof(nrs) / sizeof(nrs[0]))
+				break;
+			nrs[n] = nr;
+			names[n] = screc_syscall_name(nr);
+			n++;
+		}
+		free(copy);
+		if (err)
+			return err;
+		if (n == 0) {
+			screc_err("-e: no syscall named; give a comma list such as -e connect,socket");
+			return -EINVAL;
+		}
+	}
+	if (!spec || n > MAX_OWN_TRACEPOINTS)
+		own = false;
+	for (i = 0; own && i < n; i++)
+		if (!tracepoint_exists(s, names[i]))
+			own = false;
+
+	if (own) {
+		s->tps = calloc(2 * n, sizeof(*s->tps));
+		if (!s->tps)
+			return -ENOMEM;
+		for (i = 0; i < n && !err; i++) {
+			char ev[128];
+			const char *tpn = screc_syscall_tracepoint(names[i]);
+
+			snprintf(ev, sizeof(ev), "sys_enter_%s", tpn);
+			err = load_tracepoint(s, &s->tps[s->nr_tps++], "syscalls", ev, SCREC_ATTR_ENTER);
+			if (err)
+				break;
+			snprintf(ev, sizeof(ev), "sys_exit_%s", tpn);
+			err = load_tracepoint(s, &s->tps[s->nr_tps++], "syscalls", ev, SCREC_ATTR_EXIT);
+		}
+	} else {
+		char *filter = NULL;
+
+		if (spec) {
+			size_t cap = 16 * n + 1, len = 0;
+
+			filter = malloc(cap);
+			if (!filter)
+				return -ENOMEM;
+			for (i = 0; i < n; i++)
+				len += (size_t)snprintf(filter + len, cap - len, "%sid == %d",
+							i ? " || " : "", nrs[i]);
+		}
+		s->tps = calloc(2, sizeof(*s->tps));
+		if (!s->tps) {
+			free(filter);
+			return -ENOMEM;
+		}
+		err = load_tracepoint(s, &s->tps[s->nr_tps++], "raw_syscalls", "sys_enter",
+				      SCREC_ATTR_ENTER);
+		if (!err)
+			err = load_tracepoint(s, &s->tps[s->nr_tps++], "raw_syscalls", "sys_exit",
+					      SCREC_ATTR_EXIT);
+		s->tps[0].filter = filter;
+		s->tps[1].filter = filter ? strdup(filter) : NULL;
+	}
+	if (err) {
+		screc_err("%s: cannot read the tracepoint: %s%s", s->tps[s->nr_tps - 1].name,
+			  strerror(-err),
+			  err == -EACCES ? " (run as root, or make tracefs readable)" :
+			  err == -ENOENT ? " (the kernel lacks this syscall tracepoint: "
+					   "CONFIG_FTRACE_SYSCALLS)" : "");
+		return err;
+	}
+	return 0;
+}
+
+static void
+fill_attr(struct session *s, struct perf_event_attr *a, const struct tracepoint *tp, bool on_exec)
+{
+	memset(a, 0, sizeof(*a));
+	a->size = sizeof(*a);
+	a->sample_period = 1;
+	a->sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
+			 PERF_SAMPLE_CPU;
+	a->sample_id_all = 1;
+	a->use_clockid = 1;
+	a->clockid = CLOCK_MONOTONIC;
+	a->disabled = 1;
+	a->enable_on_exec = on_exec;
+	a->inherit = s->inherit;
+	a->exclude_kernel = 0;
+	a->wakeup_events = 0;
+	a->watermark = 1;
+	a->wakeup_watermark = (uint32_t)(s->mmap_pages * (uint64_t)getpagesize() / 4);
+	if (!tp) {
+		a->type = PERF_TYPE_SOFTWARE;
+		a->config = PERF_COUNT_SW_DUMMY;
+		a->mmap = 1;
+		a->mmap2 = 1;
+		a->comm = 1;
+		a->comm_exec = 1;
+		a->task = 1;
+		a->build_id = 1;
+		return;
+	}
+	a->type = PERF_TYPE_TRACEPOINT;
+	a->config = tp->id;
+	a->sample_type |= PERF_SAMPLE_RAW;
+	if (tp->kind == SCREC_ATTR_ENTER) {
+		a->sample_type |= PERF_SAMPLE_IP | PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+		a->sample_regs_user = RECORD_REGS_MASK;
+		a->sample_stack_user = s->stack_size;
+	}
+}
+
+static int
+add_fd(struct session *s, int fd, uint32_t event)
+{
+	if (s->nr_fds == s->cap_fds) {
+		size_t cap = s->cap_fds ? 2 * s->cap_fds : 64;
+		int *nf = realloc(s->fds, cap * sizeof(*nf));
+		uint32_t *ne;
+
+		if (!nf)
+			return -ENOMEM;
+		s->fds = nf;
+		ne = realloc(s->fd_event, cap * sizeof(*ne));
+		if (!ne)
+			return -ENOMEM;
+		s->fd_event = ne;
+		s->cap_fds = cap;
+	}
+	s->fd_event[s->nr_fds] = event;
+	s->fds[s->nr_fds++] = fd;
+	return 0;
+}
+
+static void
+explain_open_error(int err, const struct tracepoint *tp, pid_t tid)
+{
+	const char *what = tp ? tp->name : "dummy tracking event";
+	int paranoid = 2;
+	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
+
+	if (f) {
+		if (fscanf(f, "%d", &paranoid) != 1)
+			paranoid = 2;
+		fclose(f);
+	}
+	if (err == EACCES || err == EPERM)
+		screc_err("perf_event_open %s: %s: run as root, or give screc CAP_PERFMON "
+			  "(and CAP_SYS_PTRACE for -p), or lower "
+			  "/proc/sys/kernel/perf_event_paranoid (now %d) to -1",
+			  what, strerror(err), paranoid);
+	else if (err == ESRCH)
+		screc_err("perf_event_open %s: task %d: no such process", what, (int)tid);
+	else if (err == EMFILE)
+		screc_err("perf_event_open %s: too many open files: raise the limit (ulimit -n) "
+			  "or trace fewer threads", what);
+	else if (err == ENOENT || err == EINVAL || err == EOPNOTSUPP)
+		screc_err("perf_event_open %s: %s: this kernel cannot sample user registers and "
+			  "stacks on syscall tracepoints (needs Linux 5.12 or later with "
+			  "CONFIG_FTRACE_SYSCALLS)", what, strerror(err));
+	else
+		screc_err("perf_event_open %s: %s", what, strerror(err));
+}
+
+static int
+map_ring(struct session *s, int fd, int cpu)
+{
+	size_t page = (size_t)getpagesize();
+	struct ring *r;
+	void *base;
+
+	base = mmap(NULL, (s->mmap_pages + 1) * page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (base == MAP_FAILED) {
+		int err = errno;
+
+		screc_err("mmap of the perf ring (%u pages): %s%s", s->mmap_pages, strerror(err),
+			  err == EPERM ? ": use a smaller -m, or raise "
+					 "/proc/sys/kernel/perf_event_mlock_kb" : "");
+		return -err;
+	}
+	r = &s->rings[s->nr_rings++];
+	r->fd = fd;
+	r->cpu = cpu;
+	r->base = base;
+	r->data_size = s->mmap_pages * page;
+	return 0;
+}
+
+int
+events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec)
+{
+	struct perf_event_attr attr;
+	int cpu, err;
+	size_t t, e;
+
+	s->nr_cpus = (int)sysconf(_SC_NPROCESSORS_CONF);
+	s->rings = calloc((size_t)s->nr_cpus, sizeof(*s->rings));
+	if (!s->rings)
+		return -ENOMEM;
+	for (cpu = 0; cpu < s->nr_cpus; cpu++) {
+		int leader = -1;
+
+		for (t = 0; t < nr_tids; t++) {
+			/* e == nr_tps is the dummy tracking event. */
+			for (e = 0; e <= s->nr_tps; e++) {
+				const struct tracepoint *tp = e < s->nr_tps ? &s->tps[e] : NULL;
+				int fd;
+
+				fill_attr(s, &attr, tp, on_exec);
+				fd = (int)syscall(SYS_perf_event_open, &attr, tids[t], cpu, -1,
+						  PERF_FLAG_FD_CLOEXEC);
+				if (fd < 0 && errno == ENODEV)
+					break;	/* CPU offline */
+				if (fd < 0 && errno == ESRCH && t > 0)
+					break;	/* a thread that ended meanwhile */
+				if (fd < 0) {
+					err = errno;
+					explain_open_error(err, tp, tids[t]);
+					return -err;
+				}
+				err = add_fd(s, fd, (uint32_t)e);
+				if (err) {
+					close(fd);
+					return err;
+				}
+				if (leader < 0) {
+					err = map_ring(s, fd, cpu);
+					if (err)
+						return err;
+					leader = fd;
+				} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, leader) < 0) {
+					err = errno;
+					screc_err("perf: redirecting an event to its CPU's ring: %s",
+						  strerror(err));
+					return -err;
+				}
+				if (tp && tp->filter &&
+				    ioctl(fd, PERF_EVENT_IOC_SET_FILTER, tp->filter) < 0) {
+					err = errno;
+					screc_err("%s: setting the filter \"%s\": %s", tp->name,
+						  tp->filter, strerror(err));
+					return -err;
+				}
+			}
+		}
+	}
+	if (s->nr_rings == 0) {
+		screc_err("perf: no CPU accepted the events");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+void
+events_enable(struct session *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nr_fds; i++)
+		ioctl(s->fds[i], PERF_EVENT_IOC_ENABLE, 0);
+}
+
+int
+events_describe(struct session *s)
+{
+	struct perf_event_attr attr;
+	uint64_t *ids;
+	size_t i, e;
+	int err = 0;
+
+	ids = calloc(s->nr_fds ? s->nr_fds : 1, sizeof(*ids));
+	if (!ids)
+		return -ENOMEM;
+	for (i = 0; i < s->nr_tps && !err; i++) {
+		struct screc_rec_tracepoint rt = {
+			.id = s->tps[i].id,
+			.name_len = (uint32_t)strlen(s->tps[i].name),
+			.format_len = (uint32_t)strlen(s->tps[i].format),
+		};
+		struct iovec iov[3] = {
+			{ (uint8_t *)&rt + sizeof(rt.hdr), sizeof(rt) - sizeof(rt.hdr) },
+			{ s->tps[i].name, rt.name_len },
+			{ s->tps[i].format, rt.format_len },
+		};
+
+		err = screc_writer_addv(s->w, SCREC_REC_TRACEPOINT, iov, 3);
+	}
+	for (e = 0; e <= s->nr_tps && !err; e++) {
+		const struct tracepoint *tp = e < s->nr_tps ? &s->tps[e] : NULL;
+		struct screc_rec_attr ra = { 0 };
+		uint32_t n = 0;
+		struct iovec iov[2];
+		struct screc_rec rec_hdr;
+		uint8_t *buf;
+
+		fill_attr(s, &attr, tp, false);
+		for (i = 0; i < s->nr_fds; i++)
+			if (s->fd_event[i] == e && ioctl(s->fds[i], PERF_EVENT_IOC_ID, &ids[n]) == 0)
+				n++;
+		ra.kind = tp ? tp->kind : SCREC_ATTR_TRACKING;
+		ra.tp_id = tp ? tp->id : 0;
+		ra.sample_type = attr.sample_type;
+		ra.sample_regs_user = attr.sample_regs_user;
+		ra.sample_stack_user = attr.sample_stack_user;
+		ra.nr_ids = n;
+		iov[0] = (struct iovec){ (uint8_t *)&ra + sizeof(ra.hdr), sizeof(ra) - sizeof(ra.hdr) };
+		iov[1] = (struct iovec){ ids, n * sizeof(*ids) };
+		err = screc_writer_addv(s->w, SCREC_REC_ATTR, iov, 2);
+		if (!tp && n)
+			s->tracking_id = ids[0];
+		/* Keep a copy for parsing what we drain. */
+		buf = malloc(sizeof(ra) + n * sizeof(*ids));
+		if (!buf) {
+			err = -ENOMEM;
+			break;
+		}
+		rec_hdr = (struct screc_rec){ SCREC_REC_ATTR, (uint32_t)(sizeof(ra) + n * 8) };
+		ra.hdr = rec_hdr;
+		memcpy(buf, &ra, sizeof(ra));
+		memcpy(buf + sizeof(ra), ids, n * sizeof(*ids));
+		if (!err)
+			err = screc_attrs_add(&s->attrs, (const struct screc_rec *)buf);
+		free(buf);
+	}
+	free(ids);
+	return err;
+}
+
+void
+events_close(struct session *s)
+{
+	size_t i, page = (size_t)getpagesize();
+
+	for (i = 0; i < s->nr_fds; i++)
+		ioctl(s->fds[i], PERF_EVENT_IOC_DISABLE, 0);
+	for (i = 0; i < s->nr_rings; i++)
+		munmap(s->rings[i].base, s->rings[i].data_size + page);
+	for (i = 0; i < s->nr_fds; i++)
+		close(s->fds[i]);
+	free(s->rings);
+	free(s->fds);
+	free(s->fd_event);
+	s->rings = NULL;
+	s->fds = NULL;
+	s->fd_event = NULL;
+	s->nr_rings = s->nr_fds = s->cap_fds = 0;
+}

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Describing processes that were running before the recording started (-p):
+ * their threads, names and executable mappings, written as the COMM and MMAP2
+ * records the kernel would have produced, with build-ids read from the files.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/buildid.h"
+#include "record.h"
+
+#ifndef PERF_RECORD_MISC_MMAP_BUILD_ID
+#define PERF_RECORD_MISC_MMAP_BUILD_ID (1 << 14)
+#endif
+
+int
+proc_threads(pid_t pid, pid_t **tids, size_t *nr, size_t *cap)
+{
+	char path[64];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char *end;
+		long tid = strtol(de->d_name, &end, 10);
+
+		if (*end || tid <= 0)
+			continue;
+		if (*nr == *cap) {
+			size_t nc = *cap ? 2 * *cap : 16;
+			pid_t *nt = realloc(*tids, nc * sizeof(*nt));
+
+			if (!nt) {
+				closedir(d);
+				return -ENOMEM;
+			}
+			*tids = nt;
+			*cap = nc;
+		}
+		(*tids)[(*nr)++] = (pid_t)tid;
+	}
+	closedir(d);
+	return 0;
+}
+
+/* The sample_id_all trailer of the tracking event: pid/tid, time, cpu, identifier. */
+struct id_trailer {
+	uint32_t pid, tid;
+	uint64_t time;
+	uint32_t cpu, res;
+	uint64_t id;
+};
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int
+emit(struct session *s, uint32_t type, uint16_t misc, const void *body, size_t blen,
+     const char *str, pid_t pid, pid_t tid)
+{
+	uint8_t buf[sizeof(struct perf_event_header) + 256 + 4096 + sizeof(struct id_trailer)];
+	struct perf_event_header h = { .type = type, .misc = misc };
+	struct id_trailer tr = { (uint32_t)pid, (uint32_t)tid, now_ns(), 0, 0, s->tracking_id };
+	size_t slen = strlen(str) + 1, off = sizeof(h);
+
+	if (blen > 256 || slen > 4096)
+		return -ENAMETOOLONG;
+	memcpy(buf + off, body, blen);
+	off += blen;
+	memcpy(buf + off, str, slen);
+	off += slen;
+	while (off % 8)
+		buf[off++] = 0;
+	memcpy(buf + off, &tr, sizeof(tr));
+	off += sizeof(tr);
+	h.size = (uint16_t)off;
+	memcpy(buf, &h, sizeof(h));
+	return ring_write_perf(s, buf, off);
+}
+
+static void
+read_comm(pid_t pid, pid_t tid, char *out, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid, (int)tid);
+	f = fopen(path, "re");
+	out[0] = '\0';
+	if (!f)
+		return;
+	if (fgets(out, (int)len, f))
+		out[strcspn(out, "\n")] = '\0';
+	fclose(f);
+}
+
+int
+proc_synthesize(struct session *s, pid_t pid)
+{
+	pid_t *tids = NULL;
+	size_t nr = 0, cap = 0, i;
+	char path[64], line[4096 + 256];
+	FILE *f;
+	int err;
+
+	err = proc_threads(pid, &tids, &nr, &cap);
+	if (err)
+		return err;
+	for (i = 0; i < nr; i++) {
+		char comm[64];
+		uint32_t ids[2] = { (uint32_t)pid, (uint32_t)tids[i] };
+
+		read_comm(pid, tids[i], comm, sizeof(comm));
+		err = emit(s, PERF_RECORD_COMM, 0, ids, sizeof(ids), comm, pid, tids[i]);
+		if (err)
+			break;
+	}
+	free(tids);
+	if (err)
+		return err;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		struct {
+			uint32_t pid, tid;
+			uint64_t addr, len, pgoff;
+			uint8_t build_id_size, reserved[3], build_id[20];
+			uint32_t prot, flags;
+		} m = { 0 };
+		uint64_t start, end, off;
+		char perms[8], name[4096];
+		unsigned maj, min;
+		unsigned long ino;
+		int n = 0;
+		uint16_t misc = 0;
+		size_t idlen;
+
+		name[0] = '\0';
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %x:%x %lu %n", &start, &end,
+			   perms, &off, &maj, &min, &ino, &n) < 7)
+			continue;
+		if (perms[2] != 'x')
+			continue;
+		snprintf(name, sizeof(name), "%s", line + n);
+		name[strcspn(name, "\n")] = '\0';
+		if (!name[0])
+			snprintf(name, sizeof(name), "//anon");
+		m.pid = m.tid = (uint32_t)pid;
+		m.addr = start;
+		m.len = end - start;
+		m.pgoff = off;
+		m.prot = (perms[0] == 'r' ? 1u : 0) | (perms[1] == 'w' ? 2u : 0) | 4u;
+		m.flags = perms[3] == 'p' ? 2u : 1u;	/* MAP_PRIVATE : MAP_SHARED */
+		if (name[0] == '/' && screc_read_build_id(name, m.build_id, &idlen) == 0) {
+			m.build_id_size = (uint8_t)idlen;
+			misc |= PERF_RECORD_MISC_MMAP_BUILD_ID;
+		}
+		err = emit(s, PERF_RECORD_MMAP2, misc, &m, sizeof(m), name, pid, pid);
+		if (err)
+			break;
+	}
+	fclose(f);
+	return err;
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The recorder's internals: one session holds the perf events, their ring
+ * buffers, the writer and the counters.  record.c drives the target's life,
+ * events.c opens the events, ring.c drains the rings, proc.c describes
+ * already running processes for -p.
+ */
+#ifndef SCREC_RECORD_H
+#define SCREC_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/perf-record.h"
+#include "common/writer.h"
+
+/* x86_64: AX..R15, IP, SP, FLAGS, CS, SS; not DS/ES/FS/GS (bits 12-15). */
+#define RECORD_REGS_MASK	0xff0fffull
+#define RECORD_STACK_DEFAULT	8192u
+#define RECORD_STACK_MAX	65528u
+#define RECORD_PAGES_DEFAULT	1024u
+
+struct ring {
+	int fd;
+	int cpu;
+	void *base;		/* metadata page followed by the data pages */
+	size_t data_size;	/* power of two */
+};
+
+/* One tracepoint the session listens to. */
+struct tracepoint {
+	char name[128];		/* "syscalls:sys_enter_connect" */
+	uint32_t id;
+	uint32_t kind;		/* SCREC_ATTR_ENTER / _EXIT */
+	char *filter;		/* NULL or an ftrace filter */
+	char *format;		/* tracefs format text */
+};
+
+struct session {
+	/* options */
+	uint32_t stack_size;
+	uint32_t mmap_pages;
+	bool inherit;
+
+	/* events */
+	const char *tracefs;
+	struct tracepoint *tps;
+	size_t nr_tps;
+	int *fds;
+	uint32_t *fd_event;		/* index into tps, nr_tps for the tracking event */
+	size_t nr_fds, cap_fds;
+	struct ring *rings;
+	size_t nr_rings;
+	int nr_cpus;
+	struct screc_attrs attrs;	/* our own, to parse what we drain */
+	uint64_t tracking_id;		/* a tracking event's id, for synthesized records */
+
+	/* output */
+	struct screc_writer *w;
+	int write_error;
+	uint8_t *scratch;		/* one record copied out of a ring */
+
+	/* build-ids read from files, to write each path once */
+	char **bid_paths;
+	size_t nr_bid_paths, cap_bid_paths;
+
+	/* counters */
+	uint64_t nr_samples, nr_exits, nr_lost;
+};
+
+/* events.c */
+/* Find (and when root, mount) tracefs; returns 0 or -errno with a message printed. */
+int events_find_tracefs(struct session *s);
+/*
+ * Resolve the comma list spec (NULL: every syscall) to tracepoints in s->tps.
+ * Prints what is wrong and returns -errno on unknown names.
+ */
+int events_resolve(struct session *s, const char *spec);
+/*
+ * Open the events for the given tasks (pid/tid list; with inherit, children
+ * follow) on every CPU, map one ring per CPU.  enable_on_exec for a launched
+ * command.  Prints the reason and returns -errno on failure.
+ */
+int events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec);
+/* Enable every event (attach mode). */
+void events_enable(struct session *s);
+/* Write the TRACEPOINT and ATTR records describing the events. */
+int events_describe(struct session *s);
+/* Disable, unmap and close everything; safe to call twice. */
+void events_close(struct session *s);
+
+/* ring.c */
+/* Drain every ring into the writer; returns records moved. */
+size_t ring_drain_all(struct session *s);
+/* Write one perf record, fetching build-ids for MMAP2 records that lack one. */
+int ring_write_perf(struct session *s, const void *rec, size_t len);
+
+/* proc.c */
+/* List the threads of pid into *tids (appended); returns 0 or -errno. */
+int proc_threads(pid_t pid, pid_t **tids, size_t *nr, size_t *cap);
+/* Write COMM and MMAP2 records for the running process pid and its threads. */
+int proc_synthesize(struct session *s, pid_t pid);
+
+#endif

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Draining the per-CPU perf rings into the writer.  Each record is copied out
+ * once; syscall-entry samples are cut to the part of the user stack the kernel
+ * marked valid (dyn_size), which is most of what keeps recordings small.
+ * Lost-event records are counted, and executable mappings that reached us
+ * without a build-id get one read from the file.
+ */
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "common/buildid.h"
+#include "common/log.h"
+#include "record.h"
+
+#ifndef PERF_RECORD_MISC_MMAP_BUILD_ID
+#define PERF_RECORD_MISC_MMAP_BUILD_ID (1 << 14)
+#endif
+
+/* The fixed part of PERF_RECORD_MMAP2 before the file name. */
+struct mmap2_head {
+	struct perf_event_header h;
+	uint32_t pid, tid;
+	uint64_t addr, len, pgoff;
+	union {
+		struct {
+			uint32_t maj, min;
+			uint64_t ino, ino_generation;
+		};
+		struct {
+			uint8_t build_id_size;
+			uint8_t reserved[3];
+			uint8_t build_id[20];
+		};
+	};
+	uint32_t prot, flags;
+};
+
+static bool
+path_seen(struct session *s, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < s->nr_bid_paths; i++)
+		if (strcmp(s->bid_paths[i], path) == 0)
+			return true;
+	if (s->nr_bid_paths == s->cap_bid_paths) {
+		size_t cap = s->cap_bid_paths ? 2 * s->cap_bid_paths : 32;
+		char **n = realloc(s->bid_paths, cap * sizeof(*n));
+
+		if (!n)
+			return true;
+		s->bid_paths = n;
+		s->cap_bid_paths = cap;
+	}
+	s->bid_paths[s->nr_bid_paths] = strdup(path);
+	if (s->bid_paths[s->nr_bid_paths])
+		s->nr_bid_paths++;
+	return false;
+}
+
+/* An executable file mapping without a kernel build-id: read it from the file once. */
+static void
+mmap2_build_id(struct session *s, const uint8_t *rec, size_t len)
+{
+	struct mmap2_head m;
+	struct screc_rec_buildid rb = { 0 };
+	const char *path;
+	size_t plen, idlen;
+
+	if (len < sizeof(m) + 1)
+		return;
+	memcpy(&m, rec, sizeof(m));
+	if ((m.h.misc & PERF_RECORD_MISC_MMAP_BUILD_ID) || !(m.prot & PROT_EXEC))
+		return;
+	path = (const char *)rec + sizeof(m);
+	plen = strnlen(path, len - sizeof(m));
+	if (plen == 0 || plen == len - sizeof(m) || path[0] != '/')
+		return;
+	if (path_seen(s, path))
+		return;
+	if (screc_read_build_id(path, rb.build_id, &idlen) != 0)
+		return;
+	rb.pid = m.pid;
+	rb.build_id_len = (uint8_t)idlen;
+	rb.path_len = (uint32_t)plen;
+	{
+		struct iovec iov[2] = {
+			{ (uint8_t *)&rb + sizeof(rb.hdr), sizeof(rb) - sizeof(rb.hdr) },
+			{ (void *)path, plen },
+		};
+
+		s->write_error = s->write_error ? s->write_error :
+				 screc_writer_addv(s->w, SCREC_REC_BUILDID, iov, 2);
+	}
+}
+
+int
+ring_write_perf(struct session *s, const void *rec, size_t len)
+{
+	const struct perf_event_header *h = rec;
+	struct screc_sample smp;
+	int err;
+
+	switch (h->type) {
+	case PERF_RECORD_SAMPLE:
+		if (screc_sample_parse(&s->attrs, rec, len, &smp) != 0)
+			break;
+		if (smp.attr->kind == SCREC_ATTR_EXIT) {
+			s->nr_exits++;
+			break;
+		}
+		if (smp.attr->kind != SCREC_ATTR_ENTER)
+			break;
+		s->nr_samples++;
+		if (smp.stack) {
+			/* STACK_USER is the last field: rewrite {size, data, dyn_size}. */
+			uint64_t keep = (smp.stack_size + 7) & ~7ull;
+			size_t head = (size_t)(smp.stack - (const uint8_t *)rec);
+			struct perf_event_header nh = *h;
+			struct iovec iov[4];
+			int n = 0;
+
+			if (keep == 0) {
+				/* Nothing valid: an empty stack field, no dyn_size. */
+				nh.size = (uint16_t)(head);
+				iov[n++] = (struct iovec){ &nh, sizeof(nh) };
+				iov[n++] = (struct iovec){ (uint8_t *)rec + sizeof(nh),
+							   head - 8 - sizeof(nh) };
+				iov[n++] = (struct iovec){ &keep, 8 };
+			} else {
+				nh.size = (uint16_t)(head + keep + 8);
+				iov[n++] = (struct iovec){ &nh, sizeof(nh) };
+				iov[n++] = (struct iovec){ (uint8_t *)rec + sizeof(nh),
+							   head - 8 - sizeof(nh) };
+				iov[n++] = (struct iovec){ &keep, 8 };
+				iov[n++] = (struct iovec){ (uint8_t *)smp.stack, keep + 8 };
+				/* dyn_size follows the kept bytes: copy it in place. */
+				memcpy((uint8_t *)smp.stack + keep, &smp.stack_dyn_size, 8);
+			}
+			err = screc_writer_addv(s->w, SCREC_REC_PERF, iov, n);
+			if (err && !s->write_error)
+				s->write_error = err;
+			return err;
+		}
+		break;
+	case PERF_RECORD_LOST:
+		if (len >= sizeof(*h) + 16) {
+			uint64_t lost;
+
+			memcpy(&lost, (const uint8_t *)rec + sizeof(*h) + 8, 8);
+			s->nr_lost += lost;
+		}
+		break;
+	case PERF_RECORD_LOST_SAMPLES:
+		if (len >= sizeof(*h) + 8) {
+			uint64_t lost;
+
+			memcpy(&lost, (const uint8_t *)rec + sizeof(*h), 8);
+			s->nr_lost += lost;
+		}
+		break;
+	case PERF_RECORD_MMAP2:
+		mmap2_build_id(s, rec, len);
+		break;
+	}
+	err = screc_writer_add(s->w, SCREC_REC_PERF, rec, len);
+	if (err && !s->write_error)
+		s->write_error = err;
+	return err;
+}
+
+static size_t
+drain(struct session *s, struct ring *r)
+{
+	struct perf_event_mmap_page *meta = r->base;
+	const uint8_t *data = (const uint8_t *)r->base + meta->data_offset;
+	uint64_t head, tail, mask = r->data_size - 1;
+	size_t moved = 0;
+
+	if (meta->data_offset == 0)
+		data = (const uint8_t *)r->base + (size_t)getpagesize();
+	head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
+	tail = meta->data_tail;
+	while (tail < head) {
+		struct perf_event_header h;
+		size_t off = (size_t)(tail & mask), first;
+
+		/* The header itself may wrap. */
+		first = r->data_size - off;
+		if (first >= sizeof(h)) {
+			memcpy(&h, data + off, sizeof(h));
+		} else {
+			memcpy(&h, data + off, first);
+			memcpy((uint8_t *)&h + first, data, sizeof(h) - first);
+		}
+		if (h.size < sizeof(h) || h.size > head - tail)
+			break;	/* cannot happen with a sane kernel; stop rather than spin */
+		if (first >= h.size) {
+			memcpy(s->scratch, data + off, h.size);
+		} else {
+			memcpy(s->scratch, data + off, first);
+			memcpy(s->scratch + first, data, h.size - first);
+		}
+		if (!s->write_error)
+			ring_write_perf(s, s->scratch, h.size);
+		tail += h.size;
+		moved++;
+	}
+	__atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
+	return moved;
+}
+
+size_t
+ring_drain_all(struct session *s)
+{
+	size_t i, moved = 0;
+
+	for (i = 0; i < s->nr_rings; i++)
+		moved += drain(s, &s->rings[i]);
+	return moved;
+}

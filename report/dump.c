@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `screc report --raw`: every record of a recording, one line each, without
+ * unwinding.  The debugging aid for the format, and what the end-to-end tests
+ * of the recorder read.  Each line starts with the record's kind.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "common/buildid.h"
+#include "common/perf-record.h"
+#include "common/syscalls.h"
+#include "report.h"
+#include "tracepoint.h"
+
+#ifndef PERF_RECORD_MISC_MMAP_BUILD_ID
+#define PERF_RECORD_MISC_MMAP_BUILD_ID (1 << 14)
+#endif
+
+/* perf register indices (x86_64) */
+#define REG_SP	7
+#define REG_IP	8
+
+static const char *const string_keys[] = {
+	[SCREC_STR_HOSTNAME] = "hostname",
+	[SCREC_STR_KERNEL_RELEASE] = "kernel_release",
+	[SCREC_STR_KERNEL_VERSION] = "kernel_version",
+	[SCREC_STR_MACHINE] = "machine",
+	[SCREC_STR_SCREC_VERSION] = "screc_version",
+	[SCREC_STR_CMDLINE] = "cmdline",
+	[SCREC_STR_EVENTS] = "events",
+};
+
+static void
+print_time(FILE *out, uint64_t t)
+{
+	fprintf(out, "%" PRIu64 ".%09" PRIu64, t / 1000000000u, t % 1000000000u);
+}
+
+/* Print a byte string, escaping anything not printable; NULs become spaces. */
+static void
+print_escaped(FILE *out, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == 0)
+			fputc(' ', out);
+		else if (c == '\\' || c == '"')
+			fprintf(out, "\\%c", c);
+		else if (c < 32 || c >= 127)
+			fprintf(out, "\\x%02x", c);
+		else
+			fputc(c, out);
+	}
+}
+
+static void
+dump_sample(FILE *out, const struct screc_sample *s, const struct tp_table *tps)
+{
+	const struct tp_desc *d = tp_table_find(tps, s->attr->tp_id);
+	uint64_t args[TP_MAX_ARGS], v;
+	const char *name;
+	long nr;
+	unsigned n, i;
+
+	if (!d) {
+		fprintf(out, "sample time=");
+		print_time(out, s->time);
+		fprintf(out, " pid=%u tid=%u unknown_tracepoint=%u\n", s->pid, s->tid,
+			s->attr->tp_id);
+		return;
+	}
+	nr = tp_syscall_nr(d, s->raw, s->raw_size);
+	name = screc_syscall_name(nr);
+	fprintf(out, "%s time=", d->is_exit ? "sys_exit" : "sys_enter");
+	print_time(out, s->time);
+	fprintf(out, " cpu=%u pid=%u tid=%u nr=%ld syscall=%s", s->cpu, s->pid, s->tid, nr,
+		name ? name : "?");
+	if (d->is_exit) {
+		if (tp_read(&d->ret, s->raw, s->raw_size, &v) == 0)
+			fprintf(out, " ret=%" PRId64, (int64_t)v);
+		fputc('\n', out);
+		return;
+	}
+	n = tp_args(d, s->raw, s->raw_size, args);
+	fprintf(out, " args=");
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s%#" PRIx64, i ? "," : "", args[i]);
+	if (screc_sample_reg(s, REG_IP, &v) == 0)
+		fprintf(out, " ip=%#" PRIx64, v);
+	if (screc_sample_reg(s, REG_SP, &v) == 0)
+		fprintf(out, " sp=%#" PRIx64, v);
+	fprintf(out, " regs=%u stack=%" PRIu64 "/%u\n", s->nr_regs, s->stack_size,
+		s->attr->sample_stack_user);
+}
+
+static void
+dump_perf(FILE *out, const struct screc_rec *rec, const struct screc_attrs *attrs,
+	  const struct tp_table *tps)
+{
+	const uint8_t *p = (const uint8_t *)rec + sizeof(*rec);
+	size_t len = rec->size - sizeof(*rec);
+	struct perf_event_header h;
+	struct screc_sample s;
+	const char *tname;
+	int err;
+
+	if (len < sizeof(h)) {
+		fprintf(out, "bad_perf_record size=%zu\n", len);
+		return;
+	}
+	memcpy(&h, p, sizeof(h));
+	if (h.size > len || h.size < sizeof(h)) {
+		fprintf(out, "bad_perf_record size=%u\n", h.size);
+		return;
+	}
+	if (h.type == PERF_RECORD_SAMPLE) {
+		err = screc_sample_parse(attrs, p, len, &s);
+		if (err)
+			fprintf(out, "bad_sample error=%s\n", strerror(-err));
+		else
+			dump_sample(out, &s, tps);
+		return;
+	}
+	screc_sample_id_parse(attrs, p, len, &s);
+	tname = screc_perf_type_name(h.type);
+	switch (h.type) {
+	case PERF_RECORD_COMM: {
+		uint32_t pid, tid;
+		size_t n;
+
+		if (h.size < sizeof(h) + 9)
+			break;
+		memcpy(&pid, p + sizeof(h), 4);
+		memcpy(&tid, p + sizeof(h) + 4, 4);
+		n = strnlen((const char *)p + sizeof(h) + 8, h.size - sizeof(h) - 8);
+		fprintf(out, "comm time=");
+		print_time(out, s.time);
+		fprintf(out, " pid=%u tid=%u exec=%d comm=\"", pid, tid,
+			!!(h.misc & PERF_RECORD_MISC_COMM_EXEC));
+		print_escaped(out, (const char *)p + sizeof(h) + 8, n);
+		fprintf(out, "\"\n");
+		return;
+	}
+	case PERF_RECORD_FORK:
+	case PERF_RECORD_EXIT: {
+		uint32_t v[4];
+
+		if (h.size < sizeof(h) + 16)
+			break;
+		memcpy(v, p + sizeof(h), 16);
+		fprintf(out, "%s time=", h.type == PERF_RECORD_FORK ? "fork" : "exit");
+		print_time(out, s.time);
+		fprintf(out, " pid=%u ppid=%u tid=%u ptid=%u\n", v[0], v[1], v[2], v[3]);
+		return;
+	}
+	case PERF_RECORD_MMAP2: {
+		struct {
+			uint32_t pid, tid;
+			uint64_t addr, len, pgoff;
+			uint8_t bid_size, res[3], bid[20];
+			uint32_t prot, flags;
+		} m;
+		char hex[41] = "-";
+		size_t n;
+
+		if (h.size < sizeof(h) + sizeof(m) + 1)
+			break;
+		memcpy(&m, p + sizeof(h), sizeof(m));
+		n = strnlen((const char *)p + sizeof(h) + sizeof(m), h.size - sizeof(h) - sizeof(m));
+		if ((h.misc & PERF_RECORD_MISC_MMAP_BUILD_ID) && m.bid_size <= 20)
+			screc_hex(m.bid, m.bid_size, hex);
+		fprintf(out, "mmap2 time=");
+		print_time(out, s.time);
+		fprintf(out, " pid=%u tid=%u start=%#" PRIx64 " end=%#" PRIx64 " pgoff=%#" PRIx64
+			" prot=%c%c%c build_id=%s path=", m.pid, m.tid, m.addr, m.addr + m.len,
+			m.pgoff, m.prot & PROT_READ ? 'r' : '-', m.prot & PROT_WRITE ? 'w' : '-',
+			m.prot & PROT_EXEC ? 'x' : '-', hex);
+		print_escaped(out, (const char *)p + sizeof(h) + sizeof(m), n);
+		fputc('\n', out);
+		return;
+	}
+	case PERF_RECORD_LOST: {
+		uint64_t v[2];
+
+		if (h.size < sizeof(h) + 16)
+			break;
+		memcpy(v, p + sizeof(h), 16);
+		fprintf(out, "lost time=");
+		print_time(out, s.time);
+		fprintf(out, " cpu=%u count=%" PRIu64 "\n", s.cpu, v[1]);
+		return;
+	}
+	case PERF_RECORD_LOST_SAMPLES: {
+		uint64_t v;
+
+		if (h.size < sizeof(h) + 8)
+			break;
+		memcpy(&v, p + sizeof(h), 8);
+		fprintf(out, "lost time=");
+		print_time(out, s.time);
+		fprintf(out, " cpu=%u count=%" PRIu64 "\n", s.cpu, v);
+		return;
+	}
+	}
+	fprintf(out, "perf type=%s size=%u\n", tname ? tname : "?", h.size);
+}
+
+int
+report_dump(struct screc_reader *r, FILE *out)
+{
+	const struct screc_file_header *fh = screc_reader_header(r);
+	struct screc_attrs attrs = { 0 };
+	struct tp_table tps = { 0 };
+	const struct screc_rec *rec;
+	int ret;
+
+	fprintf(out, "header version=%u min_version=%u features=%#" PRIx64 "\n", fh->version,
+		fh->min_version, fh->features);
+	while ((ret = screc_reader_next(r, &rec)) == 1) {
+		const uint8_t *body = (const uint8_t *)rec;
+
+		switch (rec->type) {
+		case SCREC_REC_INFO: {
+			struct screc_rec_info in;
+
+			if (rec->size < sizeof(in))
+				goto bad;
+			memcpy(&in, rec, sizeof(in));
+			fprintf(out, "info e_machine=%u page_size=%u clockid=%u stack_size=%u "
+				"regs_mask=%#" PRIx64 " cpus=%u mode=%s target_pid=%u start_realtime=",
+				in.e_machine, in.page_size, in.clockid, in.stack_size,
+				in.sample_regs_user, in.nr_cpus,
+				in.mode == SCREC_MODE_ATTACH ? "attach" : "command", in.target_pid);
+			print_time(out, in.start_realtime_ns);
+			fprintf(out, " start_clock=");
+			print_time(out, in.start_clock_ns);
+			fputc('\n', out);
+			break;
+		}
+		case SCREC_REC_STRING: {
+			struct screc_rec_string rs;
+
+			if (rec->size < sizeof(rs))
+				goto bad;
+			memcpy(&rs, rec, sizeof(rs));
+			if (rs.len > rec->size - sizeof(rs))
+				goto bad;
+			fprintf(out, "string %s=\"",
+				rs.key < sizeof(string_keys) / sizeof(string_keys[0]) &&
+						string_keys[rs.key] ? string_keys[rs.key] : "?");
+			print_escaped(out, (const char *)body + sizeof(rs), rs.len);
+			fprintf(out, "\"\n");
+			break;
+		}
+		case SCREC_REC_TRACEPOINT: {
+			struct screc_rec_tracepoint rt;
+
+			if (rec->size < sizeof(rt))
+				goto bad;
+			memcpy(&rt, rec, sizeof(rt));
+			if (rt.name_len > rec->size - sizeof(rt))
+				goto bad;
+			fprintf(out, "tracepoint id=%u name=", rt.id);
+			print_escaped(out, (const char *)body + sizeof(rt), rt.name_len);
+			fprintf(out, " format_bytes=%u\n", rt.format_len);
+			if (tp_table_add(&tps, body, rec->size))
+				goto bad;
+			break;
+		}
+		case SCREC_REC_ATTR: {
+			struct screc_rec_attr ra;
+
+			if (rec->size < sizeof(ra) || screc_attrs_add(&attrs, rec))
+				goto bad;
+			memcpy(&ra, rec, sizeof(ra));
+			fprintf(out, "attr kind=%s tp_id=%u sample_type=%#" PRIx64
+				" stack_user=%u ids=%u\n",
+				ra.kind == SCREC_ATTR_ENTER ? "enter" :
+				ra.kind == SCREC_ATTR_EXIT ? "exit" : "tracking",
+				ra.tp_id, ra.sample_type, ra.sample_stack_user, ra.nr_ids);
+			break;
+		}
+		case SCREC_REC_PERF:
+			dump_perf(out, rec, &attrs, &tps);
+			break;
+		case SCREC_REC_BUILDID: {
+			struct screc_rec_buildid rb;
+			char hex[41];
+
+			if (rec->size < sizeof(rb))
+				goto bad;
+			memcpy(&rb, rec, sizeof(rb));
+			if (rb.path_len > rec->size - sizeof(rb) || rb.build_id_len > 20)
+				goto bad;
+			screc_hex(rb.build_id, rb.build_id_len, hex);
+			fprintf(out, "buildid pid=%u build_id=%s path=", rb.pid, hex);
+			print_escaped(out, (const char *)body + sizeof(rb), rb.path_len);
+			fputc('\n', out);
+			break;
+		}
+		case SCREC_REC_TARGET_EXIT: {
+			struct screc_rec_target_exit te;
+
+			if (rec->size < sizeof(te))
+				goto bad;
+			memcpy(&te, rec, sizeof(te));
+			fprintf(out, "target_exit pid=%u status=%#x\n", te.pid, (unsigned)te.wait_status);
+			break;
+		}
+		case SCREC_REC_TRAILER: {
+			const struct screc_rec_trailer *t = screc_reader_trailer(r);
+
+			fprintf(out, "trailer records=%" PRIu64 " samples=%" PRIu64 " exits=%" PRIu64
+				" lost=%" PRIu64 "\n", t->nr_records, t->nr_samples, t->nr_exits,
+				t->nr_lost);
+			break;
+		}
+		default:
+			fprintf(out, "unknown type=%u size=%u\n", rec->type, rec->size);
+			break;
+		}
+		continue;
+bad:
+		fprintf(out, "bad_record type=%u size=%u\n", rec->type, rec->size);
+	}
+	if (ret == 0)
+		fprintf(out, "end complete\n");
+	else
+		fprintf(out, "end %s at byte %" PRIu64 ": %s\n",
+			ret == -ENODATA ? "truncated" : "corrupt", screc_reader_offset(r),
+			screc_reader_error(r));
+	screc_attrs_release(&attrs);
+	tp_table_release(&tps);
+	return ret;
+}

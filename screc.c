@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The screc program: dispatch to a subcommand.  Built twice: the full tool,
+ * and with SCREC_RECORD_ONLY a recorder for production hosts that links only
+ * libc and libzstd.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/version.h"
+#include "screc.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "record", cmd_record, "record syscalls with stack snapshots into a file" },
+#ifndef SCREC_RECORD_ONLY
+	{ "report", cmd_report, "unwind, symbolize and print a recording" },
+#endif
+};
+
+static void
+help(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: screc COMMAND [ARGS]\n\n"
+		   "screc answers \"what code made this system call?\"\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "  help     show this\n  --version\n\n"
+		   "quick start:\n"
+		   "  screc record -e connect -o out.screc -- ./prog\n"
+#ifndef SCREC_RECORD_ONLY
+		   "  screc report out.screc\n"
+#endif
+		   "Run 'screc COMMAND --help' for a command's options.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		help(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("screc %s%s\n", SCREC_VERSION,
+#ifdef SCREC_RECORD_ONLY
+		       " (recorder only)"
+#else
+		       ""
+#endif
+		);
+		return 0;
+	}
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		help(stdout);
+		return 0;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "screc: %s: no such command\n", argv[1]);
+	help(stderr);
+	return 2;
+}

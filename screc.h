@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: MIT */
+/* The subcommands of the screc program, one function each. */
+#ifndef SCREC_H
+#define SCREC_H
+
+/* Each takes the subcommand's own argv (argv[0] is its name) and returns the exit status. */
+int cmd_record(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+#endif
