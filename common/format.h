@@ -58,7 +58,15 @@ enum screc_rec_type {
 	SCREC_REC_BUILDID = 6,		/* struct screc_rec_buildid */
 	SCREC_REC_TARGET_EXIT = 7,	/* struct screc_rec_target_exit */
 	SCREC_REC_TRAILER = 8,		/* struct screc_rec_trailer, last record */
+	SCREC_REC_ROUND = 9,		/* no body: every ring was drained once */
 };
+
+/*
+ * Records are written per CPU ring, so the file is not in time order.  A
+ * ROUND record follows each pass over all rings: a reader that sorts by time
+ * may emit every record older than the newest record of the round before the
+ * last ROUND (the same rule as perf's FINISHED_ROUND).
+ */
 
 /* Recording-wide facts, needed to read the perf records that follow. */
 struct screc_rec_info {

@@ -404,7 +404,8 @@ cmd_record(int argc, char **argv)
 				if (pfd[i].revents & (POLLHUP | POLLERR))
 					pfd[i].fd = -1;
 		}
-		ring_drain_all(&s);
+		if (ring_drain_all(&s) && !s.write_error)
+			s.write_error = screc_writer_add(s.w, SCREC_REC_ROUND, NULL, 0);
 		while (read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo != SIGCHLD)
 				got_signal = (int)si.ssi_signo;
@@ -447,7 +448,8 @@ cmd_record(int argc, char **argv)
 	/* Stop the events, then take what they left in the rings. */
 	for (i = 0; i < s.nr_fds; i++)
 		ioctl(s.fds[i], PERF_EVENT_IOC_DISABLE, 0);
-	ring_drain_all(&s);
+	if (ring_drain_all(&s) && !s.write_error)
+		screc_writer_add(s.w, SCREC_REC_ROUND, NULL, 0);
 	if (child > 0 && child_done) {
 		struct screc_rec_target_exit te = {
 			.pid = (uint32_t)child,

@@ -324,6 +324,9 @@ report_dump(struct screc_reader *r, FILE *out)
 				t->nr_lost);
 			break;
 		}
+		case SCREC_REC_ROUND:
+			fprintf(out, "round\n");
+			break;
 		default:
 			fprintf(out, "unknown type=%u size=%u\n", rec->type, rec->size);
 			break;
