@@ -54,6 +54,7 @@ struct event {
 	const char *syscall;	/* name, or NULL when unknown */
 	uint64_t args[6];
 	unsigned nr_args;
+	unsigned arg_is_ptr;	/* bit i: args[i] is a pointer (print in hex) */
 	bool has_ret;		/* the matching exit was recorded */
 	int64_t ret;
 	uint64_t duration_ns;	/* enter to exit, if has_ret */

@@ -15,3 +15,28 @@
 int report_dump(struct screc_reader *r, FILE *out);
 
 #endif
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "unwind.h"
+
+/* Which events a report keeps. */
+struct report_filter {
+	const char *pids;		/* comma lists, NULL = all */
+	const char *tids;
+	const char *comms;
+	const char *syscalls;
+	bool failed;			/* only calls that returned an error */
+	double time_from, time_to;	/* seconds since the start; to < 0: open */
+};
+
+/*
+ * Read r front to back, replay the process model, unwind and symbolize each
+ * kept event and hand it to sink.  st gets the totals.  Returns 0 for a
+ * complete recording, -ENODATA for a truncated one (everything before the cut
+ * was reported), -EBADMSG for corrupt data, or another -errno.
+ */
+int report_run(struct screc_reader *r, const struct report_filter *f, struct sink *sink,
+	       struct report_stats *st);

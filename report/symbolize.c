@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Symbolization with libdwfl: names from .symtab/.dynsym/.gnu_debugdata or
+ * the separate debug file libdwfl finds by build-id or debuglink; inline
+ * chains and lines from DWARF.  Results are cached per (recorded path,
+ * address in the file), which is the same for every process mapping the file.
+ */
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <libiberty/demangle.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "common/buildid.h"
+#include "symbolize.h"
+
+#define MAX_INLINE 16
+
+struct sym_line {
+	const char *sym;
+	uint64_t delta;		/* lookup address - function start */
+	const char *file;
+	int line;
+	bool inlined;
+};
+
+struct cache_entry {
+	const char *path;
+	uint64_t rel;		/* adjusted (lookup) address in the file */
+	unsigned nr;
+	struct sym_line lines[MAX_INLINE + 1];
+	struct cache_entry *next;
+};
+
+#define CACHE_BUCKETS (1u << 16)
+static struct cache_entry **cache;
+
+const char *
+demangle(const char *name)
+{
+	char *d, buf[1024];
+	const char *r, *at;
+
+	/* Drop symbol versions: "__libc_start_main@@GLIBC_2.34". */
+	at = name ? strchr(name, '@') : NULL;
+	if (at && at != name && (size_t)(at - name) < sizeof(buf)) {
+		memcpy(buf, name, (size_t)(at - name));
+		buf[at - name] = '\0';
+		name = buf;
+	}
+	if (!name || (strncmp(name, "_Z", 2) != 0 && strncmp(name, "_R", 2) != 0))
+		return intern(name);
+	d = cplus_demangle(name, DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO);
+	if (!d)
+		return intern(name);
+	r = intern(d);
+	free(d);
+	return r;
+}
+
+static const char *
+die_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	const char *n;
+
+	n = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
+	if (!n)
+		n = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
+	if (n)
+		return demangle(n);
+	return intern(dwarf_diename(die));
+}
+
+/* The call site (file, line) of an inlined subroutine DIE. */
+static void
+call_site(Dwarf_Die *die, Dwarf_Files *files, const char **file, int *line)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word v;
+
+	*file = NULL;
+	*line = 0;
+	if (dwarf_formudata(dwarf_attr(die, DW_AT_call_line, &attr), &v) == 0)
+		*line = (int)v;
+	if (files && dwarf_formudata(dwarf_attr(die, DW_AT_call_file, &attr), &v) == 0)
+		*file = intern(dwarf_filesrc(files, v, NULL, NULL));
+}
+
+/* Look up one adjusted address in mod; fills e. */
+static void
+lookup(Dwfl_Module *mod, uint64_t adj, struct cache_entry *e)
+{
+	GElf_Off off = 0;
+	GElf_Sym sym;
+	const char *name;
+	Dwarf_Addr bias = 0;
+	Dwarf_Die *cudie, *scopes = NULL;
+	Dwfl_Line *dl;
+	const char *file = NULL;
+	int line = 0, nscopes, i;
+	const char *sym_name;
+
+	name = dwfl_module_addrinfo(mod, adj, &off, &sym, NULL, NULL, NULL);
+	sym_name = name ? demangle(name) : NULL;
+
+	dl = dwfl_module_getsrc(mod, adj);
+	if (dl) {
+		const char *f = dwfl_lineinfo(dl, NULL, &line, NULL, NULL, NULL);
+
+		file = intern(f);
+	}
+	e->nr = 0;
+	cudie = dwfl_module_addrdie(mod, adj, &bias);
+	nscopes = cudie ? dwarf_getscopes(cudie, adj - bias, &scopes) : -1;
+	if (nscopes > 0) {
+		Dwarf_Files *files = NULL;
+		size_t nfiles;
+
+		dwarf_getsrcfiles(cudie, &files, &nfiles);
+		/* scopes[0] is innermost; each inlined scope is a frame of its own. */
+		for (i = 0; i < nscopes && e->nr < MAX_INLINE; i++) {
+			int tag = dwarf_tag(&scopes[i]);
+			const char *cf;
+			int cl;
+
+			if (tag != DW_TAG_inlined_subroutine)
+				continue;
+			e->lines[e->nr] = (struct sym_line){
+				.sym = die_name(&scopes[i]),
+				.delta = 0,
+				.file = file,
+				.line = line,
+				.inlined = true,
+			};
+			{
+				Dwarf_Addr lo;
+
+				if (dwarf_entrypc(&scopes[i], &lo) == 0 && adj - bias >= lo)
+					e->lines[e->nr].delta = adj - bias - lo;
+			}
+			e->nr++;
+			call_site(&scopes[i], files, &cf, &cl);
+			file = cf;
+			line = cl;
+		}
+		free(scopes);
+	}
+	e->lines[e->nr++] = (struct sym_line){
+		.sym = sym_name,
+		.delta = off,
+		.file = file,
+		.line = line,
+		.inlined = false,
+	};
+}
+
+static struct cache_entry *
+cached(const char *path, uint64_t rel, Dwfl_Module *mod, uint64_t adj)
+{
+	size_t h = (((uintptr_t)path >> 4) * 31 + rel * 0x9e3779b97f4a7c15ull) >> 48;
+	struct cache_entry *e;
+
+	if (!cache) {
+		cache = calloc(CACHE_BUCKETS, sizeof(*cache));
+		if (!cache)
+			return NULL;
+	}
+	h &= CACHE_BUCKETS - 1;
+	for (e = cache[h]; e; e = e->next)
+		if (e->path == path && e->rel == rel)
+			return e;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->path = path;
+	e->rel = rel;
+	lookup(mod, adj, e);
+	e->next = cache[h];
+	cache[h] = e;
+	return e;
+}
+
+size_t
+symbolize(struct aspace *as, const struct unwind_result *res, struct frame *out, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < res->nr && n < max; i++) {
+		const struct raw_frame *rf = &res->frames[i];
+		uint64_t pc = rf->pc, adj = rf->activation ? pc : pc - 1;
+		const struct map *m = aspace_find(as, adj);
+		Dwfl_Module *mod = m ? unwind_module(as, adj) : NULL;
+		struct frame base = { .pc = pc, .method = rf->method };
+		char hex[41];
+		unsigned k;
+
+		if (m) {
+			base.dso = m->path;
+			base.rel = pc - m->start + m->pgoff;
+			if (m->build_id_len) {
+				screc_hex(m->build_id, m->build_id_len, hex);
+				base.build_id = intern(hex);
+			}
+		}
+		if (!mod) {
+			base.bad_build_id = m && unwind_build_id_mismatch(m);
+			out[n++] = base;
+			continue;
+		}
+		{
+			Dwarf_Addr mbias = 0;
+			struct cache_entry *e;
+
+			dwfl_module_getelf(mod, &mbias);
+			base.rel = pc - mbias;
+			e = cached(m->path, adj - mbias, mod, adj);
+			if (!e) {
+				out[n++] = base;
+				continue;
+			}
+			for (k = 0; k < e->nr && n < max; k++) {
+				struct frame f = base;
+
+				f.sym = e->lines[k].sym;
+				f.sym_off = f.sym ? (pc - adj) + e->lines[k].delta : 0;
+				f.file = e->lines[k].file;
+				f.line = e->lines[k].line;
+				f.inlined = e->lines[k].inlined;
+				out[n++] = f;
+			}
+		}
+	}
+	return n;
+}
+
+void
+symbolize_fini(void)
+{
+	size_t i;
+
+	if (!cache)
+		return;
+	for (i = 0; i < CACHE_BUCKETS; i++) {
+		struct cache_entry *e = cache[i], *next;
+
+		for (; e; e = next) {
+			next = e->next;
+			free(e);
+		}
+	}
+	free(cache);
+	cache = NULL;
+}

@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The libdwfl unwinder, with our own Dwfl_Thread_Callbacks: initial
+ * registers come from the sample, memory from the stack snapshot and, for
+ * read-only file mappings, from the mapped files.  Where CFI runs out, a
+ * frame-pointer step checked by capstone (the instruction before a return
+ * address must be a call) lets the walk go on; the walk then restarts in
+ * libdwfl from the recovered registers.
+ *
+ * Files are found once per (path, build-id) and never used when their
+ * build-id differs from the recorded one.
+ */
+#include <capstone/capstone.h>
+#include <dwarf.h>
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/buildid.h"
+#include "common/log.h"
+#include "unwind.h"
+
+/* perf register indices (x86_64) */
+enum { P_AX, P_BX, P_CX, P_DX, P_SI, P_DI, P_BP, P_SP, P_IP, P_FLAGS, P_CS, P_SS,
+       P_R8 = 16 };
+/* DWARF register numbers (x86_64) */
+enum { D_RBP = 6, D_RSP = 7, D_RIP = 16, D_NREGS = 17 };
+/* DWARF number -> perf index */
+static const int dwarf_to_perf[D_NREGS] = {
+	P_AX, P_DX, P_CX, P_BX, P_SI, P_DI, P_BP, P_SP,
+	P_R8, P_R8 + 1, P_R8 + 2, P_R8 + 3, P_R8 + 4, P_R8 + 5, P_R8 + 6, P_R8 + 7, P_IP,
+};
+
+#define MAX_PHDRS 16
+
+/* A file found for a recorded (path, build-id). */
+struct file {
+	const char *path;		/* interned recorded path */
+	uint8_t bid[20];
+	uint8_t bid_len;
+	const char *found;		/* interned path used, NULL if none */
+	int fd;
+	bool mismatch;			/* a candidate existed with another build-id */
+	struct { uint64_t off, vaddr, filesz; } loads[MAX_PHDRS];
+	size_t nr_loads;
+	struct file *next;
+};
+
+static struct {
+	struct lookup_opts opts;
+	char *debuginfo_path;
+	Dwfl_Callbacks callbacks;
+	struct file *files[1024];
+	csh cs;
+	bool cs_ok;
+} g;
+
+/* The state of one unwind call. */
+struct ctx {
+	struct aspace *as;
+	uint32_t tid;
+	const uint8_t *stack;
+	uint64_t stack_lo, stack_len;
+	uint64_t init[D_NREGS];
+	uint32_t init_valid;		/* bit per DWARF register */
+	bool truncated;
+	uint64_t needed;
+	struct unwind_result *res;
+	bool restart;			/* this pass starts from a recovered frame */
+	uint64_t last_pc, last_sp, last_bp;
+	bool last_sp_ok, last_bp_ok, last_signal, last_cfi;
+	size_t pass_frames;
+};
+
+struct uw_space {
+	Dwfl *dwfl;
+	uint64_t version;
+	bool attached;
+	struct ctx *ctx;		/* the current call's context */
+};
+
+int
+unwind_init(const struct lookup_opts *opts)
+{
+	size_t len;
+
+	if (opts)
+		g.opts = *opts;
+	len = 64 + (g.opts.debug_dirs ? strlen(g.opts.debug_dirs) : 0) +
+	      (g.opts.symfs ? 2 * strlen(g.opts.symfs) + 64 : 0);
+	g.debuginfo_path = malloc(len);
+	if (!g.debuginfo_path)
+		return -ENOMEM;
+	/* "-" first: do not check CRCs of debuglink files (build-ids decide). */
+	snprintf(g.debuginfo_path, len, "-:.debug:/usr/lib/debug%s%s%s%s%s",
+		 g.opts.debug_dirs ? ":" : "", g.opts.debug_dirs ? g.opts.debug_dirs : "",
+		 g.opts.symfs ? ":" : "", g.opts.symfs ? g.opts.symfs : "",
+		 g.opts.symfs ? "/usr/lib/debug" : "");
+	g.callbacks.find_elf = dwfl_build_id_find_elf;
+	g.callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+	g.callbacks.section_address = dwfl_offline_section_address;
+	g.callbacks.debuginfo_path = &g.debuginfo_path;
+	g.cs_ok = cs_open(CS_ARCH_X86, CS_MODE_64, &g.cs) == CS_ERR_OK;
+	return 0;
+}
+
+void
+unwind_fini(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(g.files) / sizeof(g.files[0]); i++) {
+		struct file *f = g.files[i], *next;
+
+		for (; f; f = next) {
+			next = f->next;
+			if (f->fd >= 0)
+				close(f->fd);
+			free(f);
+		}
+		g.files[i] = NULL;
+	}
+	if (g.cs_ok)
+		cs_close(&g.cs);
+	free(g.debuginfo_path);
+	g.debuginfo_path = NULL;
+}
+
+/* Read the PT_LOAD headers of the open file f. */
+static void
+read_loads(struct file *f)
+{
+	Elf *elf = elf_begin(f->fd, ELF_C_READ_MMAP, NULL);
+	size_t n, i;
+
+	if (!elf)
+		return;
+	if (elf_getphdrnum(elf, &n) == 0) {
+		for (i = 0; i < n && f->nr_loads < MAX_PHDRS; i++) {
+			GElf_Phdr ph;
+
+			if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD) {
+				f->loads[f->nr_loads].off = ph.p_offset;
+				f->loads[f->nr_loads].vaddr = ph.p_vaddr;
+				f->loads[f->nr_loads].filesz = ph.p_filesz;
+				f->nr_loads++;
+			}
+		}
+	}
+	elf_end(elf);
+}
+
+static bool
+try_candidate(struct file *f, const char *cand)
+{
+	uint8_t id[20];
+	size_t len;
+	struct stat st;
+
+	if (stat(cand, &st) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	if (f->bid_len) {
+		if (screc_read_build_id(cand, id, &len) != 0 || len != f->bid_len ||
+		    memcmp(id, f->bid, len) != 0) {
+			f->mismatch = true;
+			return false;
+		}
+	}
+	f->fd = open(cand, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0)
+		return false;
+	f->found = intern(cand);
+	f->mismatch = false;
+	read_loads(f);
+	return true;
+}
+
+/* The file for a map, found once. */
+static struct file *
+file_for(const struct map *m)
+{
+	size_t h = ((uintptr_t)m->path >> 4) % (sizeof(g.files) / sizeof(g.files[0]));
+	struct file *f;
+	char buf[4096];
+
+	for (f = g.files[h]; f; f = f->next)
+		if (f->path == m->path && f->bid_len == m->build_id_len &&
+		    memcmp(f->bid, m->build_id, f->bid_len) == 0)
+			return f;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->path = m->path;
+	f->fd = -1;
+	f->bid_len = m->build_id_len;
+	memcpy(f->bid, m->build_id, m->build_id_len);
+	f->next = g.files[h];
+	g.files[h] = f;
+	if (m->path[0] != '/')
+		return f;
+	if (g.opts.symfs) {
+		snprintf(buf, sizeof(buf), "%s%s", g.opts.symfs, m->path);
+		if (try_candidate(f, buf))
+			return f;
+	}
+	try_candidate(f, m->path);
+	return f;
+}
+
+bool
+unwind_build_id_mismatch(const struct map *m)
+{
+	struct file *f = m->path ? file_for(m) : NULL;
+
+	return f && !f->found && f->mismatch;
+}
+
+/* The load bias of map m in file f: address - (ELF vaddr). */
+static bool
+map_bias(const struct file *f, const struct map *m, uint64_t *bias)
+{
+	size_t i;
+
+	for (i = 0; i < f->nr_loads; i++) {
+		uint64_t off = f->loads[i].off, page_off = off & ~0xfffull;
+
+		if (m->pgoff >= page_off && m->pgoff < off + f->loads[i].filesz) {
+			*bias = m->start - (f->loads[i].vaddr - (off - m->pgoff));
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+space_free(struct uw_space *u)
+{
+	if (!u)
+		return;
+	if (u->dwfl)
+		dwfl_end(u->dwfl);
+	free(u);
+}
+
+void
+unwind_free_space(struct aspace *as)
+{
+	space_free(as->unwind);
+	as->unwind = NULL;
+}
+
+/* --- thread callbacks --- */
+
+static pid_t
+cb_next_thread(Dwfl *dwfl, void *dwfl_arg, void **thread_argp)
+{
+	(void)dwfl;
+	(void)dwfl_arg;
+	(void)thread_argp;
+	return 0;	/* we only ever ask for one thread, through get_thread */
+}
+
+static bool
+cb_get_thread(Dwfl *dwfl, pid_t tid, void *dwfl_arg, void **thread_argp)
+{
+	(void)dwfl;
+	(void)tid;
+	*thread_argp = dwfl_arg;
+	return true;
+}
+
+/* Read 8 bytes at addr from a read-only file mapping. */
+static bool
+read_mapped(struct aspace *as, uint64_t addr, void *out, size_t len)
+{
+	const struct map *m = aspace_find(as, addr);
+	struct file *f;
+
+	if (!m || (m->prot & PROT_WRITE) || !m->path || len > m->end - addr)
+		return false;
+	f = file_for(m);
+	if (!f || f->fd < 0)
+		return false;
+	return pread(f->fd, out, len, (off_t)(m->pgoff + (addr - m->start))) == (ssize_t)len;
+}
+
+static bool
+read_word(struct ctx *c, uint64_t addr, uint64_t *val)
+{
+	if (addr >= c->stack_lo && addr - c->stack_lo <= c->stack_len &&
+	    c->stack_len - (addr - c->stack_lo) >= 8) {
+		memcpy(val, c->stack + (addr - c->stack_lo), 8);
+		return true;
+	}
+	/* Just above the snapshot, where the rest of the stack would be: truncation. */
+	if (addr >= c->stack_lo + c->stack_len && addr - c->stack_lo < (64ull << 20)) {
+		c->truncated = true;
+		if (addr + 8 - c->stack_lo > c->needed)
+			c->needed = addr + 8 - c->stack_lo;
+		return false;
+	}
+	return read_mapped(c->as, addr, val, 8);
+}
+
+static bool
+cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
+{
+	struct uw_space *u = arg;
+
+	(void)dwfl;
+	return read_word(u->ctx, addr, result);
+}
+
+static bool
+cb_set_initial_registers(Dwfl_Thread *thread, void *arg)
+{
+	struct uw_space *u = arg;
+	struct ctx *c = u->ctx;
+	int r;
+
+	for (r = 0; r < D_RIP; r++)
+		if (c->init_valid & (1u << r)) {
+			Dwarf_Word w = c->init[r];
+
+			if (!dwfl_thread_state_registers(thread, r, 1, &w))
+				return false;
+		}
+	dwfl_thread_state_register_pc(thread, c->init[D_RIP]);
+	return true;
+}
+
+static const Dwfl_Thread_Callbacks thread_callbacks = {
+	.next_thread = cb_next_thread,
+	.get_thread = cb_get_thread,
+	.memory_read = cb_memory_read,
+	.set_initial_registers = cb_set_initial_registers,
+};
+
+/* Build (or reuse) the Dwfl of as; NULL if none could be made. */
+static struct uw_space *
+space_get(struct aspace *as)
+{
+	struct uw_space *u = as->unwind;
+	size_t i;
+
+	if (u && u->version == as->version)
+		return u;
+	space_free(u);
+	as->unwind = u = calloc(1, sizeof(*u));
+	if (!u)
+		return NULL;
+	u->version = as->version;
+	u->dwfl = dwfl_begin(&g.callbacks);
+	if (!u->dwfl)
+		return u;
+	dwfl_report_begin(u->dwfl);
+	for (i = 0; i < as->nr_maps; i++) {
+		const struct map *m = &as->maps[i];
+		struct file *f;
+		uint64_t bias;
+		size_t j;
+		bool dup = false;
+
+		if (!(m->prot & PROT_EXEC) || !m->path || m->path[0] != '/')
+			continue;
+		for (j = 0; j < i; j++)
+			if (as->maps[j].path == m->path && (as->maps[j].prot & PROT_EXEC))
+				dup = true;
+		if (dup)
+			continue;
+		f = file_for(m);
+		if (!f || !f->found || !map_bias(f, m, &bias))
+			continue;
+		if (!dwfl_report_elf(u->dwfl, m->path, f->found, -1, bias, true))
+			screc_debug("%s: %s", m->path, dwfl_errmsg(-1));
+	}
+	dwfl_report_end(u->dwfl, NULL, NULL);
+	u->attached = dwfl_attach_state(u->dwfl, NULL, (pid_t)as->pid, &thread_callbacks, u);
+	if (!u->attached)
+		screc_debug("pid %u: cannot attach unwinder: %s", as->pid, dwfl_errmsg(-1));
+	return u;
+}
+
+struct Dwfl_Module *
+unwind_module(struct aspace *as, uint64_t pc)
+{
+	struct uw_space *u = space_get(as);
+
+	return u && u->dwfl ? dwfl_addrmodule(u->dwfl, pc) : NULL;
+}
+
+/* Whether CFI covers pc (an exact address), and whether it is a signal frame. */
+static bool
+has_cfi(Dwfl *dwfl, uint64_t pc, bool *signal)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(dwfl, pc);
+	Dwarf_Addr bias;
+	Dwarf_CFI *cfi;
+	Dwarf_Frame *fr;
+	int k;
+
+	*signal = false;
+	if (!mod)
+		return false;
+	for (k = 0; k < 2; k++) {
+		cfi = k == 0 ? dwfl_module_eh_cfi(mod, &bias) : dwfl_module_dwarf_cfi(mod, &bias);
+		if (cfi && dwarf_cfi_addrframe(cfi, pc - bias, &fr) == 0) {
+			Dwarf_Addr start, end;
+			bool sig;
+
+			if (dwarf_frame_info(fr, &start, &end, &sig) >= 0)
+				*signal = sig;
+			free(fr);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Is the instruction just before ra a call?  Checked in the mapped file's bytes. */
+static bool
+after_call(struct aspace *as, uint64_t ra)
+{
+	uint8_t code[16];
+	static const size_t lens[] = { 5, 6, 2, 3, 7, 4 };
+	size_t i;
+
+	if (!g.cs_ok || ra < 8 || !read_mapped(as, ra - 8, code, 8)) {
+		const struct map *m = aspace_find(as, ra);
+
+		/* Unreadable code: accept only addresses in executable mappings. */
+		return m && (m->prot & PROT_EXEC);
+	}
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		cs_insn *insn;
+		size_t n = cs_disasm(g.cs, code + 8 - lens[i], lens[i], ra - lens[i], 1, &insn);
+		bool ok = false;
+
+		if (n == 1) {
+			ok = insn[0].size == lens[i] && insn[0].id == X86_INS_CALL;
+			cs_free(insn, n);
+		}
+		if (ok)
+			return true;
+	}
+	return false;
+}
+
+static int
+frame_cb(Dwfl_Frame *state, void *arg)
+{
+	struct uw_space *u = arg;
+	struct ctx *c = u->ctx;
+	struct unwind_result *res = c->res;
+	Dwarf_Addr pc;
+	bool act, sig = false;
+	Dwarf_Word w;
+	enum frame_method method;
+
+	if (!dwfl_frame_pc(state, &pc, &act))
+		return DWARF_CB_ABORT;
+	if (c->pass_frames == 0) {
+		method = c->restart ? FRAME_FP : FRAME_INITIAL;
+		if (c->restart) {
+			/* The recovered frame was added by the fallback already. */
+			c->pass_frames++;
+			goto regs;
+		}
+	} else if (c->last_signal) {
+		method = FRAME_SIGNAL;
+	} else {
+		method = c->last_cfi ? FRAME_CFI : FRAME_FP;
+		if (method == FRAME_FP && !after_call(c->as, pc))
+			return DWARF_CB_ABORT;	/* frame pointer led nowhere believable */
+	}
+	if (res->nr == UNWIND_MAX_FRAMES) {
+		c->truncated = true;
+		return DWARF_CB_ABORT;
+	}
+	res->frames[res->nr++] = (struct raw_frame){ pc, method, act };
+	c->pass_frames++;
+regs:
+	/* A return address is looked up one byte back, inside the call. */
+	c->last_pc = act && !(c->restart && c->pass_frames == 1) ? pc : pc - 1;
+	c->last_cfi = has_cfi(u->dwfl, c->last_pc, &sig);
+	c->last_signal = sig;
+	c->last_sp_ok = dwfl_frame_reg(state, D_RSP, &w) == 0;
+	c->last_sp = w;
+	c->last_bp_ok = dwfl_frame_reg(state, D_RBP, &w) == 0;
+	c->last_bp = w;
+	return DWARF_CB_OK;
+}
+
+/* One frame-pointer step from the last frame; true when c->init holds the caller. */
+static bool
+fp_step(struct ctx *c)
+{
+	uint64_t bp = c->last_bp, ra, next_bp;
+
+	if (!c->last_bp_ok || bp < c->stack_lo || (c->last_sp_ok && bp < c->last_sp))
+		return false;
+	if (!read_word(c, bp + 8, &ra) || !read_word(c, bp, &next_bp))
+		return false;
+	if (!ra || !after_call(c->as, ra))
+		return false;
+	memset(c->init, 0, sizeof(c->init));
+	c->init[D_RIP] = ra;
+	c->init[D_RSP] = bp + 16;
+	c->init[D_RBP] = next_bp;
+	c->init_valid = (1u << D_RSP) | (1u << D_RBP);
+	return true;
+}
+
+void
+unwind_sample(struct aspace *as, const struct screc_sample *s, struct unwind_result *res)
+{
+	struct uw_space *u;
+	struct ctx c = { 0 };
+	uint64_t v;
+	int r, passes;
+
+	memset(res, 0, sizeof(*res));
+	res->end = STACK_BROKEN;
+	if (screc_sample_reg(s, P_IP, &v) != 0)
+		return;
+	c.as = as;
+	c.tid = s->tid;
+	c.res = res;
+	c.stack = s->stack;
+	c.stack_len = s->stack ? s->stack_size : 0;
+	for (r = 0; r < D_NREGS; r++)
+		if (screc_sample_reg(s, (unsigned)dwarf_to_perf[r], &c.init[r]) == 0)
+			c.init_valid |= 1u << r;
+	c.stack_lo = c.init[D_RSP];
+
+	u = as ? space_get(as) : NULL;
+	if (!u || !u->attached) {
+		/* No modules at all: the sample's own pc is all we know. */
+		res->frames[res->nr++] = (struct raw_frame){ c.init[D_RIP], FRAME_INITIAL, true };
+		return;
+	}
+	u->ctx = &c;
+	for (passes = 0; passes < UNWIND_MAX_FRAMES; passes++) {
+		c.pass_frames = 0;
+		c.last_signal = false;
+		r = dwfl_getthread_frames(u->dwfl, (pid_t)s->tid, frame_cb, u);
+		if (r == 0) {
+			res->end = STACK_COMPLETE;
+			break;
+		}
+		if (c.truncated) {
+			res->end = STACK_TRUNCATED;
+			break;
+		}
+		if (res->nr >= UNWIND_MAX_FRAMES || !fp_step(&c))
+			break;
+		if (res->nr > 0 && res->frames[res->nr - 1].pc == c.init[D_RIP])
+			break;	/* no progress */
+		res->frames[res->nr++] = (struct raw_frame){ c.init[D_RIP], FRAME_FP, false };
+		c.restart = true;
+	}
+	if (c.truncated && res->end != STACK_COMPLETE)
+		res->end = STACK_TRUNCATED;
+	res->needed_stack = c.needed;
+	u->ctx = NULL;
+}
