@@ -99,8 +99,8 @@ print_summary(const struct report_stats *st, uint32_t stack_size)
 				  (unsigned long long)st->truncated);
 		else
 			screc_err("%llu stacks were cut by the snapshot size; record with "
-				  "--stack-size %llu to fit them", (unsigned long long)st->truncated,
-				  (unsigned long long)want);
+				  "--stack-size %llu or more (up to 65528) to fit them",
+				  (unsigned long long)st->truncated, (unsigned long long)want);
 	}
 }
 

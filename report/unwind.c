@@ -60,6 +60,8 @@ static struct {
 	struct file *files[1024];
 	csh cs;
 	bool cs_ok;
+	csh csd;		/* with instruction details, for prologues */
+	bool csd_ok;
 } g;
 
 /* The state of one unwind call. */
@@ -108,6 +110,8 @@ unwind_init(const struct lookup_opts *opts)
 	g.callbacks.section_address = dwfl_offline_section_address;
 	g.callbacks.debuginfo_path = &g.debuginfo_path;
 	g.cs_ok = cs_open(CS_ARCH_X86, CS_MODE_64, &g.cs) == CS_ERR_OK;
+	g.csd_ok = cs_open(CS_ARCH_X86, CS_MODE_64, &g.csd) == CS_ERR_OK &&
+		   cs_option(g.csd, CS_OPT_DETAIL, CS_OPT_ON) == CS_ERR_OK;
 	return 0;
 }
 
@@ -129,6 +133,8 @@ unwind_fini(void)
 	}
 	if (g.cs_ok)
 		cs_close(&g.cs);
+	if (g.csd_ok)
+		cs_close(&g.csd);
 	free(g.debuginfo_path);
 	g.debuginfo_path = NULL;
 }
@@ -467,7 +473,7 @@ frame_cb(Dwfl_Frame *state, void *arg)
 	if (!dwfl_frame_pc(state, &pc, &act))
 		return DWARF_CB_ABORT;
 	if (c->pass_frames == 0) {
-		method = c->restart ? FRAME_FP : FRAME_INITIAL;
+		method = FRAME_INITIAL;
 		if (c->restart) {
 			/* The recovered frame was added by the fallback already. */
 			c->pass_frames++;
@@ -518,11 +524,114 @@ fp_step(struct ctx *c)
 	return true;
 }
 
+/*
+ * Where no CFI covers a function and it keeps no frame pointer, decode its
+ * code from the symbol's start to pc and add up what it pushed and
+ * subtracted from rsp: the return address sits just above that.  True when
+ * c->init holds the caller.
+ */
+static bool
+prologue_step(struct uw_space *u, struct ctx *c)
+{
+	uint64_t pc = c->last_pc, start, height = 0, bp_slot = 0, ra, nbp;
+	uint8_t code[4096];
+	Dwfl_Module *mod;
+	GElf_Off off;
+	GElf_Sym sym;
+	cs_insn *insn;
+	size_t n, i, len;
+	bool ok = true;
+
+	if (!g.csd_ok || !c->last_sp_ok)
+		return false;
+	mod = dwfl_addrmodule(u->dwfl, pc);
+	if (!mod || !dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL, NULL))
+		return false;
+	start = pc - off;
+	len = off + 1;	/* through the instruction at pc (a call, for a caller's frame) */
+	if (len > sizeof(code) || !read_mapped(c->as, start, code, len))
+		return false;
+	n = cs_disasm(g.csd, code, len, start, 0, &insn);
+	for (i = 0; i < n && ok && insn[i].address <= pc; i++) {
+		const cs_x86 *x = &insn[i].detail->x86;
+		bool to_rsp = x->op_count == 2 && x->operands[0].type == X86_OP_REG &&
+			      x->operands[0].reg == X86_REG_RSP;
+		int64_t imm = x->op_count == 2 && x->operands[1].type == X86_OP_IMM ?
+			      x->operands[1].imm : 0;
+
+		/* Only what has run counts: for a caller, everything before its call. */
+		if (insn[i].address + insn[i].size > pc + 1)
+			break;
+		switch (insn[i].id) {
+		case X86_INS_PUSH:
+			height += 8;
+			if (x->op_count == 1 && x->operands[0].type == X86_OP_REG &&
+			    x->operands[0].reg == X86_REG_RBP)
+				bp_slot = height;
+			break;
+		case X86_INS_POP:
+			height -= 8;
+			break;
+		case X86_INS_SUB:
+			if (to_rsp && x->operands[1].type == X86_OP_IMM)
+				height += (uint64_t)imm;
+			else if (to_rsp)
+				ok = false;
+			break;
+		case X86_INS_ADD:
+			if (to_rsp && x->operands[1].type == X86_OP_IMM)
+				height -= (uint64_t)imm;
+			else if (to_rsp)
+				ok = false;
+			break;
+		case X86_INS_MOV:
+			/* mov rbp, rsp: a frame pointer after all; let fp_step do it. */
+			if (x->op_count == 2 && x->operands[0].type == X86_OP_REG &&
+			    x->operands[0].reg == X86_REG_RBP && x->operands[1].type == X86_OP_REG &&
+			    x->operands[1].reg == X86_REG_RSP)
+				ok = false;
+			else if (to_rsp)
+				ok = false;
+			break;
+		case X86_INS_AND:
+		case X86_INS_LEAVE:
+		case X86_INS_RET:
+		case X86_INS_JMP:
+			if (insn[i].id != X86_INS_JMP || to_rsp)
+				ok = false;
+			break;
+		default:
+			if (to_rsp)
+				ok = false;
+			break;
+		}
+	}
+	if (n)
+		cs_free(insn, n);
+	if (!ok || height > (1u << 20))
+		return false;
+	if (!read_word(c, c->last_sp + height, &ra) || !ra || !after_call(c->as, ra))
+		return false;
+	memset(c->init, 0, sizeof(c->init));
+	c->init[D_RIP] = ra;
+	c->init[D_RSP] = c->last_sp + height + 8;
+	c->init_valid = 1u << D_RSP;
+	if (bp_slot && read_word(c, c->last_sp + height - bp_slot, &nbp)) {
+		c->init[D_RBP] = nbp;
+		c->init_valid |= 1u << D_RBP;
+	} else if (!bp_slot && c->last_bp_ok) {
+		c->init[D_RBP] = c->last_bp;
+		c->init_valid |= 1u << D_RBP;
+	}
+	return true;
+}
+
 void
 unwind_sample(struct aspace *as, const struct screc_sample *s, struct unwind_result *res)
 {
 	struct uw_space *u;
 	struct ctx c = { 0 };
+	enum frame_method method;
 	uint64_t v;
 	int r, passes;
 
@@ -559,11 +668,20 @@ unwind_sample(struct aspace *as, const struct screc_sample *s, struct unwind_res
 			res->end = STACK_TRUNCATED;
 			break;
 		}
-		if (res->nr >= UNWIND_MAX_FRAMES || !fp_step(&c))
+		if (res->nr >= UNWIND_MAX_FRAMES)
 			break;
+		if (prologue_step(u, &c)) {
+			method = FRAME_PROLOGUE;
+		} else if (fp_step(&c)) {
+			method = FRAME_FP;
+		} else {
+			if (c.truncated)
+				res->end = STACK_TRUNCATED;
+			break;
+		}
 		if (res->nr > 0 && res->frames[res->nr - 1].pc == c.init[D_RIP])
 			break;	/* no progress */
-		res->frames[res->nr++] = (struct raw_frame){ c.init[D_RIP], FRAME_FP, false };
+		res->frames[res->nr++] = (struct raw_frame){ c.init[D_RIP], method, false };
 		c.restart = true;
 	}
 	if (c.truncated && res->end != STACK_COMPLETE)
