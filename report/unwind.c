@@ -48,7 +48,7 @@ struct file {
 	const char *found;		/* interned path used, NULL if none */
 	int fd;
 	bool mismatch;			/* a candidate existed with another build-id */
-	struct { uint64_t off, vaddr, filesz; } loads[MAX_PHDRS];
+	struct { uint64_t off, vaddr, filesz; uint32_t flags; } loads[MAX_PHDRS];
 	size_t nr_loads;
 	struct file *next;
 };
@@ -156,6 +156,7 @@ read_loads(struct file *f)
 				f->loads[f->nr_loads].off = ph.p_offset;
 				f->loads[f->nr_loads].vaddr = ph.p_vaddr;
 				f->loads[f->nr_loads].filesz = ph.p_filesz;
+				f->loads[f->nr_loads].flags = ph.p_flags;
 				f->nr_loads++;
 			}
 		}
@@ -228,20 +229,31 @@ unwind_build_id_mismatch(const struct map *m)
 	return f && !f->found && f->mismatch;
 }
 
-/* The load bias of map m in file f: address - (ELF vaddr). */
+/*
+ * The load bias of map m in file f: address - (ELF vaddr).  The segment is
+ * the one the kernel mapped at pgoff: its offset rounded down to a page is
+ * pgoff (LLD packs segments so that several share a page), with the same
+ * execute permission; failing that, the one whose file range holds pgoff.
+ */
 static bool
 map_bias(const struct file *f, const struct map *m, uint64_t *bias)
 {
+	const bool exec = m->prot & PROT_EXEC;
+	int pass;
 	size_t i;
 
-	for (i = 0; i < f->nr_loads; i++) {
-		uint64_t off = f->loads[i].off, page_off = off & ~0xfffull;
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < f->nr_loads; i++) {
+			uint64_t off = f->loads[i].off, page_off = off & ~0xfffull;
+			bool x = f->loads[i].flags & PF_X;
+			bool hit = pass == 0 ? page_off == m->pgoff && x == exec :
+					       m->pgoff >= page_off && m->pgoff < off + f->loads[i].filesz;
 
-		if (m->pgoff >= page_off && m->pgoff < off + f->loads[i].filesz) {
-			*bias = m->start - (f->loads[i].vaddr - (off - m->pgoff));
-			return true;
+			if (hit) {
+				*bias = m->start - (f->loads[i].vaddr - (off - m->pgoff));
+				return true;
+			}
 		}
-	}
 	return false;
 }
 
