@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "record", cmd_record, "record syscalls with stack snapshots into a file" },
 #ifndef SCREC_RECORD_ONLY
 	{ "report", cmd_report, "unwind, symbolize and print a recording" },
+	{ "info", cmd_info, "what a recording holds, and which of its binaries are here" },
 #endif
 };
 

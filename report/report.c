@@ -39,6 +39,7 @@ usage(FILE *f)
 		"  --time FROM,TO       keep only events in this window (seconds from the start)\n"
 		"  --symfs DIR          look for the recorded files under DIR first\n"
 		"  --debug-dir DIR      look for separate debug files in DIR/.build-id too\n"
+		"  --info               what the recording holds, and which binaries are here\n"
 		"  --raw                print every record without unwinding (format debugging)\n"
 		"  -v, --verbose        say more\n");
 }
@@ -140,10 +141,11 @@ parse_number(const char *opt, const char *arg)
 int
 cmd_report(int argc, char **argv)
 {
-	enum { O_RAW = 256, O_TREE, O_FORMAT, O_SRCLINE, O_MINPCT, O_MAXDEPTH, O_PID, O_TID,
+	enum { O_INFO = 255, O_RAW = 256, O_TREE, O_FORMAT, O_SRCLINE, O_MINPCT, O_MAXDEPTH, O_PID, O_TID,
 	       O_COMM, O_SYSCALL, O_FAILED, O_TIME, O_SYMFS, O_DEBUGDIR };
 	static const struct option longopts[] = {
 		{ "raw", no_argument, NULL, O_RAW },
+		{ "info", no_argument, NULL, O_INFO },
 		{ "tree", optional_argument, NULL, O_TREE },
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "srcline", no_argument, NULL, O_SRCLINE },
@@ -167,7 +169,7 @@ cmd_report(int argc, char **argv)
 	struct sink sink = { .ops = &sink_listing };
 	const char *path = "screc.data";
 	struct screc_reader *r;
-	bool raw = false;
+	bool raw = false, info = false;
 	int opt, err;
 
 	sink.opts.out = stdout;
@@ -176,6 +178,9 @@ cmd_report(int argc, char **argv)
 		switch (opt) {
 		case O_RAW:
 			raw = true;
+			break;
+		case O_INFO:
+			info = true;
 			break;
 		case O_TREE:
 			sink.ops = &sink_tree;
@@ -255,6 +260,14 @@ cmd_report(int argc, char **argv)
 		return 1;
 	if (raw) {
 		err = report_dump(r, stdout);
+	} else if (info) {
+		if (unwind_init(&lo)) {
+			screc_reader_close(r);
+			screc_die(1, "out of memory");
+		}
+		err = report_info(r, path, stdout);
+		unwind_fini();
+		intern_free();
 	} else {
 		if (unwind_init(&lo)) {
 			screc_reader_close(r);
@@ -279,4 +292,21 @@ cmd_report(int argc, char **argv)
 		screc_err("%s: %s", path, strerror(-err));
 	screc_reader_close(r);
 	return err == 0 ? 0 : 1;
+}
+
+int
+cmd_info(int argc, char **argv)
+{
+	char **args = calloc((size_t)argc + 2, sizeof(*args));
+	int i, ret;
+
+	if (!args)
+		screc_die(1, "out of memory");
+	args[0] = argv[0];
+	args[1] = "--info";
+	for (i = 1; i < argc; i++)
+		args[i + 1] = argv[i];
+	ret = cmd_report(argc + 1, args);
+	free(args);
+	return ret;
 }

@@ -33,6 +33,12 @@ struct report_filter {
 };
 
 /*
+ * Print what the recording at path (open in r) holds and which of its
+ * binaries this machine has (`--info`).  Returns like report_dump().
+ */
+int report_info(struct screc_reader *r, const char *path, FILE *out);
+
+/*
  * Read r front to back, replay the process model, unwind and symbolize each
  * kept event and hand it to sink.  st gets the totals.  Returns 0 for a
  * complete recording, -ENODATA for a truncated one (everything before the cut

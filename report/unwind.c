@@ -221,6 +221,15 @@ file_for(const struct map *m)
 	return f;
 }
 
+const char *
+unwind_file_found(const struct map *m, bool *mismatch)
+{
+	struct file *f = m->path ? file_for(m) : NULL;
+
+	*mismatch = f && !f->found && f->mismatch;
+	return f ? f->found : NULL;
+}
+
 bool
 unwind_build_id_mismatch(const struct map *m)
 {

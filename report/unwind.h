@@ -55,6 +55,12 @@ void unwind_free_space(struct aspace *as);
  */
 struct Dwfl_Module *unwind_module(struct aspace *as, uint64_t pc);
 
+/*
+ * The local file used for a map's (path, build-id), or NULL; *mismatch says
+ * whether a candidate was rejected for its build-id.
+ */
+const char *unwind_file_found(const struct map *m, bool *mismatch);
+
 /* Whether a map's file was found with a different build-id than recorded. */
 bool unwind_build_id_mismatch(const struct map *m);
 

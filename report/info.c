@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `screc report --info` (also `screc info`): what a recording holds and
+ * whether this machine can make sense of it: the recording host, kernel and
+ * command, its duration and event counts, and every binary its processes
+ * mapped, with its build-id and where the report would take it from.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/perf_event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/buildid.h"
+#include "common/perf-record.h"
+#include "common/syscalls.h"
+#include "proc.h"
+#include "report.h"
+#include "tracepoint.h"
+#include "unwind.h"
+
+struct binary {
+	struct map m;		/* path and build-id */
+	uint64_t maps;
+};
+
+struct info {
+	struct screc_rec_info rinfo;
+	bool have_info;
+	char *strings[SCREC_STR_EVENTS + 1];
+	struct screc_attrs attrs;
+	struct tp_table tps;
+	uint64_t per_nr[1024];
+	uint64_t enters, exits, lost, first_time, last_time;
+	struct binary *bins;
+	size_t nr_bins;
+};
+
+static void
+add_binary(struct info *in, const char *path, const uint8_t *bid, size_t bid_len)
+{
+	const char *p = intern(path);
+	size_t i;
+
+	for (i = 0; i < in->nr_bins; i++)
+		if (in->bins[i].m.path == p) {
+			if (!in->bins[i].m.build_id_len && bid_len) {
+				memcpy(in->bins[i].m.build_id, bid, bid_len);
+				in->bins[i].m.build_id_len = (uint8_t)bid_len;
+			}
+			in->bins[i].maps++;
+			return;
+		}
+	if ((in->nr_bins & (in->nr_bins - 1)) == 0 || in->nr_bins == 0) {
+		struct binary *n = realloc(in->bins, (in->nr_bins ? 2 * in->nr_bins : 16) * sizeof(*n));
+
+		if (!n)
+			return;
+		in->bins = n;
+	}
+	memset(&in->bins[in->nr_bins], 0, sizeof(in->bins[0]));
+	in->bins[in->nr_bins].m.path = p;
+	memcpy(in->bins[in->nr_bins].m.build_id, bid, bid_len);
+	in->bins[in->nr_bins].m.build_id_len = (uint8_t)bid_len;
+	in->bins[in->nr_bins].m.prot = 4;
+	in->bins[in->nr_bins].maps = 1;
+	in->nr_bins++;
+}
+
+static void
+on_perf(struct info *in, const struct screc_rec *rec)
+{
+	const uint8_t *p = (const uint8_t *)rec + sizeof(*rec);
+	size_t len = rec->size - sizeof(*rec);
+	struct perf_event_header h;
+	struct screc_sample s;
+
+	if (len < sizeof(h))
+		return;
+	memcpy(&h, p, sizeof(h));
+	if (h.size > len || h.size < sizeof(h))
+		return;
+	if (h.type == PERF_RECORD_SAMPLE && screc_sample_parse(&in->attrs, p, h.size, &s) == 0) {
+		const struct tp_desc *d = tp_table_find(&in->tps, s.attr->tp_id);
+		long nr;
+
+		if (!in->first_time || s.time < in->first_time)
+			in->first_time = s.time;
+		if (s.time > in->last_time)
+			in->last_time = s.time;
+		if (!d)
+			return;
+		if (d->is_exit) {
+			in->exits++;
+			return;
+		}
+		in->enters++;
+		nr = tp_syscall_nr(d, s.raw, s.raw_size);
+		if (nr >= 0 && nr < 1024)
+			in->per_nr[nr]++;
+	} else if (h.type == PERF_RECORD_MMAP2 && h.size >= sizeof(h) + 64 + 1) {
+		uint8_t bid_size, bid[20];
+		uint32_t prot;
+		char path[4096];
+		size_t n = strnlen((const char *)p + sizeof(h) + 64, h.size - sizeof(h) - 64);
+
+		memcpy(&bid_size, p + sizeof(h) + 32, 1);
+		memcpy(bid, p + sizeof(h) + 36, 20);
+		memcpy(&prot, p + sizeof(h) + 56, 4);
+		if (n >= sizeof(path) || !(prot & 4))
+			return;
+		memcpy(path, p + sizeof(h) + 64, n);
+		path[n] = '\0';
+		add_binary(in, path, bid, (h.misc & (1 << 14)) && bid_size <= 20 ? bid_size : 0);
+	} else if (h.type == PERF_RECORD_LOST && h.size >= sizeof(h) + 16) {
+		uint64_t v;
+
+		memcpy(&v, p + sizeof(h) + 8, 8);
+		in->lost += v;
+	}
+}
+
+static const char *
+str(const struct info *in, int key)
+{
+	return in->strings[key] ? in->strings[key] : "?";
+}
+
+int
+report_info(struct screc_reader *r, const char *path, FILE *out)
+{
+	struct info *in = calloc(1, sizeof(*in));
+	const struct screc_rec *rec;
+	const struct screc_rec_trailer *tr;
+	size_t i, found = 0, missing = 0;
+	int ret, k;
+
+	if (!in)
+		return -ENOMEM;
+	while ((ret = screc_reader_next(r, &rec)) == 1) {
+		const uint8_t *body = (const uint8_t *)rec;
+
+		switch (rec->type) {
+		case SCREC_REC_INFO:
+			if (rec->size >= sizeof(in->rinfo)) {
+				memcpy(&in->rinfo, rec, sizeof(in->rinfo));
+				in->have_info = true;
+			}
+			break;
+		case SCREC_REC_STRING: {
+			struct screc_rec_string rs;
+
+			memcpy(&rs, rec, sizeof(rs));
+			if (rec->size >= sizeof(rs) && rs.len <= rec->size - sizeof(rs) &&
+			    rs.key <= SCREC_STR_EVENTS && !in->strings[rs.key]) {
+				in->strings[rs.key] = calloc(1, rs.len + 1);
+				if (in->strings[rs.key]) {
+					memcpy(in->strings[rs.key], body + sizeof(rs), rs.len);
+					/* The command line is NUL separated. */
+					for (i = 0; i < rs.len; i++)
+						if (!in->strings[rs.key][i])
+							in->strings[rs.key][i] = ' ';
+				}
+			}
+			break;
+		}
+		case SCREC_REC_TRACEPOINT:
+			tp_table_add(&in->tps, body, rec->size);
+			break;
+		case SCREC_REC_ATTR:
+			screc_attrs_add(&in->attrs, rec);
+			break;
+		case SCREC_REC_BUILDID: {
+			struct screc_rec_buildid rb;
+			char p[4096];
+
+			memcpy(&rb, rec, sizeof(rb));
+			if (rec->size >= sizeof(rb) && rb.path_len < sizeof(p) &&
+			    rb.path_len <= rec->size - sizeof(rb) && rb.build_id_len <= 20) {
+				memcpy(p, body + sizeof(rb), rb.path_len);
+				p[rb.path_len] = '\0';
+				add_binary(in, p, rb.build_id, rb.build_id_len);
+			}
+			break;
+		}
+		case SCREC_REC_PERF:
+			on_perf(in, rec);
+			break;
+		}
+	}
+	tr = screc_reader_trailer(r);
+	fprintf(out, "recording:  %s (%s)\n", path,
+		ret == 0 ? "complete" : ret == -ENODATA ? "truncated: its recorder did not finish" :
+		"corrupt");
+	fprintf(out, "host:       %s, Linux %s, %s\n", str(in, SCREC_STR_HOSTNAME),
+		str(in, SCREC_STR_KERNEL_RELEASE), str(in, SCREC_STR_MACHINE));
+	fprintf(out, "recorder:   screc %s\n", str(in, SCREC_STR_SCREC_VERSION));
+	fprintf(out, "command:    screc %s\n", str(in, SCREC_STR_CMDLINE));
+	if (in->have_info) {
+		time_t t = (time_t)(in->rinfo.start_realtime_ns / 1000000000u);
+		char when[64];
+		uint64_t end = tr ? tr->end_clock_ns : in->last_time;
+
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+		fprintf(out, "started:    %s, duration %.3f s\n", when,
+			end > in->rinfo.start_clock_ns ?
+				(double)(end - in->rinfo.start_clock_ns) / 1e9 : 0.0);
+		fprintf(out, "snapshots:  %u bytes of stack, registers %#" PRIx64 ", %u CPUs\n",
+			in->rinfo.stack_size, in->rinfo.sample_regs_user, in->rinfo.nr_cpus);
+	}
+	fprintf(out, "events:     %" PRIu64 " syscalls (", in->enters);
+	for (i = 0, k = 0; i < 1024; i++)
+		if (in->per_nr[i]) {
+			const char *n = screc_syscall_name((long)i);
+
+			fprintf(out, "%s%s %" PRIu64, k++ ? ", " : "", n ? n : "?", in->per_nr[i]);
+		}
+	fprintf(out, "), %" PRIu64 " returns, %" PRIu64 " lost\n", in->exits,
+		tr ? tr->nr_lost : in->lost);
+	fprintf(out, "binaries:   %zu\n", in->nr_bins);
+	for (i = 0; i < in->nr_bins; i++) {
+		const struct map *m = &in->bins[i].m;
+		char hex[41] = "(no build-id)";
+		const char *where;
+		bool mismatch = false;
+
+		if (m->build_id_len)
+			screc_hex(m->build_id, m->build_id_len, hex);
+		if (m->path[0] != '/') {
+			where = "in memory only";
+		} else {
+			where = unwind_file_found(m, &mismatch);
+			if (where) {
+				found++;
+				where = strcmp(where, m->path) == 0 ? "found" : where;
+			} else {
+				missing++;
+				where = mismatch ? "missing: the file here has another build-id" :
+						   "missing";
+			}
+		}
+		fprintf(out, "  %-40s  %s  %s\n", hex, m->path, where);
+	}
+	if (missing)
+		fprintf(out, "%zu of %zu binaries are missing here: copy them (or the recording "
+			"host's root, for --symfs DIR) from the recording host\n", missing,
+			found + missing);
+	for (k = 0; k <= SCREC_STR_EVENTS; k++)
+		free(in->strings[k]);
+	free(in->bins);
+	screc_attrs_release(&in->attrs);
+	tp_table_release(&in->tps);
+	free(in);
+	return ret;
+}
