@@ -18,6 +18,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "record", cmd_record, "record syscalls with stack snapshots into a file" },
+	{ "archive", cmd_archive, "store a recording's binaries in it, for analysis elsewhere" },
 #ifndef SCREC_RECORD_ONLY
 	{ "report", cmd_report, "unwind, symbolize and print a recording" },
 	{ "info", cmd_info, "what a recording holds, and which of its binaries are here" },

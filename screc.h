@@ -6,6 +6,8 @@
 /* Each takes the subcommand's own argv (argv[0] is its name) and returns the exit status. */
 int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+/* `screc archive FILE`: add the recorded processes' binaries to a recording. */
+int cmd_archive(int argc, char **argv);
 /* `screc info FILE`: the same as `screc report --info FILE`. */
 int cmd_info(int argc, char **argv);
 

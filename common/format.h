@@ -59,6 +59,7 @@ enum screc_rec_type {
 	SCREC_REC_TARGET_EXIT = 7,	/* struct screc_rec_target_exit */
 	SCREC_REC_TRAILER = 8,		/* struct screc_rec_trailer, last record */
 	SCREC_REC_ROUND = 9,		/* no body: every ring was drained once */
+	SCREC_REC_BLOB = 10,		/* struct screc_rec_blob: a piece of an archived file */
 };
 
 /*
@@ -180,6 +181,35 @@ struct screc_rec_trailer {
 	uint64_t end_realtime_ns;
 };
 static_assert(sizeof(struct screc_rec_trailer) == 56, "trailer layout");
+
+enum screc_blob_kind {
+	SCREC_BLOB_VDSO = 1,		/* the vdso image, copied from memory at record time */
+	SCREC_BLOB_ELF = 2,		/* a mapped binary cut to what the report needs */
+	SCREC_BLOB_DEBUG = 3,		/* its separate debug file, cut the same way */
+};
+
+/*
+ * Files carried in the recording (the vdso always, binaries with --archive),
+ * once per build-id and kind, in pieces of at most SCREC_BLOB_CHUNK bytes
+ * written in order.  level is the enum screc_archive_level (elf-extract.h)
+ * the file was cut to.
+ */
+struct screc_rec_blob {
+	struct screc_rec hdr;
+	uint32_t kind;			/* enum screc_blob_kind */
+	uint32_t level;
+	uint8_t build_id_len;
+	uint8_t pad[3];
+	uint8_t build_id[20];
+	uint64_t total_size;		/* of the whole file */
+	uint64_t offset;		/* of this piece */
+	uint32_t path_len;		/* the file's path on the recording host */
+	uint32_t data_len;
+	/* char path[path_len]; uint8_t data[data_len]; */
+};
+static_assert(sizeof(struct screc_rec_blob) == 64, "blob layout");
+
+#define SCREC_BLOB_CHUNK	(512u * 1024)
 
 /* Largest record a reader accepts: a 64 KiB stack and registers, with room. */
 #define SCREC_REC_MAX		(1u << 20)

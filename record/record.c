@@ -28,6 +28,7 @@
 
 #include "common/log.h"
 #include "common/version.h"
+#include "archive.h"
 #include "record.h"
 #include "screc.h"
 
@@ -58,6 +59,8 @@ usage(FILE *f)
 		"  -m, --mmap-pages N    ring buffer pages per CPU, a power of two (default %u)\n"
 		"      --no-inherit      do not follow children and new threads\n"
 		"      --duration SECS   stop after this long\n"
+		"      --archive[=LEVEL] store the binaries the recorded processes mapped in the\n"
+		"                        file: unwind, symbols (default) or full (with DWARF)\n"
 		"  -v, --verbose         say more\n",
 		RECORD_STACK_DEFAULT, RECORD_STACK_MAX, RECORD_PAGES_DEFAULT);
 }
@@ -224,6 +227,7 @@ cmd_record(int argc, char **argv)
 		{ "mmap-pages", required_argument, NULL, 'm' },
 		{ "no-inherit", no_argument, NULL, 'I' },
 		{ "duration", required_argument, NULL, 'D' },
+		{ "archive", optional_argument, NULL, 'A' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -282,6 +286,14 @@ cmd_record(int argc, char **argv)
 			duration = strtod(optarg, &end);
 			if (*end || duration <= 0)
 				screc_die(2, "--duration %s: expected seconds, more than 0", optarg);
+			break;
+		case 'A':
+			s.archive_level = archive_parse_level(optarg);
+			if (s.archive_level < 0)
+				screc_die(2, "--archive=%s: expected unwind, symbols or full", optarg);
+			s.archive = archive_new();
+			if (!s.archive)
+				screc_die(1, "out of memory");
 			break;
 		case 'v':
 			screc_verbose = true;
@@ -359,6 +371,8 @@ cmd_record(int argc, char **argv)
 				     nr_pids ? pids[0] : child);
 	if (!err)
 		err = events_describe(&s);
+	if (!err && archive_write_vdso(s.w) == -EIO)
+		err = -EIO;
 	if (err) {
 		screc_err("%s: cannot write: %s", output, strerror(-err));
 		if (child > 0) {
@@ -460,6 +474,18 @@ cmd_record(int argc, char **argv)
 		screc_writer_add(s.w, SCREC_REC_TARGET_EXIT, (uint8_t *)&te + sizeof(te.hdr),
 				 sizeof(te) - sizeof(te.hdr));
 	}
+	if (s.archive && !s.write_error) {
+		unsigned files;
+		uint64_t bytes;
+		int aerr = archive_write(s.archive, s.w, (enum screc_archive_level)s.archive_level,
+					 &files, &bytes);
+
+		if (aerr && !s.write_error)
+			s.write_error = aerr;
+		fprintf(stderr, "screc: archived %u files, %.1f MiB before compression\n", files,
+			(double)bytes / (1024.0 * 1024.0));
+	}
+	archive_free(s.archive);
 	{
 		struct screc_rec_trailer tr = {
 			.nr_samples = s.nr_samples,

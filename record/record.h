@@ -66,6 +66,10 @@ struct session {
 	char **bid_paths;
 	size_t nr_bid_paths, cap_bid_paths;
 
+	/* --archive: what to store at the end (NULL without it) */
+	struct archive *archive;
+	int archive_level;
+
 	/* counters */
 	uint64_t nr_samples, nr_exits, nr_lost;
 };

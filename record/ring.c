@@ -15,6 +15,7 @@
 
 #include "common/buildid.h"
 #include "common/log.h"
+#include "archive.h"
 #include "record.h"
 
 #ifndef PERF_RECORD_MISC_MMAP_BUILD_ID
@@ -87,6 +88,8 @@ mmap2_build_id(struct session *s, const uint8_t *rec, size_t len)
 		return;
 	rb.pid = m.pid;
 	rb.build_id_len = (uint8_t)idlen;
+	if (s->archive)
+		archive_note_build_id(s->archive, path, rb.build_id, idlen);
 	rb.path_len = (uint32_t)plen;
 	{
 		struct iovec iov[2] = {
@@ -97,6 +100,28 @@ mmap2_build_id(struct session *s, const uint8_t *rec, size_t len)
 		s->write_error = s->write_error ? s->write_error :
 				 screc_writer_addv(s->w, SCREC_REC_BUILDID, iov, 2);
 	}
+}
+
+/* Tell the archive about an executable mapping. */
+static void
+note_map(struct session *s, const uint8_t *rec, size_t len)
+{
+	struct mmap2_head m;
+	const char *path;
+	size_t plen;
+
+	if (len < sizeof(m) + 1)
+		return;
+	memcpy(&m, rec, sizeof(m));
+	if (!(m.prot & PROT_EXEC))
+		return;
+	path = (const char *)rec + sizeof(m);
+	plen = strnlen(path, len - sizeof(m));
+	if (plen == len - sizeof(m))
+		return;
+	archive_note_map(s->archive, m.pid, path, m.build_id,
+			 (m.h.misc & PERF_RECORD_MISC_MMAP_BUILD_ID) && m.build_id_size <= 20 ?
+				 m.build_id_size : 0);
 }
 
 int
@@ -117,6 +142,8 @@ ring_write_perf(struct session *s, const void *rec, size_t len)
 		if (smp.attr->kind != SCREC_ATTR_ENTER)
 			break;
 		s->nr_samples++;
+		if (s->archive)
+			archive_note_sample(s->archive, smp.pid);
 		if (smp.stack) {
 			/* STACK_USER is the last field: rewrite {size, data, dyn_size}. */
 			uint64_t keep = (smp.stack_size + 7) & ~7ull;
@@ -166,6 +193,8 @@ ring_write_perf(struct session *s, const void *rec, size_t len)
 		break;
 	case PERF_RECORD_MMAP2:
 		mmap2_build_id(s, rec, len);
+		if (s->archive)
+			note_map(s, rec, len);
 		break;
 	}
 	err = screc_writer_add(s->w, SCREC_REC_PERF, rec, len);

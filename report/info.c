@@ -33,6 +33,10 @@ struct info {
 	struct tp_table tps;
 	uint64_t per_nr[1024];
 	uint64_t enters, exits, lost, first_time, last_time;
+	uint64_t archive_bytes;
+	unsigned archive_files;
+	uint8_t vdso_bid[20];
+	uint8_t vdso_bid_len;
 	struct binary *bins;
 	size_t nr_bins;
 };
@@ -187,6 +191,21 @@ report_info(struct screc_reader *r, const char *path, FILE *out)
 		case SCREC_REC_PERF:
 			on_perf(in, rec);
 			break;
+		case SCREC_REC_BLOB: {
+			struct screc_rec_blob b;
+
+			if (rec->size < sizeof(b))
+				break;
+			memcpy(&b, rec, sizeof(b));
+			in->archive_bytes += b.data_len;
+			if (b.offset == 0)
+				in->archive_files++;
+			if (b.kind == SCREC_BLOB_VDSO && b.build_id_len <= 20) {
+				memcpy(in->vdso_bid, b.build_id, b.build_id_len);
+				in->vdso_bid_len = b.build_id_len;
+			}
+			break;
+		}
 		}
 	}
 	tr = screc_reader_trailer(r);
@@ -218,19 +237,28 @@ report_info(struct screc_reader *r, const char *path, FILE *out)
 		}
 	fprintf(out, "), %" PRIu64 " returns, %" PRIu64 " lost\n", in->exits,
 		tr ? tr->nr_lost : in->lost);
+	fprintf(out, "archive:    %u files, %.1f MiB before compression\n", in->archive_files,
+		(double)in->archive_bytes / (1024.0 * 1024.0));
 	fprintf(out, "binaries:   %zu\n", in->nr_bins);
 	for (i = 0; i < in->nr_bins; i++) {
-		const struct map *m = &in->bins[i].m;
+		struct map *m = &in->bins[i].m;
 		char hex[41] = "(no build-id)";
 		const char *where;
-		bool mismatch = false;
+		bool mismatch = false, archived = false;
 
+		if (!m->build_id_len && strcmp(m->path, "[vdso]") == 0 && in->vdso_bid_len) {
+			memcpy(m->build_id, in->vdso_bid, in->vdso_bid_len);
+			m->build_id_len = in->vdso_bid_len;
+		}
 		if (m->build_id_len)
 			screc_hex(m->build_id, m->build_id_len, hex);
-		if (m->path[0] != '/') {
-			where = "in memory only";
+		where = unwind_file_found(m, &mismatch, &archived);
+		if (archived) {
+			found++;
+			where = strcmp(m->path, "[vdso]") == 0 ? "saved in the recording" : "archived";
+		} else if (m->path[0] != '/') {
+			where = "in memory only, not saved";
 		} else {
-			where = unwind_file_found(m, &mismatch);
 			if (where) {
 				found++;
 				where = strcmp(where, m->path) == 0 ? "found" : where;

@@ -525,6 +525,16 @@ report_run(struct screc_reader *r, const struct report_filter *f, struct sink *s
 		case SCREC_REC_PERF:
 			queue_perf(run, rec);
 			break;
+		case SCREC_REC_BLOB:
+			if (rec->size >= sizeof(struct screc_rec_blob)) {
+				struct screc_rec_blob b;
+
+				memcpy(&b, rec, sizeof(b));
+				/* The vdso has no build-id in MMAP2 records: take the saved one's. */
+				if (b.kind == SCREC_BLOB_VDSO && b.offset == 0 && b.build_id_len <= 20)
+					proc_build_id(run->pm, "[vdso]", b.build_id, b.build_id_len);
+			}
+			break;
 		case SCREC_REC_ROUND:
 			flush_until(run, run->prev_round_max, false);
 			run->prev_round_max = run->round_max;

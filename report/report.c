@@ -261,14 +261,17 @@ cmd_report(int argc, char **argv)
 	if (raw) {
 		err = report_dump(r, stdout);
 	} else if (info) {
+		archive_load(path, &lo.archive_dir);
 		if (unwind_init(&lo)) {
 			screc_reader_close(r);
 			screc_die(1, "out of memory");
 		}
 		err = report_info(r, path, stdout);
 		unwind_fini();
+		archive_unload();
 		intern_free();
 	} else {
+		archive_load(path, &lo.archive_dir);
 		if (unwind_init(&lo)) {
 			screc_reader_close(r);
 			screc_die(1, "out of memory");
@@ -276,10 +279,12 @@ cmd_report(int argc, char **argv)
 		err = report_run(r, &filt, &sink, &st);
 		fflush(stdout);
 		print_summary(&st, recorded_stack_size(path));
+		unwind_print_missing(stderr, path);
 		if (sink.ops->free)
 			sink.ops->free(&sink);
 		symbolize_fini();
 		unwind_fini();
+		archive_unload();
 		intern_free();
 	}
 	if (err == -ENODATA)

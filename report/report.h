@@ -33,6 +33,16 @@ struct report_filter {
 };
 
 /*
+ * Unpack the files archived in the recording at path into a private
+ * temporary directory and register them with the unwinder; *debug_dir gets
+ * the directory to search for debug files (NULL if there was nothing).
+ * Returns 0 or -errno (the report goes on without the archive).
+ */
+int archive_load(const char *path, const char **debug_dir);
+/* Remove the temporary directory. */
+void archive_unload(void);
+
+/*
  * Print what the recording at path (open in r) holds and which of its
  * binaries this machine has (`--info`).  Returns like report_dump().
  */

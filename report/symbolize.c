@@ -208,6 +208,8 @@ symbolize(struct aspace *as, const struct unwind_result *res, struct frame *out,
 		}
 		if (!mod) {
 			base.bad_build_id = m && unwind_build_id_mismatch(m);
+			if (m)
+				unwind_note_unnamed(m);
 			out[n++] = base;
 			continue;
 		}
@@ -222,6 +224,8 @@ symbolize(struct aspace *as, const struct unwind_result *res, struct frame *out,
 				out[n++] = base;
 				continue;
 			}
+			if (!e->lines[e->nr - 1].sym)
+				unwind_note_unnamed(m);
 			for (k = 0; k < e->nr && n < max; k++) {
 				struct frame f = base;
 

@@ -46,8 +46,10 @@ struct file {
 	uint8_t bid[20];
 	uint8_t bid_len;
 	const char *found;		/* interned path used, NULL if none */
-	int fd;
+	int fd;				/* a local file with the same build-id, for code bytes */
 	bool mismatch;			/* a candidate existed with another build-id */
+	bool archived;			/* found is the recording's archive copy */
+	uint64_t unnamed;		/* frames left without a name */
 	struct { uint64_t off, vaddr, filesz; uint32_t flags; } loads[MAX_PHDRS];
 	size_t nr_loads;
 	struct file *next;
@@ -58,6 +60,8 @@ static struct {
 	char *debuginfo_path;
 	Dwfl_Callbacks callbacks;
 	struct file *files[1024];
+	struct archived { uint8_t bid[20]; uint8_t len; bool vdso; const char *path; } *archived;
+	size_t nr_archived;
 	csh cs;
 	bool cs_ok;
 	csh csd;		/* with instruction details, for prologues */
@@ -101,7 +105,10 @@ unwind_init(const struct lookup_opts *opts)
 	if (!g.debuginfo_path)
 		return -ENOMEM;
 	/* "-" first: do not check CRCs of debuglink files (build-ids decide). */
-	snprintf(g.debuginfo_path, len, "-:.debug:/usr/lib/debug%s%s%s%s%s",
+	if (g.opts.archive_dir)
+		len += strlen(g.opts.archive_dir);
+	snprintf(g.debuginfo_path, len, "-%s%s:.debug:/usr/lib/debug%s%s%s%s%s",
+		 g.opts.archive_dir ? ":" : "", g.opts.archive_dir ? g.opts.archive_dir : "",
 		 g.opts.debug_dirs ? ":" : "", g.opts.debug_dirs ? g.opts.debug_dirs : "",
 		 g.opts.symfs ? ":" : "", g.opts.symfs ? g.opts.symfs : "",
 		 g.opts.symfs ? "/usr/lib/debug" : "");
@@ -131,6 +138,9 @@ unwind_fini(void)
 		}
 		g.files[i] = NULL;
 	}
+	free(g.archived);
+	g.archived = NULL;
+	g.nr_archived = 0;
 	if (g.cs_ok)
 		cs_close(&g.cs);
 	if (g.csd_ok)
@@ -183,10 +193,56 @@ try_candidate(struct file *f, const char *cand)
 	f->fd = open(cand, O_RDONLY | O_CLOEXEC);
 	if (f->fd < 0)
 		return false;
-	f->found = intern(cand);
 	f->mismatch = false;
-	read_loads(f);
+	if (!f->archived) {
+		f->found = intern(cand);
+		read_loads(f);
+	}
 	return true;
+}
+
+void
+unwind_add_archived(const uint8_t *bid, size_t len, const char *path, bool vdso)
+{
+	struct archived *n = realloc(g.archived, (g.nr_archived + 1) * sizeof(*n));
+
+	if (!n || len > 20)
+		return;
+	g.archived = n;
+	memcpy(n[g.nr_archived].bid, bid, len);
+	n[g.nr_archived].len = (uint8_t)len;
+	n[g.nr_archived].vdso = vdso;
+	n[g.nr_archived].path = intern(path);
+	g.nr_archived++;
+}
+
+/* The archived copy for a build-id, or NULL. */
+static const char *
+archived_path(const struct map *m)
+{
+	size_t i;
+
+	for (i = 0; i < g.nr_archived; i++)
+		if (m->build_id_len && g.archived[i].len == m->build_id_len &&
+		    memcmp(g.archived[i].bid, m->build_id, m->build_id_len) == 0)
+			return g.archived[i].path;
+	return NULL;
+}
+
+/* Open an archived copy for its program headers (never for code bytes). */
+static void
+use_archived(struct file *f, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	f->archived = true;
+	f->found = path;
+	f->fd = fd;
+	read_loads(f);
+	close(fd);
+	f->fd = -1;
 }
 
 /* The file for a map, found once. */
@@ -210,6 +266,12 @@ file_for(const struct map *m)
 	memcpy(f->bid, m->build_id, m->build_id_len);
 	f->next = g.files[h];
 	g.files[h] = f;
+	{
+		const char *ap = archived_path(m);
+
+		if (ap)
+			use_archived(f, ap);
+	}
 	if (m->path[0] != '/')
 		return f;
 	if (g.opts.symfs) {
@@ -221,12 +283,64 @@ file_for(const struct map *m)
 	return f;
 }
 
+void
+unwind_note_unnamed(const struct map *m)
+{
+	struct file *f = m->path ? file_for(m) : NULL;
+
+	if (f)
+		f->unnamed++;
+}
+
+void
+unwind_print_missing(FILE *out, const char *recording)
+{
+	size_t i;
+	bool header = false;
+
+	for (i = 0; i < sizeof(g.files) / sizeof(g.files[0]); i++) {
+		struct file *f;
+
+		for (f = g.files[i]; f; f = f->next) {
+			char hex[41] = "(none)";
+			const char *fix;
+
+			if (!f->unnamed)
+				continue;
+			if (!header) {
+				fprintf(out, "screc: frames left unnamed, by binary:\n");
+				header = true;
+			}
+			if (f->bid_len)
+				screc_hex(f->bid, f->bid_len, hex);
+			if (f->mismatch)
+				fix = "the file here is another build: run 'screc archive' on the "
+				      "recording host, or pass its files with --symfs DIR";
+			else if (!f->found && f->path[0] != '/')
+				fix = "not a file (JIT or anonymous code)";
+			else if (!f->found)
+				fix = "missing here: run 'screc archive' on the recording host, or "
+				      "pass its files with --symfs DIR";
+			else if (strncmp(f->path, "/usr/", 5) == 0 || strncmp(f->path, "/lib", 4) == 0)
+				fix = "no symbols: install its debug package (the -dbg/-dbgsym of "
+				      "'dpkg -S' of the path) or set DEBUGINFOD_URLS";
+			else
+				fix = "no symbols: pass its debug file with --debug-dir DIR, or "
+				      "record with --archive=full";
+			fprintf(out, "  %s  %s  %llu frames  %s\n", hex, f->path,
+				(unsigned long long)f->unnamed, fix);
+		}
+	}
+	(void)recording;
+}
+
 const char *
-unwind_file_found(const struct map *m, bool *mismatch)
+unwind_file_found(const struct map *m, bool *mismatch, bool *archived)
 {
 	struct file *f = m->path ? file_for(m) : NULL;
 
 	*mismatch = f && !f->found && f->mismatch;
+	*archived = f && f->archived;
 	return f ? f->found : NULL;
 }
 
@@ -395,7 +509,7 @@ space_get(struct aspace *as)
 		size_t j;
 		bool dup = false;
 
-		if (!(m->prot & PROT_EXEC) || !m->path || m->path[0] != '/')
+		if (!(m->prot & PROT_EXEC) || !m->path || (m->path[0] != '/' && !m->build_id_len))
 			continue;
 		for (j = 0; j < i; j++)
 			if (as->maps[j].path == m->path && (as->maps[j].prot & PROT_EXEC))
@@ -403,6 +517,15 @@ space_get(struct aspace *as)
 		if (dup)
 			continue;
 		f = file_for(m);
+		if (f && !f->found && !f->mismatch && m->build_id_len && m->path[0] == '/') {
+			/* Not here: let libdwfl find it by build-id (debug dirs, debuginfod). */
+			Dwfl_Module *mod = dwfl_report_module(u->dwfl, m->path, m->start - m->pgoff,
+							      m->end);
+
+			if (mod)
+				dwfl_module_report_build_id(mod, m->build_id, m->build_id_len, 0);
+			continue;
+		}
 		if (!f || !f->found || !map_bias(f, m, &bias))
 			continue;
 		if (!dwfl_report_elf(u->dwfl, m->path, f->found, -1, bias, true))

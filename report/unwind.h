@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common/perf-record.h"
 #include "event.h"
@@ -36,6 +37,7 @@ struct unwind_result {
 struct lookup_opts {
 	const char *symfs;		/* root of a copy of the recording host's files */
 	const char *debug_dirs;		/* colon list of extra debug directories */
+	const char *archive_dir;	/* the recording's unpacked archive (debug files) */
 };
 
 /* Set the lookup options for every later unwind.  Returns 0 or -errno. */
@@ -59,7 +61,19 @@ struct Dwfl_Module *unwind_module(struct aspace *as, uint64_t pc);
  * The local file used for a map's (path, build-id), or NULL; *mismatch says
  * whether a candidate was rejected for its build-id.
  */
-const char *unwind_file_found(const struct map *m, bool *mismatch);
+const char *unwind_file_found(const struct map *m, bool *mismatch, bool *archived);
+
+/* Register a file unpacked from the recording's archive, for its build-id. */
+void unwind_add_archived(const uint8_t *bid, size_t len, const char *path, bool vdso);
+
+/* Count a frame left without a name in m's file (for the missing-files table). */
+void unwind_note_unnamed(const struct map *m);
+
+/*
+ * Print the table of files that left frames unnamed: build-id, path on the
+ * recording host, frames, and what would fix it.  Prints nothing when none.
+ */
+void unwind_print_missing(FILE *out, const char *recording);
 
 /* Whether a map's file was found with a different build-id than recorded. */
 bool unwind_build_id_mismatch(const struct map *m);

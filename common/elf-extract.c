@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ELF extraction for archives.  The output keeps the input's section table
+ * (so section indices, sh_link and symbol section numbers stay valid) and its
+ * program headers (so the load layout and bias are known), but only the bytes
+ * of the sections asked for.  Kept allocated sections keep their distances to
+ * each other where they were close, because libdw finds .eh_frame from
+ * .eh_frame_hdr by address difference.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buildid.h"
+#include "elf-extract.h"
+
+#define MAX_SECTIONS	4096
+#define KEEP_GAP	(64u * 1024)
+
+static int
+read_at(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(fd, (uint8_t *)buf + done, len - done, (off_t)(off + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -ENOEXEC;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+static bool
+wanted(const char *name, const Elf64_Shdr *sh, enum screc_archive_level level)
+{
+	static const char *const unwind[] = { ".eh_frame", ".eh_frame_hdr", ".debug_frame",
+					      ".zdebug_frame", NULL };
+	static const char *const symbols[] = { ".symtab", ".strtab", ".dynsym", ".dynstr",
+					       ".gnu_debugdata", NULL };
+	size_t i;
+
+	if (sh->sh_type == SHT_NOTE)
+		return true;
+	for (i = 0; unwind[i]; i++)
+		if (strcmp(name, unwind[i]) == 0)
+			return true;
+	if (level < SCREC_ARCHIVE_SYMBOLS)
+		return false;
+	for (i = 0; symbols[i]; i++)
+		if (strcmp(name, symbols[i]) == 0)
+			return true;
+	if (level < SCREC_ARCHIVE_FULL)
+		return false;
+	return strncmp(name, ".debug_", 7) == 0 || strncmp(name, ".zdebug_", 8) == 0 ||
+	       strcmp(name, ".gdb_index") == 0;
+}
+
+int
+screc_elf_extract(const char *path, enum screc_archive_level level, uint8_t **out, size_t *len)
+{
+	Elf64_Ehdr eh;
+	Elf64_Shdr *sh = NULL;
+	Elf64_Phdr *ph = NULL;
+	uint64_t *new_off = NULL, pos, file_size, prev_end_old = 0, prev_end_new = 0;
+	char *names = NULL;
+	uint8_t *buf = NULL;
+	bool *keep = NULL;
+	struct stat st;
+	size_t i, j, names_size = 0;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = fstat(fd, &st) < 0 ? -errno : 0;
+	if (err)
+		goto out;
+	file_size = (uint64_t)st.st_size;
+	err = read_at(fd, &eh, sizeof(eh), 0);
+	if (err)
+		goto out;
+	err = -ENOEXEC;
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_shentsize != sizeof(Elf64_Shdr) ||
+	    (eh.e_phnum && eh.e_phentsize != sizeof(Elf64_Phdr)) || eh.e_shnum == 0 ||
+	    eh.e_shnum > MAX_SECTIONS || eh.e_shstrndx >= eh.e_shnum || eh.e_phnum > 256)
+		goto out;
+	sh = calloc(eh.e_shnum, sizeof(*sh));
+	ph = calloc(eh.e_phnum ? eh.e_phnum : 1, sizeof(*ph));
+	keep = calloc(eh.e_shnum, sizeof(*keep));
+	new_off = calloc(eh.e_shnum, sizeof(*new_off));
+	if (!sh || !ph || !keep || !new_off) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (read_at(fd, sh, eh.e_shnum * sizeof(*sh), eh.e_shoff) ||
+	    (eh.e_phnum && read_at(fd, ph, eh.e_phnum * sizeof(*ph), eh.e_phoff)))
+		goto out;
+	names_size = sh[eh.e_shstrndx].sh_size;
+	if (names_size == 0 || names_size > file_size || sh[eh.e_shstrndx].sh_offset > file_size)
+		goto out;
+	names = malloc(names_size + 1);
+	if (!names || read_at(fd, names, names_size, sh[eh.e_shstrndx].sh_offset)) {
+		err = names ? -ENOEXEC : -ENOMEM;
+		goto out;
+	}
+	names[names_size] = '\0';
+
+	/* Choose, and lay out: header, program headers, section bytes, section table. */
+	pos = sizeof(eh) + (uint64_t)eh.e_phnum * sizeof(*ph);
+	for (i = 1; i < eh.e_shnum; i++) {
+		const char *name = sh[i].sh_name < names_size ? names + sh[i].sh_name : "";
+		uint64_t align = sh[i].sh_addralign > 1 ? sh[i].sh_addralign : 1;
+
+		keep[i] = sh[i].sh_type != SHT_NOBITS &&
+			  (i == eh.e_shstrndx || wanted(name, &sh[i], level)) &&
+			  sh[i].sh_offset <= file_size && sh[i].sh_size <= file_size - sh[i].sh_offset;
+		if (!keep[i])
+			continue;
+		if ((sh[i].sh_flags & SHF_ALLOC) && prev_end_old && sh[i].sh_offset >= prev_end_old &&
+		    sh[i].sh_offset - prev_end_old <= KEEP_GAP)
+			pos = prev_end_new + (sh[i].sh_offset - prev_end_old);
+		else if (align <= 4096)
+			pos = (pos + align - 1) & ~(align - 1);
+		new_off[i] = pos;
+		pos += sh[i].sh_size;
+		if (sh[i].sh_flags & SHF_ALLOC) {
+			prev_end_old = sh[i].sh_offset + sh[i].sh_size;
+			prev_end_new = pos;
+		}
+	}
+	pos = (pos + 7) & ~7ull;
+	*len = pos + (size_t)eh.e_shnum * sizeof(*sh);
+	buf = calloc(1, *len);
+	if (!buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 1; i < eh.e_shnum; i++)
+		if (keep[i] && read_at(fd, buf + new_off[i], sh[i].sh_size, sh[i].sh_offset))
+			goto out;
+
+	/* Move the program headers that point into kept sections. */
+	for (j = 0; j < eh.e_phnum; j++) {
+		if (ph[j].p_type != PT_NOTE && ph[j].p_type != PT_GNU_EH_FRAME)
+			continue;
+		for (i = 1; i < eh.e_shnum; i++)
+			if (keep[i] && ph[j].p_offset >= sh[i].sh_offset &&
+			    ph[j].p_offset < sh[i].sh_offset + sh[i].sh_size) {
+				uint64_t delta = ph[j].p_offset - sh[i].sh_offset;
+
+				ph[j].p_offset = new_off[i] + delta;
+				if (ph[j].p_filesz > sh[i].sh_size - delta)
+					ph[j].p_filesz = sh[i].sh_size - delta;
+				break;
+			}
+	}
+	for (i = 1; i < eh.e_shnum; i++) {
+		if (keep[i]) {
+			sh[i].sh_offset = new_off[i];
+		} else if (sh[i].sh_type != SHT_NOBITS) {
+			sh[i].sh_type = SHT_NOBITS;
+			sh[i].sh_offset = pos;
+		}
+	}
+	eh.e_phoff = eh.e_phnum ? sizeof(eh) : 0;
+	eh.e_shoff = pos;
+	memcpy(buf, &eh, sizeof(eh));
+	memcpy(buf + sizeof(eh), ph, (size_t)eh.e_phnum * sizeof(*ph));
+	memcpy(buf + pos, sh, (size_t)eh.e_shnum * sizeof(*sh));
+	*out = buf;
+	buf = NULL;
+	err = 0;
+out:
+	free(buf);
+	free(names);
+	free(new_off);
+	free(keep);
+	free(ph);
+	free(sh);
+	close(fd);
+	return err;
+}
+
+int
+screc_build_id_mem(const uint8_t *img, size_t len, uint8_t *id, size_t *idlen)
+{
+	Elf64_Ehdr eh;
+	size_t i;
+
+	if (len < sizeof(eh))
+		return -ENOEXEC;
+	memcpy(&eh, img, sizeof(eh));
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phoff > len ||
+	    (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr) > len - eh.e_phoff)
+		return -ENOEXEC;
+	for (i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		size_t off = 0;
+
+		memcpy(&ph, img + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+		if (ph.p_type != PT_NOTE || ph.p_offset > len || ph.p_filesz > len - ph.p_offset)
+			continue;
+		while (ph.p_filesz - off >= sizeof(Elf64_Nhdr)) {
+			Elf64_Nhdr nh;
+			size_t namesz, descsz;
+			const uint8_t *p = img + ph.p_offset + off;
+
+			memcpy(&nh, p, sizeof(nh));
+			namesz = (nh.n_namesz + 3u) & ~3u;
+			descsz = (nh.n_descsz + 3u) & ~3u;
+			off += sizeof(nh);
+			if (namesz > ph.p_filesz - off || descsz > ph.p_filesz - off - namesz)
+				break;
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+			    memcmp(p + sizeof(nh), "GNU", 4) == 0 && nh.n_descsz > 0 &&
+			    nh.n_descsz <= SCREC_BUILD_ID_MAX) {
+				memcpy(id, p + sizeof(nh) + namesz, nh.n_descsz);
+				*idlen = nh.n_descsz;
+				return 0;
+			}
+			off += namesz + descsz;
+		}
+	}
+	return -ENOENT;
+}

@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Archives.  While recording, every executable mapping and every process
+ * with samples is noted; at the end each build-id those processes mapped is
+ * stored once, cut by screc_elf_extract() to the level asked for.  The file
+ * on disk is checked against the recorded build-id first: a binary replaced
+ * since it was mapped is never archived under the old build-id.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "archive.h"
+#include "common/buildid.h"
+#include "common/log.h"
+#include "common/perf-record.h"
+#include "common/reader.h"
+#include "screc.h"
+
+struct amap {
+	uint32_t pid;
+	char *path;
+	uint8_t bid[20];
+	uint8_t bid_len;
+};
+
+struct archive {
+	struct amap *maps;
+	size_t nr_maps, cap_maps;
+	uint32_t *pids;			/* sorted */
+	size_t nr_pids, cap_pids;
+	struct { char *path; uint8_t bid[20]; uint8_t len; } *bids;
+	size_t nr_bids, cap_bids;
+};
+
+struct archive *
+archive_new(void)
+{
+	return calloc(1, sizeof(struct archive));
+}
+
+void
+archive_free(struct archive *a)
+{
+	size_t i;
+
+	if (!a)
+		return;
+	for (i = 0; i < a->nr_maps; i++)
+		free(a->maps[i].path);
+	for (i = 0; i < a->nr_bids; i++)
+		free(a->bids[i].path);
+	free(a->maps);
+	free(a->pids);
+	free(a->bids);
+	free(a);
+}
+
+static bool
+grow(void **arr, size_t *cap, size_t nr, size_t size)
+{
+	void *n;
+
+	if (nr < *cap)
+		return true;
+	n = realloc(*arr, (*cap ? 2 * *cap : 32) * size);
+	if (!n)
+		return false;
+	*arr = n;
+	*cap = *cap ? 2 * *cap : 32;
+	return true;
+}
+
+void
+archive_note_map(struct archive *a, uint32_t pid, const char *path, const uint8_t *bid,
+		 size_t bid_len)
+{
+	size_t i;
+
+	if (path[0] != '/' || bid_len > 20)
+		return;
+	for (i = 0; i < a->nr_maps; i++)
+		if (a->maps[i].pid == pid && strcmp(a->maps[i].path, path) == 0)
+			return;
+	if (!grow((void **)&a->maps, &a->cap_maps, a->nr_maps, sizeof(*a->maps)))
+		return;
+	a->maps[a->nr_maps].path = strdup(path);
+	if (!a->maps[a->nr_maps].path)
+		return;
+	a->maps[a->nr_maps].pid = pid;
+	memcpy(a->maps[a->nr_maps].bid, bid, bid_len);
+	a->maps[a->nr_maps].bid_len = (uint8_t)bid_len;
+	a->nr_maps++;
+}
+
+void
+archive_note_build_id(struct archive *a, const char *path, const uint8_t *bid, size_t len)
+{
+	if (len > 20 || !grow((void **)&a->bids, &a->cap_bids, a->nr_bids, sizeof(*a->bids)))
+		return;
+	a->bids[a->nr_bids].path = strdup(path);
+	if (!a->bids[a->nr_bids].path)
+		return;
+	memcpy(a->bids[a->nr_bids].bid, bid, len);
+	a->bids[a->nr_bids].len = (uint8_t)len;
+	a->nr_bids++;
+}
+
+void
+archive_note_sample(struct archive *a, uint32_t pid)
+{
+	size_t lo = 0, hi = a->nr_pids;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a->pids[mid] == pid)
+			return;
+		if (a->pids[mid] < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!grow((void **)&a->pids, &a->cap_pids, a->nr_pids, sizeof(*a->pids)))
+		return;
+	memmove(a->pids + lo + 1, a->pids + lo, (a->nr_pids - lo) * sizeof(*a->pids));
+	a->pids[lo] = pid;
+	a->nr_pids++;
+}
+
+static bool
+has_samples(const struct archive *a, uint32_t pid)
+{
+	size_t lo = 0, hi = a->nr_pids;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a->pids[mid] == pid)
+			return true;
+		if (a->pids[mid] < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* Store data as blob pieces. */
+static int
+write_blob(struct screc_writer *w, uint32_t kind, uint32_t level, const uint8_t *bid,
+	   size_t bid_len, const char *path, const uint8_t *data, size_t len)
+{
+	struct screc_rec_blob b = { 0 };
+	size_t off = 0;
+	int err = 0;
+
+	b.kind = kind;
+	b.level = level;
+	b.build_id_len = (uint8_t)bid_len;
+	memcpy(b.build_id, bid, bid_len);
+	b.total_size = len;
+	b.path_len = (uint32_t)strlen(path);
+	do {
+		size_t n = len - off < SCREC_BLOB_CHUNK ? len - off : SCREC_BLOB_CHUNK;
+		struct iovec iov[3] = {
+			{ (uint8_t *)&b + sizeof(b.hdr), sizeof(b) - sizeof(b.hdr) },
+			{ (void *)path, b.path_len },
+			{ (void *)(data + off), n },
+		};
+
+		b.offset = off;
+		b.data_len = (uint32_t)n;
+		err = screc_writer_addv(w, SCREC_REC_BLOB, iov, 3);
+		off += n;
+	} while (!err && off < len);
+	return err;
+}
+
+int
+archive_write_vdso(struct screc_writer *w)
+{
+	const uint8_t *img = (const uint8_t *)getauxval(AT_SYSINFO_EHDR);
+	uint64_t start, end;
+	char line[256];
+	uint8_t bid[20];
+	size_t bid_len = 0;
+	FILE *f;
+	int err = -ENOENT;
+
+	if (!img)
+		return -ENOENT;
+	f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "[vdso]") && sscanf(line, "%lx-%lx", &start, &end) == 2 &&
+		    start == (uint64_t)(uintptr_t)img) {
+			screc_build_id_mem(img, end - start, bid, &bid_len);
+			err = write_blob(w, SCREC_BLOB_VDSO, SCREC_ARCHIVE_FULL, bid, bid_len,
+					 "[vdso]", img, end - start);
+			break;
+		}
+	fclose(f);
+	return err;
+}
+
+/* A separate debug file for a binary: by build-id, then by .gnu_debuglink's usual places. */
+static bool
+find_debug_file(const char *path, const uint8_t *bid, size_t bid_len, char *out, size_t len)
+{
+	char hex[41], dir[4096];
+	uint8_t id[20];
+	size_t idlen;
+
+	if (bid_len < 2)
+		return false;
+	screc_hex(bid, bid_len, hex);
+	snprintf(out, len, "/usr/lib/debug/.build-id/%.2s/%s.debug", hex, hex + 2);
+	if (access(out, R_OK) == 0)
+		return true;
+	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(out, len, "/usr/lib/debug%s.debug", path);
+	if (access(out, R_OK) == 0 && screc_read_build_id(out, id, &idlen) == 0 &&
+	    idlen == bid_len && memcmp(id, bid, idlen) == 0)
+		return true;
+	snprintf(out, len, "%s/.debug/%s.debug", dirname(dir), basename((char *)path));
+	if (access(out, R_OK) == 0 && screc_read_build_id(out, id, &idlen) == 0 &&
+	    idlen == bid_len && memcmp(id, bid, idlen) == 0)
+		return true;
+	return false;
+}
+
+/* Whether the binary has its own DWARF (.debug_info with contents). */
+static bool
+has_debug_info(const uint8_t *elf, size_t len)
+{
+	/* The extract keeps .debug_* contents only at FULL; a cheap scan of names suffices. */
+	return memmem(elf, len, ".debug_info", 11) != NULL && len > 64 * 1024;
+}
+
+int
+archive_write(struct archive *a, struct screc_writer *w, enum screc_archive_level level,
+	      unsigned *files, uint64_t *bytes)
+{
+	uint8_t (*done)[21] = calloc(a->nr_maps ? a->nr_maps : 1, sizeof(*done));
+	size_t nr_done = 0, i, j;
+	int err = 0;
+
+	*files = 0;
+	*bytes = 0;
+	if (!done)
+		return -ENOMEM;
+	for (i = 0; i < a->nr_maps && !err; i++) {
+		struct amap *m = &a->maps[i];
+		uint8_t id[20], *data = NULL;
+		size_t idlen = 0, len = 0;
+		char dbg[4096];
+		bool seen = false;
+
+		if (!has_samples(a, m->pid))
+			continue;
+		if (!m->bid_len)
+			for (j = 0; j < a->nr_bids; j++)
+				if (strcmp(a->bids[j].path, m->path) == 0) {
+					memcpy(m->bid, a->bids[j].bid, a->bids[j].len);
+					m->bid_len = a->bids[j].len;
+				}
+		if (screc_read_build_id(m->path, id, &idlen) != 0) {
+			if (m->bid_len)
+				screc_err("archive: %s: gone or unreadable, not archived", m->path);
+			continue;
+		}
+		if (m->bid_len && (idlen != m->bid_len || memcmp(id, m->bid, idlen) != 0)) {
+			screc_err("archive: %s: changed since it was recorded (build-id differs), "
+				  "not archived", m->path);
+			continue;
+		}
+		for (j = 0; j < nr_done; j++)
+			if (done[j][0] == idlen && memcmp(done[j] + 1, id, idlen) == 0)
+				seen = true;
+		if (seen)
+			continue;
+		done[nr_done][0] = (uint8_t)idlen;
+		memcpy(done[nr_done] + 1, id, idlen);
+		nr_done++;
+		err = screc_elf_extract(m->path, level, &data, &len);
+		if (err) {
+			screc_err("archive: %s: %s, not archived", m->path,
+				  err == -ENOEXEC ? "not a 64-bit ELF file" : strerror(-err));
+			err = 0;
+			continue;
+		}
+		err = write_blob(w, SCREC_BLOB_ELF, level, id, idlen, m->path, data, len);
+		(*files)++;
+		*bytes += len;
+		if (!err && level == SCREC_ARCHIVE_FULL && !has_debug_info(data, len) &&
+		    find_debug_file(m->path, id, idlen, dbg, sizeof(dbg))) {
+			uint8_t *ddata = NULL;
+			size_t dlen = 0;
+
+			if (screc_elf_extract(dbg, SCREC_ARCHIVE_FULL, &ddata, &dlen) == 0) {
+				err = write_blob(w, SCREC_BLOB_DEBUG, level, id, idlen, dbg, ddata,
+						 dlen);
+				(*files)++;
+				*bytes += dlen;
+			}
+			free(ddata);
+		}
+		free(data);
+	}
+	free(done);
+	return err;
+}
+
+int
+archive_parse_level(const char *s)
+{
+	if (!s || strcmp(s, "symbols") == 0)
+		return SCREC_ARCHIVE_SYMBOLS;
+	if (strcmp(s, "unwind") == 0)
+		return SCREC_ARCHIVE_UNWIND;
+	if (strcmp(s, "full") == 0)
+		return SCREC_ARCHIVE_FULL;
+	return -1;
+}
+
+/* Note what a perf record tells about maps and samples (for `screc archive`). */
+static void
+note_perf(struct archive *a, const struct screc_attrs *attrs, const struct screc_rec *rec)
+{
+	const uint8_t *p = (const uint8_t *)rec + sizeof(*rec);
+	size_t len = rec->size - sizeof(*rec);
+	struct perf_event_header h;
+	struct screc_sample s;
+
+	if (len < sizeof(h))
+		return;
+	memcpy(&h, p, sizeof(h));
+	if (h.size > len || h.size < sizeof(h))
+		return;
+	if (h.type == PERF_RECORD_SAMPLE && screc_sample_parse(attrs, p, h.size, &s) == 0 &&
+	    s.attr->kind == SCREC_ATTR_ENTER) {
+		archive_note_sample(a, s.pid);
+	} else if (h.type == PERF_RECORD_MMAP2 && h.size > sizeof(h) + 64) {
+		uint32_t pid, prot;
+		uint8_t bid_size, bid[20];
+		char path[4096];
+		size_t n = strnlen((const char *)p + sizeof(h) + 64, h.size - sizeof(h) - 64);
+
+		memcpy(&pid, p + sizeof(h), 4);
+		memcpy(&bid_size, p + sizeof(h) + 32, 1);
+		memcpy(bid, p + sizeof(h) + 36, 20);
+		memcpy(&prot, p + sizeof(h) + 56, 4);
+		if (n >= sizeof(path) || !(prot & 4))
+			return;
+		memcpy(path, p + sizeof(h) + 64, n);
+		path[n] = '\0';
+		archive_note_map(a, pid, path, bid,
+				 (h.misc & (1 << 14)) && bid_size <= 20 ? bid_size : 0);
+	}
+}
+
+int
+cmd_archive(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "level", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int level = SCREC_ARCHIVE_SYMBOLS, opt, fd, out_fd, ret, err;
+	struct screc_rec_trailer tr = { 0 };
+	struct screc_attrs attrs = { 0 };
+	struct screc_reader *r;
+	struct screc_writer *w;
+	struct archive *a;
+	const struct screc_rec *rec;
+	const char *path;
+	char tmp[4096];
+	unsigned files;
+	uint64_t bytes;
+	bool had_trailer = false;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'l':
+			level = archive_parse_level(optarg);
+			if (level < 0)
+				screc_die(2, "--level %s: expected unwind, symbols or full", optarg);
+			break;
+		case 'h':
+			printf("usage: screc archive [--level unwind|symbols|full] FILE\n\n"
+			       "Add the binaries the recording's processes mapped (cut to what the\n"
+			       "report needs) to FILE, so it can be analyzed on another machine.\n"
+			       "Run it on the recording host, before the binaries change.\n");
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (optind + 1 != argc)
+		screc_die(2, "usage: screc archive [--level unwind|symbols|full] FILE");
+	path = argv[optind];
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		screc_die(1, "%s: cannot open: %s", path, strerror(errno));
+	err = screc_reader_open_fd(fd, &r);
+	if (err)
+		screc_die(1, "%s: not a readable screc recording (%s)", path, strerror(-err));
+	snprintf(tmp, sizeof(tmp), "%s.archive-XXXXXX", path);
+	out_fd = mkstemp(tmp);
+	if (out_fd < 0)
+		screc_die(1, "%s: cannot create a file beside it: %s", tmp, strerror(errno));
+	fchmod(out_fd, 0600);
+	a = archive_new();
+	if (!a || screc_writer_open(out_fd, screc_reader_header(r)->features, &w))
+		screc_die(1, "out of memory");
+	/* Copy everything but an older archive and the trailer, noting maps and samples. */
+	while ((ret = screc_reader_next(r, &rec)) == 1) {
+		const uint8_t *body = (const uint8_t *)rec + sizeof(*rec);
+
+		if (rec->type == SCREC_REC_TRAILER) {
+			memcpy(&tr, rec, sizeof(tr));
+			had_trailer = true;
+			continue;
+		}
+		if (rec->type == SCREC_REC_BLOB && rec->size >= sizeof(struct screc_rec_blob)) {
+			struct screc_rec_blob b;
+
+			memcpy(&b, rec, sizeof(b));
+			if (b.kind != SCREC_BLOB_VDSO)
+				continue;
+		}
+		if (rec->type == SCREC_REC_ATTR)
+			screc_attrs_add(&attrs, rec);
+		else if (rec->type == SCREC_REC_PERF)
+			note_perf(a, &attrs, rec);
+		else if (rec->type == SCREC_REC_BUILDID && rec->size >= sizeof(struct screc_rec_buildid)) {
+			struct screc_rec_buildid rb;
+			char p[4096];
+
+			memcpy(&rb, rec, sizeof(rb));
+			if (rb.path_len < sizeof(p) && rb.path_len <= rec->size - sizeof(rb) &&
+			    rb.build_id_len <= 20) {
+				memcpy(p, (const uint8_t *)rec + sizeof(rb), rb.path_len);
+				p[rb.path_len] = '\0';
+				archive_note_build_id(a, p, rb.build_id, rb.build_id_len);
+			}
+		}
+		err = screc_writer_add(w, rec->type, body, rec->size - sizeof(*rec));
+		if (err)
+			break;
+	}
+	if (ret < 0 && ret != -ENODATA)
+		screc_die(1, "%s: corrupt at byte %llu: %s", path,
+			  (unsigned long long)screc_reader_offset(r), screc_reader_error(r));
+	if (ret == -ENODATA)
+		screc_err("%s: truncated recording: archiving what it holds", path);
+	if (!err)
+		err = archive_write(a, w, (enum screc_archive_level)level, &files, &bytes);
+	/* A truncated recording stays marked truncated: no trailer. */
+	err = screc_writer_close(w, had_trailer ? &tr : NULL) ? -EIO : err;
+	if (!err && fsync(out_fd) < 0)
+		err = -errno;
+	close(out_fd);
+	screc_reader_close(r);
+	screc_attrs_release(&attrs);
+	archive_free(a);
+	if (err) {
+		unlink(tmp);
+		screc_die(1, "%s: archiving failed: %s; the recording is unchanged", path,
+			  strerror(-err));
+	}
+	if (rename(tmp, path) < 0) {
+		err = errno;
+		unlink(tmp);
+		screc_die(1, "%s: cannot replace it: %s", path, strerror(err));
+	}
+	fprintf(stderr, "screc: %s: archived %u files, %.1f MiB before compression\n", path, files,
+		(double)bytes / (1024.0 * 1024.0));
+	return 0;
+}
