@@ -80,29 +80,23 @@ open_recording(const char *path)
 	return NULL;
 }
 
+/* The advice, the table of missing files, and last of all the one-line summary. */
 static void
-print_summary(const struct report_stats *st, uint32_t stack_size)
+print_summary(const struct report_stats *st, uint32_t stack_size, const char *path)
 {
+	if (st->truncated && stack_size < 65528)
+		screc_err("%llu stacks were cut by the %u-byte snapshot: record with "
+			  "--stack-size 65528 (the most perf allows) to keep them whole",
+			  (unsigned long long)st->truncated, stack_size);
+	else if (st->truncated)
+		screc_err("%llu stacks were deeper than even the largest snapshot (65528 bytes) "
+			  "holds", (unsigned long long)st->truncated);
+	unwind_print_missing(stderr, path);
 	screc_err("%llu events, %llu unwound fully, %llu truncated, %llu lost, "
 		  "%llu unresolved frames",
 		  (unsigned long long)st->events, (unsigned long long)st->complete,
 		  (unsigned long long)st->truncated, (unsigned long long)st->lost,
 		  (unsigned long long)st->unresolved_frames);
-	if (st->truncated) {
-		uint64_t want = st->max_needed_stack + 4096;
-
-		want = (want + 4095) & ~4095ull;
-		if (stack_size && want <= stack_size)
-			want = 2ull * stack_size;
-		if (want > 65528)
-			screc_err("%llu stacks were cut by the snapshot size; record with "
-				  "--stack-size 65528 (the most perf allows) to keep more of them",
-				  (unsigned long long)st->truncated);
-		else
-			screc_err("%llu stacks were cut by the snapshot size; record with "
-				  "--stack-size %llu or more (up to 65528) to fit them",
-				  (unsigned long long)st->truncated, (unsigned long long)want);
-	}
 }
 
 /* The stack size the recording asked for, from its INFO record; 0 if unknown. */
@@ -278,8 +272,7 @@ cmd_report(int argc, char **argv)
 		}
 		err = report_run(r, &filt, &sink, &st);
 		fflush(stdout);
-		print_summary(&st, recorded_stack_size(path));
-		unwind_print_missing(stderr, path);
+		print_summary(&st, recorded_stack_size(path), path);
 		if (sink.ops->free)
 			sink.ops->free(&sink);
 		symbolize_fini();

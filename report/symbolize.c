@@ -51,6 +51,14 @@ demangle(const char *name)
 		buf[at - name] = '\0';
 		name = buf;
 	}
+	/* A function's cold part ("f.cold", "f.cold.3") is named as the function. */
+	at = name ? strstr(name, ".cold") : NULL;
+	if (at && at != name && (at[5] == '\0' || at[5] == '.') && (size_t)(at - name) < sizeof(buf)) {
+		if (name != buf)
+			memcpy(buf, name, (size_t)(at - name));
+		buf[at - name] = '\0';
+		name = buf;
+	}
 	if (!name || (strncmp(name, "_Z", 2) != 0 && strncmp(name, "_R", 2) != 0))
 		return intern(name);
 	d = cplus_demangle(name, DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO);
@@ -90,6 +98,102 @@ call_site(Dwarf_Die *die, Dwarf_Files *files, const char **file, int *line)
 		*file = intern(dwarf_filesrc(files, v, NULL, NULL));
 }
 
+/*
+ * Our own scope walk, for units where dwarf_getscopes() finds nothing
+ * (libdw 0.188 with rustc's DWARF): descend through namespaces and types to
+ * the subprogram holding pc, then through its inlined calls and blocks.
+ * Fills out[] innermost first, ending with the unit; returns the count.
+ */
+static int
+walk_scopes(Dwarf_Die *die, Dwarf_Addr pc, Dwarf_Die *chain, int depth, int max)
+{
+	Dwarf_Die child;
+
+	if (depth >= max || dwarf_child(die, &child) != 0)
+		return depth;
+	do {
+		int tag = dwarf_tag(&child);
+
+		switch (tag) {
+		case DW_TAG_namespace:
+		case DW_TAG_structure_type:
+		case DW_TAG_class_type:
+		case DW_TAG_union_type:
+		case DW_TAG_enumeration_type: {
+			int d = walk_scopes(&child, pc, chain, depth, max);
+
+			if (d > depth)
+				return d;
+			break;
+		}
+		case DW_TAG_subprogram:
+		case DW_TAG_inlined_subroutine:
+		case DW_TAG_lexical_block:
+			if (dwarf_haspc(&child, pc) == 1) {
+				chain[depth] = child;
+				return walk_scopes(&child, pc, chain, depth + 1, max);
+			}
+			break;
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return depth;
+}
+
+static int
+own_scopes(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **scopes)
+{
+	Dwarf_Die chain[64];
+	int n = walk_scopes(cu, pc, chain, 0, 63), i;
+
+	if (n == 0)
+		return 0;
+	*scopes = malloc((size_t)(n + 1) * sizeof(**scopes));
+	if (!*scopes)
+		return -1;
+	for (i = 0; i < n; i++)
+		(*scopes)[i] = chain[n - 1 - i];
+	(*scopes)[n] = *cu;
+	return n + 1;
+}
+
+/*
+ * The compile unit holding adj, with its scopes there.  libdwfl's lookup
+ * goes by .debug_aranges, which Go binaries lack and Rust's leave
+ * incomplete; where it finds no function, walk the units' own ranges.
+ */
+static Dwarf_Die *
+find_cu(Dwfl_Module *mod, uint64_t adj, Dwarf_Addr *bias, Dwarf_Die **scopes, int *nscopes)
+{
+	Dwarf_Die *cu = dwfl_module_addrdie(mod, adj, bias);
+
+	*scopes = NULL;
+	*nscopes = cu ? dwarf_getscopes(cu, adj - *bias, scopes) : -1;
+	if (*nscopes > 1)
+		return cu;
+	free(*scopes);
+	*scopes = NULL;
+	if (cu && (*nscopes = own_scopes(cu, adj - *bias, scopes)) > 1)
+		return cu;
+	free(*scopes);
+	*scopes = NULL;
+	for (cu = NULL; (cu = dwfl_module_nextcu(mod, cu, bias));) {
+		if (dwarf_haspc(cu, adj - *bias) != 1)
+			continue;
+		*nscopes = dwarf_getscopes(cu, adj - *bias, scopes);
+		if (*nscopes <= 1) {
+			free(*scopes);
+			*scopes = NULL;
+			*nscopes = own_scopes(cu, adj - *bias, scopes);
+		}
+		if (*nscopes > 1)
+			return cu;
+		free(*scopes);
+		*scopes = NULL;
+	}
+	*nscopes = -1;
+	return dwfl_module_addrdie(mod, adj, bias);
+}
+
 /* Look up one adjusted address in mod; fills e. */
 static void
 lookup(Dwfl_Module *mod, uint64_t adj, struct cache_entry *e)
@@ -107,15 +211,21 @@ lookup(Dwfl_Module *mod, uint64_t adj, struct cache_entry *e)
 	name = dwfl_module_addrinfo(mod, adj, &off, &sym, NULL, NULL, NULL);
 	sym_name = name ? demangle(name) : NULL;
 
-	dl = dwfl_module_getsrc(mod, adj);
-	if (dl) {
-		const char *f = dwfl_lineinfo(dl, NULL, &line, NULL, NULL, NULL);
-
-		file = intern(f);
-	}
 	e->nr = 0;
-	cudie = dwfl_module_addrdie(mod, adj, &bias);
-	nscopes = cudie ? dwarf_getscopes(cudie, adj - bias, &scopes) : -1;
+	cudie = find_cu(mod, adj, &bias, &scopes, &nscopes);
+	if (cudie) {
+		Dwarf_Line *l = dwarf_getsrc_die(cudie, adj - bias);
+
+		if (l) {
+			file = intern(dwarf_linesrc(l, NULL, NULL));
+			dwarf_lineno(l, &line);
+		}
+	}
+	if (!file) {
+		dl = dwfl_module_getsrc(mod, adj);
+		if (dl)
+			file = intern(dwfl_lineinfo(dl, NULL, &line, NULL, NULL, NULL));
+	}
 	if (nscopes > 0) {
 		Dwarf_Files *files = NULL;
 		size_t nfiles;
@@ -231,6 +341,8 @@ symbolize(struct aspace *as, const struct unwind_result *res, struct frame *out,
 
 				f.sym = e->lines[k].sym;
 				f.sym_off = f.sym ? (pc - adj) + e->lines[k].delta : 0;
+				if (e->lines[k].inlined)
+					f.method = FRAME_INLINE;
 				f.file = e->lines[k].file;
 				f.line = e->lines[k].line;
 				f.inlined = e->lines[k].inlined;

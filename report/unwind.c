@@ -50,6 +50,9 @@ struct file {
 	bool mismatch;			/* a candidate existed with another build-id */
 	bool archived;			/* found is the recording's archive copy */
 	uint64_t unnamed;		/* frames left without a name */
+	/* Functions that move execution to another stack (Go's systemstack, asmcgocall...). */
+	struct { uint64_t lo, hi; } switchers[8];
+	size_t nr_switchers;
 	struct { uint64_t off, vaddr, filesz; uint32_t flags; } loads[MAX_PHDRS];
 	size_t nr_loads;
 	struct file *next;
@@ -77,6 +80,9 @@ struct ctx {
 	uint64_t init[D_NREGS];
 	uint32_t init_valid;		/* bit per DWARF register */
 	bool truncated;
+	bool full;			/* the snapshot is as large as asked: the stack may go on */
+	bool switched;			/* the walk reached a stack-switching function */
+	size_t failed_at;		/* res->nr when a read outside the snapshot failed, +1 */
 	uint64_t needed;
 	struct unwind_result *res;
 	bool restart;			/* this pass starts from a recovered frame */
@@ -149,6 +155,49 @@ unwind_fini(void)
 	g.debuginfo_path = NULL;
 }
 
+/* Functions after which a stack continues on another stack that no snapshot holds. */
+static const char *const stack_switchers[] = {
+	"runtime.asmcgocall", "runtime.asmcgocall.abi0", "runtime.systemstack",
+	"runtime.systemstack.abi0", "runtime.mcall", "runtime.mcall.abi0", "runtime.morestack",
+	"runtime.morestack.abi0", "runtime.sigtramp", "runtime.sigtramp.abi0",
+	"runtime.cgocallback", "runtime.cgocallback.abi0", NULL,
+};
+
+/* Note where f's stack-switching functions are, from its .symtab. */
+static void
+read_switchers(struct file *f, Elf *elf)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+		size_t i, n;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+			continue;
+		data = elf_getdata(scn, NULL);
+		n = data ? sh.sh_size / sh.sh_entsize : 0;
+		for (i = 0; i < n && f->nr_switchers < 8; i++) {
+			GElf_Sym sym;
+			const char *name;
+			size_t k;
+
+			if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC)
+				continue;
+			name = elf_strptr(elf, sh.sh_link, sym.st_name);
+			if (!name || strncmp(name, "runtime.", 8) != 0)
+				continue;
+			for (k = 0; stack_switchers[k]; k++)
+				if (strcmp(name, stack_switchers[k]) == 0) {
+					f->switchers[f->nr_switchers].lo = sym.st_value;
+					f->switchers[f->nr_switchers].hi = sym.st_value + sym.st_size;
+					f->nr_switchers++;
+				}
+		}
+	}
+}
+
 /* Read the PT_LOAD headers of the open file f. */
 static void
 read_loads(struct file *f)
@@ -158,6 +207,7 @@ read_loads(struct file *f)
 
 	if (!elf)
 		return;
+	read_switchers(f, elf);
 	if (elf_getphdrnum(elf, &n) == 0) {
 		for (i = 0; i < n && f->nr_loads < MAX_PHDRS; i++) {
 			GElf_Phdr ph;
@@ -440,14 +490,35 @@ read_word(struct ctx *c, uint64_t addr, uint64_t *val)
 		memcpy(val, c->stack + (addr - c->stack_lo), 8);
 		return true;
 	}
-	/* Just above the snapshot, where the rest of the stack would be: truncation. */
-	if (addr >= c->stack_lo + c->stack_len && addr - c->stack_lo < (64ull << 20)) {
+	/* Just above a full snapshot, where the rest of the stack would be: truncation. */
+	if (c->full && addr >= c->stack_lo + c->stack_len && addr - c->stack_lo < (64ull << 20)) {
 		c->truncated = true;
 		if (addr + 8 - c->stack_lo > c->needed)
 			c->needed = addr + 8 - c->stack_lo;
+		c->failed_at = c->res->nr + 1;
 		return false;
 	}
-	return read_mapped(c->as, addr, val, 8);
+	if (read_mapped(c->as, addr, val, 8))
+		return true;
+	c->failed_at = c->res->nr + 1;
+	return false;
+}
+
+/* Whether pc is inside a function that switches stacks. */
+static bool
+in_switcher(struct aspace *as, uint64_t pc)
+{
+	const struct map *m = aspace_find(as, pc);
+	struct file *f = m && m->path ? file_for(m) : NULL;
+	uint64_t bias;
+	size_t i;
+
+	if (!f || !f->nr_switchers || !map_bias(f, m, &bias))
+		return false;
+	for (i = 0; i < f->nr_switchers; i++)
+		if (pc - bias >= f->switchers[i].lo && pc - bias < f->switchers[i].hi)
+			return true;
+	return false;
 }
 
 static bool
@@ -636,6 +707,11 @@ frame_cb(Dwfl_Frame *state, void *arg)
 	}
 	res->frames[res->nr++] = (struct raw_frame){ pc, method, act };
 	c->pass_frames++;
+	if (res->nr > 1 && in_switcher(c->as, act ? pc : pc - 1)) {
+		/* Its caller runs on another stack (a goroutine's, from g0): not recorded. */
+		c->switched = true;
+		return DWARF_CB_ABORT;
+	}
 regs:
 	/* A return address is looked up one byte back, inside the call. */
 	c->last_pc = act && !(c->restart && c->pass_frames == 1) ? pc : pc - 1;
@@ -792,6 +868,7 @@ unwind_sample(struct aspace *as, const struct screc_sample *s, struct unwind_res
 		if (screc_sample_reg(s, (unsigned)dwarf_to_perf[r], &c.init[r]) == 0)
 			c.init_valid |= 1u << r;
 	c.stack_lo = c.init[D_RSP];
+	c.full = s->attr && s->stack_size >= s->attr->sample_stack_user;
 
 	u = as ? space_get(as) : NULL;
 	if (!u || !u->attached) {
@@ -803,9 +880,25 @@ unwind_sample(struct aspace *as, const struct screc_sample *s, struct unwind_res
 	for (passes = 0; passes < UNWIND_MAX_FRAMES; passes++) {
 		c.pass_frames = 0;
 		c.last_signal = false;
+		c.failed_at = 0;
 		r = dwfl_getthread_frames(u->dwfl, (pid_t)s->tid, frame_cb, u);
-		if (r == 0) {
+		if (screc_verbose)
+			screc_debug("unwind pass: r=%d frames=%zu failed_at=%zu truncated=%d: %s", r, res->nr, c.failed_at, c.truncated, r ? dwfl_errmsg(-1) : "end");
+		if (c.switched) {
+			res->end = STACK_SWITCH;
+			break;
+		}
+		/*
+		 * libdwfl ends a walk quietly when the return address cannot be read,
+		 * as for one that is undefined: complete only if no read failed while
+		 * unwinding the last two frames (it reads one frame ahead).
+		 */
+		if (r == 0 && c.failed_at < res->nr) {
 			res->end = STACK_COMPLETE;
+			break;
+		}
+		if (r == 0 && !c.truncated) {
+			res->end = STACK_SWITCH;	/* the caller's stack is elsewhere */
 			break;
 		}
 		if (c.truncated) {

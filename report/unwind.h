@@ -18,7 +18,7 @@
 #include "event.h"
 #include "proc.h"
 
-#define UNWIND_MAX_FRAMES 256
+#define UNWIND_MAX_FRAMES 8192
 
 struct raw_frame {
 	uint64_t pc;

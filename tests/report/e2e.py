@@ -1,0 +1,929 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""End-to-end tests of `screc report` (issue 3).
+
+Each case records one of the target programs of this directory with the real
+recorder on the real kernel, reports it, and checks the exact sequence of
+frame names from the libc syscall wrapper through the target's noinline chain
+to main and _start, the way strace's stack-fcall tests do, plus how each
+frame was found (method), source lines, build-ids and the stack's end.
+
+    e2e.py CASE NAME=PATH...     (meson passes every target as NAME=PATH)
+
+Exit status: 0 pass, 1 fail, 77 skip (perf_event_open not permitted, a tool
+or a target missing), each with a message saying why.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SKIP = 77
+
+# Names of libc functions, with every alias glibc gives them (.dynsym versus
+# the debug file's .symtab).
+CONNECT = r'(?:__libc_connect|__GI___connect|__connect|connect)(?:@@?GLIBC_[\d.]+)?'
+KILL = r'(?:__GI___kill|__GI_kill|__kill|kill)(?:@@?GLIBC_[\d.]+)?'
+START_MAIN = r'__libc_start_main(?:_impl|_alias_\d+)?(?:@@?GLIBC_[\d.]+)?'
+ANY = None      # in a sequence: any number of frames, as few as possible
+
+
+class Opt(str):
+    """In a sequence: a frame that may be missing (a tail call in a library)."""
+
+
+class Failed(Exception):
+    pass
+
+
+def fail(msg):
+    raise Failed(msg)
+
+
+def skip(msg):
+    print('SKIP: ' + msg)
+    sys.exit(SKIP)
+
+
+class Ctx:
+    def __init__(self, args):
+        self.paths = {}
+        for a in args:
+            name, _, path = a.partition('=')
+            self.paths[name] = path
+        self.tmp = tempfile.mkdtemp(prefix='screc-report-test.')
+        self.env = dict(os.environ)
+        # Never ask a debuginfod server: the tests must see only local files.
+        self.env.pop('DEBUGINFOD_URLS', None)
+        self.env['LC_ALL'] = 'C'
+        self._libc_debug = None
+        self._symtabs = {}
+
+    def need(self, *names):
+        for n in names:
+            p = self.paths.get(n, '')
+            if not p:
+                skip('%s is not built here (missing compiler or tool at configure time)' % n)
+            if not os.path.exists(p):
+                fail('%s: %s does not exist' % (n, p))
+        return [self.paths[n] for n in names]
+
+    def path(self, name):
+        return self.need(name)[0]
+
+    @property
+    def screc(self):
+        return self.path('screc')
+
+    def run(self, argv, check=True, timeout=120):
+        p = subprocess.run(argv, capture_output=True, text=True, env=self.env, timeout=timeout)
+        if check and p.returncode != 0:
+            fail('%s: exit %d\nstdout:\n%s\nstderr:\n%s' %
+                 (' '.join(argv), p.returncode, p.stdout[-4000:], p.stderr[-4000:]))
+        return p
+
+    # -- recording and reporting ---------------------------------------------
+
+    def record(self, argv, name, events='connect', extra=()):
+        """Record argv; fail unless the target itself exited 0 (screc passes its status on)."""
+        out = os.path.join(self.tmp, name + '.screc')
+        cmd = [self.screc, 'record', '-e', events, '-o', out] + list(extra) + ['--'] + list(argv)
+        p = self.run(cmd, check=False)
+        if p.returncode != 0:
+            if perf_forbidden(p.stderr):
+                skip('perf_event_open is not permitted here: ' + p.stderr.strip())
+            fail('%s: exit %d (the target exits 0 when its connect failed as expected)\n%s' %
+                 (' '.join(cmd), p.returncode, p.stderr[-4000:]))
+        return out
+
+    def report(self, f, *opts):
+        p = self.run([self.screc, 'report'] + list(opts) + [f])
+        what = 'screc report ' + ' '.join(list(opts) + [f])
+        if p.stdout and not p.stdout.endswith('\n'):
+            fail('%s: the output does not end with a newline: ...%r' % (what, p.stdout[-200:]))
+        stats(p.stderr, what)
+        return p.stdout, p.stderr
+
+    def report_json(self, f, *opts):
+        out, err = self.report(f, '--format=json', *opts)
+        events = []
+        for n, line in enumerate(out.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                events.append(json.loads(line))
+            except ValueError as e:
+                fail('--format=json line %d is not JSON (%s): %r' % (n, e, line[:300]))
+        return events, err
+
+    # -- facts about binaries --------------------------------------------------
+
+    def build_id(self, path):
+        out = self.run([self.paths['readelf'], '-n', path]).stdout
+        m = re.search(r'Build ID: ([0-9a-f]+)', out)
+        return m.group(1) if m else None
+
+    def symtab(self, path):
+        """{function name: st_value} from path's .symtab."""
+        if path not in self._symtabs:
+            syms = {}
+            out = self.run([self.paths['readelf'], '-sW', path]).stdout
+            for line in out.splitlines():
+                f = line.split()
+                if len(f) >= 8 and f[3] == 'FUNC' and f[6] != 'UND':
+                    syms.setdefault(f[7].split('@')[0], int(f[1], 16))
+            self._symtabs[path] = syms
+        return self._symtabs[path]
+
+    def libc_has_debug(self):
+        """Whether libc's separate debug file is installed: then its local symbols must resolve."""
+        if self._libc_debug is None:
+            self._libc_debug = False
+            for libc in ('/usr/lib/x86_64-linux-gnu/libc.so.6', '/lib64/libc.so.6',
+                         '/usr/lib64/libc.so.6', '/usr/lib/libc.so.6'):
+                if os.path.exists(libc):
+                    bid = self.build_id(libc)
+                    if bid and os.path.exists('/usr/lib/debug/.build-id/%s/%s.debug' %
+                                              (bid[:2], bid[2:])):
+                        self._libc_debug = True
+                    break
+        return self._libc_debug
+
+    def libc_local(self, regex):
+        """A libc function only its debug file names: unnamed ('?') is fine without one."""
+        return regex if self.libc_has_debug() else '(?:%s|\\?)' % regex
+
+    def start_tail(self):
+        """The frames above main in every C program."""
+        return [self.libc_local('__libc_start_call_main'), START_MAIN, '_start']
+
+    def thread_tail(self):
+        return [self.libc_local('start_thread'),
+                self.libc_local(r'(?:__GI___clone3|__clone3|clone3)')]
+
+
+def perf_forbidden(stderr):
+    return ('perf_event_open' in stderr and
+            re.search(r'Permission denied|Operation not permitted|paranoid|CAP_PERFMON', stderr)
+            ) or 'tracefs' in stderr and 'readable' in stderr
+
+
+STATS = re.compile(r'.*\b(\d+) events?\b.*\b(\d+) unwound fully\b.*\b(\d+) truncated\b'
+                   r'.*\b(\d+) lost\b.*\b(\d+) unresolved frames?\b.*')
+
+
+def stats(stderr, what):
+    """The counts of the summary line every report prints on stderr (advice on
+    what to do about truncated or unnamed frames may follow it)."""
+    found = [STATS.fullmatch(line) for line in stderr.splitlines()]
+    found = [m for m in found if m]
+    if len(found) != 1:
+        fail('%s: stderr must have one line counting events, unwound fully, truncated, lost '
+             'and unresolved frames; stderr:\n%s' % (what, stderr))
+    m = found[0]
+    return dict(zip(('events', 'complete', 'truncated', 'lost', 'unresolved'),
+                    (int(x) for x in m.groups())))
+
+
+def toint(v):
+    if isinstance(v, bool) or v is None:
+        return v
+    if isinstance(v, int):
+        return v
+    if isinstance(v, str):
+        return int(v, 0)
+    fail('expected a number, got %r' % (v,))
+
+
+# -- checks on events ---------------------------------------------------------
+
+def show(ev):
+    lines = ['event pid=%s tid=%s comm=%s syscall=%s stack_end=%s' %
+             (ev.get('pid'), ev.get('tid'), ev.get('comm'), ev.get('syscall'), ev.get('stack_end'))]
+    fr = ev.get('frames', [])
+    for i, f in enumerate(fr):
+        # A long recursion: one line for each run of the same frame.
+        if 0 < i < len(fr) - 1 and f.get('symbol') == fr[i - 1].get('symbol') == fr[i + 1].get('symbol'):
+            if lines[-1] != '  ...':
+                lines.append('  ...')
+            continue
+        lines.append('  #%-3d %-10s %s%s  %s  %s:%s' % (
+            i, f.get('method'), f.get('symbol'), ' [inlined]' if f.get('inlined') else '',
+            f.get('dso'), f.get('file'), f.get('line')))
+    return '\n'.join(lines)
+
+
+def frames(ev, builddir):
+    """The frames the sequence is matched against: inline frames inside system
+    libraries depend on how those were built, so only our own are kept."""
+    out = []
+    for f in ev['frames']:
+        if f.get('inlined') and os.path.dirname(os.path.realpath(f.get('dso') or '/')) != builddir:
+            continue
+        out.append(f)
+    return out
+
+
+def name(f):
+    return f.get('symbol') or '?'
+
+
+def match_seq(ev, expected, builddir, what):
+    """Fail unless the frame names are exactly `expected`, innermost first.
+    Each item is a regex for one frame, Opt(regex) for at most one, or ANY for
+    any frames (fewest first).  Returns the frames and {item: frame index}."""
+    fr = frames(ev, builddir)
+    text = ''.join(name(f) + '\n' for f in fr)
+    pattern = ''
+    for i, e in enumerate(expected):
+        if e is ANY:
+            pattern += '(?:.*\n)*?'
+        elif isinstance(e, Opt):
+            pattern += '(?:(?P<f%d>%s)\n)?' % (i, e)
+        else:
+            pattern += '(?P<f%d>%s)\n' % (i, e)
+    m = re.fullmatch(pattern, text)
+    if not m:
+        fail('%s: frame names do not match.\nexpected (regex per frame):\n  %s\ngot:\n%s' %
+             (what, '\n  '.join('<any frames>' if e is ANY else
+                                  '<optional> ' + e if isinstance(e, Opt) else e
+                                  for e in expected), show(ev)))
+    # Frame index of each matched item.
+    starts = [0]
+    for line in text.splitlines(True):
+        starts.append(starts[-1] + len(line))
+    idx = {}
+    for i, e in enumerate(expected):
+        if e is not ANY and m.start('f%d' % i) >= 0:
+            idx[i] = starts.index(m.start('f%d' % i))
+    return fr, idx
+
+
+def check_connect(ev, what, comm=None):
+    if ev.get('syscall') != 'connect':
+        fail('%s: syscall is %r, not connect\n%s' % (what, ev.get('syscall'), show(ev)))
+    # -1 as libc returns it, or -111 as the kernel does: both say ECONNREFUSED.
+    if toint(ev.get('return')) not in (-1, -111):
+        fail('%s: return is %r, not -1 (or -ECONNREFUSED)' % (what, ev.get('return')))
+    if ev.get('errno') not in ('ECONNREFUSED', 111):
+        fail('%s: errno is %r, not ECONNREFUSED' % (what, ev.get('errno')))
+    args = ev.get('args') or []
+    if len(args) < 3 or toint(args[2]) != 16:
+        fail('%s: args %r: the third (addrlen) must be 16' % (what, args))
+    for k in ('pid', 'tid'):
+        if not isinstance(ev.get(k), int) or ev[k] <= 0:
+            fail('%s: %s is %r' % (what, k, ev.get(k)))
+    if not isinstance(ev.get('duration_ns'), int) or ev['duration_ns'] < 0:
+        fail('%s: duration_ns is %r' % (what, ev.get('duration_ns')))
+    if comm is not None and ev.get('comm') != comm[:15]:
+        fail('%s: comm is %r, not %r' % (what, ev.get('comm'), comm[:15]))
+    if not ev.get('frames'):
+        fail('%s: no frames\n%s' % (what, show(ev)))
+    f0 = ev['frames'][0]
+    if f0.get('method') != 'initial':
+        fail('%s: frame 0 method is %r, not initial\n%s' % (what, f0.get('method'), show(ev)))
+
+
+def check_end(ev, want, what):
+    if ev.get('stack_end') != want:
+        fail('%s: stack_end is %r, not %r\n%s' % (what, ev.get('stack_end'), want, show(ev)))
+
+
+def call_lines(src):
+    """{callee: line} from the "CALL callee" comments of a target's source."""
+    lines = {}
+    with open(src) as fh:
+        for n, line in enumerate(fh, 1):
+            m = re.search(r'CALL (\w+)', line)
+            if m:
+                lines.setdefault(m.group(1), n)
+    return lines
+
+
+def check_own_frames(ctx, ev, fr, binary, names, src, what, symtab_of=None):
+    """For the frames of our chain in binary: dso, build-id, symbol start (rel -
+    offset against .symtab of symtab_of, default binary), one load bias, and
+    file:line of each call."""
+    syms = ctx.symtab(symtab_of or binary)
+    bid = ctx.build_id(binary)
+    lines = call_lines(src)
+    bias = None
+    for f in fr:
+        if f.get('symbol') not in names:
+            continue
+        sym = f['symbol']
+        if os.path.realpath(f.get('dso') or '') != os.path.realpath(binary):
+            fail('%s: %s: dso is %r, not %s' % (what, sym, f.get('dso'), binary))
+        if f.get('build_id') != bid:
+            fail('%s: %s: build_id is %r, %s has %s' % (what, sym, f.get('build_id'), binary, bid))
+        rel, off, addr = toint(f.get('rel')), toint(f.get('offset')), toint(f.get('address'))
+        if rel - off != syms[sym]:
+            fail('%s: %s: rel 0x%x - offset 0x%x = 0x%x, but the symbol is at 0x%x' %
+                 (what, sym, rel, off, rel - off, syms[sym]))
+        if bias is None:
+            bias = addr - rel
+        elif addr - rel != bias:
+            fail('%s: %s: address - rel differs between frames of one file\n%s' % (what, sym, show(ev)))
+        callee = names[sym]
+        if callee is None:
+            continue
+        if not f.get('file') or os.path.basename(f['file']) != os.path.basename(src):
+            fail('%s: %s: file is %r, not %s\n%s' % (what, sym, f.get('file'), src, show(ev)))
+        if f.get('line') != lines[callee]:
+            fail('%s: %s: line %r, but the call of %s is on line %d (a return address '
+                 'must be looked up at pc - 1)\n%s' %
+                 (what, sym, f.get('line'), callee, lines[callee], show(ev)))
+
+
+def check_call_lines(ev, fr, idx, src, calls, what):
+    """calls: {index of an expected item: the callee on whose CALL line that
+    frame must be}.  A frame whose call was inlined must still say where its
+    own source makes the call, not the inlined callee's line."""
+    lines = call_lines(src)
+    for i, callee in calls.items():
+        f = fr[idx[i]]
+        if not f.get('file') or os.path.basename(f['file']) != os.path.basename(src) or \
+                f.get('line') != lines[callee]:
+            fail('%s: %s must be at %s:%d (its call of %s), not %s:%s\n%s' %
+                 (what, name(f), os.path.basename(src), lines[callee], callee, f.get('file'),
+                  f.get('line'), show(ev)))
+
+
+def only(events, what, n=1):
+    if len(events) != n:
+        fail('%s: %d events, expected %d\n%s' % (what, len(events), n,
+                                                  '\n'.join(show(e) for e in events)))
+    return events
+
+
+# -- the cases -------------------------------------------------------------------
+
+# stack.c's chain: symbol -> the function it calls on its CALL line.
+STACK_CHAIN = {'do_connect': 'connect', 'level_three': 'do_connect', 'level_two': 'level_three',
+               'level_one': 'level_two', 'main': 'level_one'}
+
+
+def stack_seq(ctx):
+    return [CONNECT, 'do_connect', 'level_three', 'level_two', 'level_one', 'main'] + \
+        ctx.start_tail()
+
+
+def check_stack_program(ctx, binary, comm, report_opts=(), methods='cfi', symtab_of=None):
+    """stack.c built some way: the whole chain, its lines and how it was unwound."""
+    f = ctx.record([binary], comm)
+    events, _ = ctx.report_json(f, *report_opts)
+    ev = only(events, comm)[0]
+    check_connect(ev, comm, comm)
+    check_end(ev, 'complete', comm)
+    builddir = os.path.dirname(os.path.realpath(binary))
+    fr, idx = match_seq(ev, stack_seq(ctx), builddir, comm)
+    check_own_frames(ctx, ev, fr, binary, STACK_CHAIN,
+                     os.path.join(ctx.paths['srcdir'], 'stack.c'), comm, symtab_of)
+    main_i = idx[5]
+    # Frames 1 .. main+1 were found by unwinding the wrapper (libc CFI) and
+    # then our own functions; what found the latter tells which unwinder worked.
+    if fr[1].get('method') != 'cfi':
+        fail('%s: do_connect was found by %r; libc has CFI\n%s' % (comm, fr[1].get('method'), show(ev)))
+    ours = [fr[i] for i in range(2, main_i + 2)]
+    got = [x.get('method') for x in ours]
+    if methods == 'cfi':
+        if any(m != 'cfi' for m in got):
+            fail('%s: frames found from our functions by %s; this build has full CFI and no '
+                 'frame pointers, so all must be cfi\n%s' % (comm, got, show(ev)))
+    else:
+        if 'cfi' in got or any(m not in ('fp', 'prologue') for m in got) or 'fp' not in got:
+            fail('%s: frames found from our functions by %s; this build has no CFI but frame '
+                 'pointers: none may say cfi and the frame-pointer unwinder must have found '
+                 'some\n%s' % (comm, got, show(ev)))
+    return ev
+
+
+def case_cfi(ctx):
+    check_stack_program(ctx, ctx.path('stack-cfi'), 'stack-cfi')
+
+
+def case_fp(ctx):
+    binary = ctx.path('stack-fp')
+    # First prove the target is what this test claims: no CFI covers our code.
+    sections = ctx.run([ctx.paths['readelf'], '-SW', binary]).stdout
+    if '.debug_frame' in sections:
+        fail('%s still has .debug_frame' % binary)
+    syms = ctx.symtab(binary)
+    fdes = re.findall(r'FDE cie=\w+ pc=([0-9a-f]+)\.\.([0-9a-f]+)',
+                      ctx.run([ctx.paths['readelf'], '-wf', binary]).stdout)
+    for fn in STACK_CHAIN:
+        for lo, hi in fdes:
+            if int(lo, 16) <= syms[fn] < int(hi, 16):
+                fail('%s: .eh_frame has an FDE for %s: the build flags did not work' % (binary, fn))
+    check_stack_program(ctx, binary, 'stack-fp', methods='fp')
+
+
+def case_threads(ctx):
+    binary = ctx.path('stack-threads')
+    f = ctx.record([binary], 'threads')
+    events, _ = ctx.report_json(f)
+    only(events, 'threads', 3)
+    builddir = os.path.dirname(os.path.realpath(binary))
+    want = {
+        'a_connect': [CONNECT, 'a_connect', 'a_two', 'a_one', 'thread_a_start'] + ctx.thread_tail(),
+        'b_connect': [CONNECT, 'b_connect', 'b_three', 'b_two', 'b_one', 'thread_b_start'] +
+        ctx.thread_tail(),
+        'main_connect': [CONNECT, 'main_connect', 'main'] + ctx.start_tail(),
+    }
+    seen = {}
+    for ev in events:
+        check_connect(ev, 'threads', 'stack-threads')
+        key = name(ev['frames'][1]) if len(ev['frames']) > 1 else '?'
+        if key not in want or key in seen:
+            fail('threads: unexpected event (or its second frame is wrong)\n' + show(ev))
+        seen[key] = ev
+        match_seq(ev, want[key], builddir, 'threads: ' + key)
+        check_end(ev, 'complete', 'threads: ' + key)
+    pids = {ev['pid'] for ev in events}
+    tids = {ev['tid'] for ev in events}
+    if len(pids) != 1 or len(tids) != 3:
+        fail('threads: expected one pid and three tids, got pids %s tids %s' % (pids, tids))
+    if seen['main_connect']['tid'] != seen['main_connect']['pid']:
+        fail('threads: main thread tid %d != pid %d' % (seen['main_connect']['tid'],
+                                                       seen['main_connect']['pid']))
+
+
+def case_fork_exec(ctx):
+    fork, exe = ctx.need('stack-fork', 'stack-exec')
+    f = ctx.record([fork, exe], 'fork-exec')
+    events, _ = ctx.report_json(f)
+    only(events, 'fork-exec', 3)
+    builddir = os.path.dirname(os.path.realpath(fork))
+    child, execd, parent = events
+    check_connect(child, 'fork child', 'stack-fork')
+    match_seq(child, [CONNECT, 'child_connect', 'child_run', 'spawn', 'main'] + ctx.start_tail(),
+              builddir, 'fork child before exec (maps inherited from the parent)')
+    check_connect(execd, 'exec', 'stack-exec')
+    fr, _ = match_seq(execd, [CONNECT, 'exec_connect', 'exec_one', 'main'] + ctx.start_tail(),
+                      builddir, 'child after exec (maps replaced)')
+    if os.path.realpath(fr[1]['dso']) != os.path.realpath(exe):
+        fail('exec: exec_connect in %r, not %s' % (fr[1]['dso'], exe))
+    check_connect(parent, 'fork parent', 'stack-fork')
+    match_seq(parent, [CONNECT, 'parent_connect', 'parent_wait', 'main'] + ctx.start_tail(),
+              builddir, 'parent after the child exited')
+    for ev in events:
+        check_end(ev, 'complete', 'fork-exec')
+    if child['pid'] != execd['pid'] or child['pid'] == parent['pid']:
+        fail('fork-exec: pids: child %d, after exec %d, parent %d' %
+             (child['pid'], execd['pid'], parent['pid']))
+
+
+def case_signal(ctx):
+    binary = ctx.path('stack-signal')
+    f = ctx.record([binary], 'signal')
+    events, _ = ctx.report_json(f)
+    ev = only(events, 'signal')[0]
+    check_connect(ev, 'signal', 'stack-signal')
+    seq = [CONNECT, 'handler_connect', 'on_sigusr1', ctx.libc_local('__restore_rt'), KILL,
+           'sig_kill', 'sig_two', 'sig_one', 'main'] + ctx.start_tail()
+    fr, idx = match_seq(ev, seq, os.path.dirname(os.path.realpath(binary)), 'signal')
+    interrupted = fr[idx[4]]
+    if interrupted.get('method') != 'signal':
+        fail('signal: the interrupted frame (kill) was found by %r, not signal (through the '
+             'signal frame\'s saved context)\n%s' % (interrupted.get('method'), show(ev)))
+    check_end(ev, 'complete', 'signal')
+
+
+CXX_SEQ = [
+    CONNECT,
+    r'(?:int )?screc_test::templ_connect<long>(?:\(long\))?',
+    r'screc_test::Klass::method\(int\)::\{lambda\(int\)#1\}::operator\(\)(?:\(int\) const)?',
+    # libstdc++'s invoker, when it is not a tail call
+    Opt(r'std::_Function_handler<int ?\(int\), screc_test::Klass::method\(int\)::\{lambda\(int\)#1\}>'
+        r'::_M_invoke(?:\(.*\))?'),
+    # std::function::operator(), inlined into call_through
+    r'(?:std::function<int ?\(int\)>::)?operator\(\)(?:\(int\) const)?',
+    r'screc_test::Klass::call_through(?:\(std::function<int ?\(int\)> const&, int\))?',
+    r'screc_test::Klass::method(?:\(int\))?',
+    'main',
+]
+
+
+def case_cxx(ctx):
+    binary = ctx.path('stack-cxx')
+    f = ctx.record([binary], 'cxx')
+    events, _ = ctx.report_json(f)
+    ev = only(events, 'cxx')[0]
+    check_connect(ev, 'cxx', 'stack-cxx')
+    check_end(ev, 'complete', 'cxx')
+    fr, idx = match_seq(ev, CXX_SEQ + ctx.start_tail(), os.path.dirname(os.path.realpath(binary)),
+                        'cxx')
+    inl = fr[idx[4]]
+    if not inl.get('inlined') or inl.get('method') != 'inline':
+        fail('cxx: std::function::operator() is inlined into call_through and must be its own '
+             'frame, inlined, method inline\n' + show(ev))
+    for i in (1, 2, 5, 6, 7):
+        if fr[i].get('inlined') if i in idx else False:
+            fail('cxx: %s is no inlined call\n%s' % (name(fr[idx[i]]), show(ev)))
+    check_call_lines(ev, fr, idx, os.path.join(ctx.paths['srcdir'], 'stack-cxx.cc'),
+                     {1: 'connect', 2: 'templ_connect', 5: 'f', 6: 'call_through', 7: 'method'},
+                     'cxx')
+    for x in fr:
+        if name(x).startswith('_Z'):
+            fail('cxx: a mangled name: %s\n%s' % (name(x), show(ev)))
+
+
+def case_rust(ctx):
+    ran = 0
+    for variant in ('rust-legacy', 'rust-v0'):
+        if not ctx.paths.get(variant):
+            continue
+        binary = ctx.path(variant)
+        f = ctx.record([binary], variant)
+        events, _ = ctx.report_json(f)
+        ev = only(events, variant)[0]
+        check_connect(ev, variant, os.path.basename(binary))
+        check_end(ev, 'complete', variant)
+        seq = [CONNECT, ANY, 'rusttarget::do_connect', 'rusttarget::level_two',
+               'rusttarget::level_one', 'rusttarget::main', ANY, 'main'] + ctx.start_tail()
+        fr, idx = match_seq(ev, seq, os.path.dirname(os.path.realpath(binary)), variant)
+        check_call_lines(ev, fr, idx, os.path.join(ctx.paths['srcdir'], 'rusttarget.rs'),
+                         {2: 'connect', 3: 'do_connect', 4: 'level_two', 5: 'level_one'},
+                         variant)
+        std = [name(x) for x in fr[1:idx[2]]]
+        if not any(re.search(r'TcpStream.*connect', n) for n in std):
+            fail('%s: no std TcpStream connect frame between connect and do_connect\n%s' %
+                 (variant, show(ev)))
+        for x in fr:
+            n = name(x)
+            if re.search(r'::h[0-9a-f]{16}$|^_ZN|^_R[A-Z]|\[[0-9a-f]+\]::', n):
+                fail('%s: not fully demangled (hash or crate disambiguator left): %s\n%s' %
+                     (variant, n, show(ev)))
+        ran += 1
+    if not ran:
+        skip('rustc was not found at configure time')
+
+
+def check_stripped_unnamed(ctx, ev, binary, what):
+    """Frames in binary, which has no symbols of its own, must have no names."""
+    mine = [x for x in ev['frames']
+            if os.path.realpath(x.get('dso') or '') == os.path.realpath(binary)]
+    if len(mine) < 5:
+        fail('%s: %d frames in %s; its .eh_frame still unwinds all of them\n%s' %
+             (what, len(mine), binary, show(ev)))
+    named = [x.get('symbol') for x in mine if x.get('symbol')]
+    if named:
+        fail('%s: names %s for a stripped file without its debug file: they cannot be right\n%s' %
+             (what, named, show(ev)))
+
+
+def check_stripped(ctx, binary):
+    sections = ctx.run([ctx.paths['readelf'], '-SW', binary]).stdout
+    if re.search(r'\.symtab|\.debug_info', sections):
+        fail('%s is not stripped' % binary)
+
+
+def case_debuglink(ctx):
+    binary, _ = ctx.need('stack-debuglink', 'stack-debuglink-debug')
+    check_stripped(ctx, binary)
+    if '.gnu_debuglink' not in ctx.run([ctx.paths['readelf'], '-SW', binary]).stdout:
+        fail('%s has no .gnu_debuglink' % binary)
+    check_stack_program(ctx, binary, 'stack-debuglink',
+                        symtab_of=ctx.path('stack-unstripped'))
+
+
+def case_build_id(ctx):
+    binary, debug = ctx.need('stack-buildid', 'stack-buildid-debug')
+    check_stripped(ctx, binary)
+    bid = ctx.build_id(binary)
+    if not bid or ctx.build_id(debug) != bid:
+        fail('%s and %s do not share a build-id' % (binary, debug))
+
+    def debug_dir(tag, src):
+        d = os.path.join(ctx.tmp, tag)
+        os.makedirs(os.path.join(d, '.build-id', bid[:2]))
+        shutil.copy(src, os.path.join(d, '.build-id', bid[:2], bid[2:] + '.debug'))
+        return d
+
+    f = ctx.record([binary], 'stack-buildid')
+    # Without the debug directory nothing names the program's functions.
+    events, _ = ctx.report_json(f)
+    check_stripped_unnamed(ctx, only(events, 'build-id, no --debug-dir')[0], binary,
+                           'build-id, no --debug-dir')
+    # A debug file of another build at the right path must not be used.
+    wrong = debug_dir('wrong', ctx.path('stack-cfi'))
+    events, _ = ctx.report_json(f, '--debug-dir', wrong)
+    check_stripped_unnamed(ctx, only(events, 'build-id, wrong file')[0], binary,
+                           'build-id, --debug-dir with a file of another build-id')
+    # The right one, found only through its build-id.
+    right = debug_dir('right', debug)
+    ev = only(ctx.report_json(f, '--debug-dir', right)[0], 'build-id')[0]
+    check_connect(ev, 'build-id', 'stack-buildid')
+    check_end(ev, 'complete', 'build-id')
+    fr, _ = match_seq(ev, stack_seq(ctx), os.path.dirname(os.path.realpath(binary)), 'build-id')
+    check_own_frames(ctx, ev, fr, binary, STACK_CHAIN,
+                     os.path.join(ctx.paths['srcdir'], 'stack.c'), 'build-id',
+                     ctx.path('stack-unstripped'))
+
+
+def deep_event(ctx, depth, extra=()):
+    binary = ctx.path('stack-deep')
+    f = ctx.record([binary, str(depth)], 'deep-%d-%s' % (depth, '-'.join(extra)), extra=extra)
+    events, err = ctx.report_json(f)
+    ev = only(events, 'deep %d' % depth)[0]
+    check_connect(ev, 'deep', 'stack-deep')
+    return ev, err, os.path.dirname(os.path.realpath(binary))
+
+
+def count_recurse(ev, what):
+    names = [name(x) for x in ev['frames']]
+    if names[1:2] != ['deep_connect']:
+        fail('%s: frame 1 is not deep_connect\n%s' % (what, show(ev)))
+    n = 0
+    while 2 + n < len(names) and names[2 + n] == 'recurse':
+        if ev['frames'][2 + n].get('inlined'):
+            fail('%s: recursion is no inlining: the same pc twice is two calls\n%s' % (what, show(ev)))
+        n += 1
+    return n
+
+
+def case_deep(ctx):
+    ev, err, _ = deep_event(ctx, 2000)
+    check_end(ev, 'truncated', 'deep 2000')
+    n = count_recurse(ev, 'deep 2000')
+    # Each recurse frame takes 16 bytes: 8192 bytes hold about 500.
+    if n < 8192 // 64:
+        fail('deep 2000: only %d recurse frames from an 8192-byte snapshot\n%s' % (n, show(ev)))
+    if n + 2 != len(ev['frames']):
+        fail('deep 2000: frames after the recurse ones in a truncated stack\n%s' % show(ev))
+    st = stats(err, 'deep 2000')
+    if st['truncated'] != 1 or st['complete'] != 0 or st['events'] != 1:
+        fail('deep 2000: the summary on stderr must count 1 event, 1 truncated: %s' % st)
+    m = re.search(r'--stack-size[ =](\d+)', err)
+    if not m or int(m.group(1)) <= 8192:
+        fail('deep 2000: the report must say which --stack-size (> 8192) would fit:\n' + err)
+    # Take the advice: the stack must then fit.
+    size = m.group(1)
+    ev, err, builddir = deep_event(ctx, 2000, ('--stack-size', size))
+    if ev.get('stack_end') != 'complete' or count_recurse(ev, 'deep 2000') != 2000:
+        fail('deep 2000: the report advised --stack-size %s, but with it the stack ends %s after '
+             '%d recurse frames of 2000' % (size, ev.get('stack_end'), count_recurse(ev, 'deep')))
+
+
+def case_deep_fits(ctx):
+    # 100 levels fit the default 8192 bytes; 1000 levels (about 17 KB) fit 65528.
+    for depth, extra in ((100, ()), (1000, ('--stack-size', '65528'))):
+        what = 'deep %d %s' % (depth, ' '.join(extra))
+        ev, _, builddir = deep_event(ctx, depth, extra)
+        if ev.get('stack_end') == 'truncated' and toint(ev.get('stack_size', 0)) < 65528 - 4096:
+            fail('%s: "truncated", but the snapshot (%s bytes) held the whole stack: a limit of '
+                 'the report is no truncation by the snapshot size\n%s' %
+                 (what, ev.get('stack_size'), show(ev)))
+        check_end(ev, 'complete', what)
+        match_seq(ev, [CONNECT, 'deep_connect'] + ['recurse'] * depth + ['main'] +
+                  ctx.start_tail(), builddir, what)
+
+
+LISTING_HEAD = re.compile(r'\[pid +(\d+)\] connect\((\d+), (0x[0-9a-f]+), 16\) = -1 '
+                          r'ECONNREFUSED \(Connection refused\)')
+LISTING_FRAME = re.compile(r' > (.*)\((?:(.+)\+0x([0-9a-f]+))?\) \[0x([0-9a-f]+)\](?: (.*))?')
+
+
+def parse_listing(out):
+    evs = []
+    for line in out.splitlines():
+        if not line.strip():
+            continue
+        m = LISTING_HEAD.fullmatch(line)
+        if m:
+            evs.append({'head': m, 'frames': []})
+            continue
+        m = LISTING_FRAME.fullmatch(line)
+        if not m or not evs:
+            fail('listing: unexpected line %r\nwhole output:\n%s' % (line, out))
+        evs[-1]['frames'].append(m)
+    return evs
+
+
+def case_listing(ctx):
+    binary = ctx.path('stack-cfi')
+    f = ctx.record([binary], 'listing')
+    ev = only(ctx.report_json(f)[0], 'listing json')[0]
+    out, _ = ctx.report(f)
+    lst = parse_listing(out)
+    if len(lst) != 1:
+        fail('listing: %d events, expected 1:\n%s' % (len(lst), out))
+    head, lf = lst[0]['head'], lst[0]['frames']
+    if int(head.group(1)) != ev['pid'] or int(head.group(2)) != toint(ev['args'][0]):
+        fail('listing: %r disagrees with the JSON pid %d fd %s' % (head.group(0), ev['pid'], ev['args'][0]))
+    names = [m.group(2) or '?' for m in lf]
+    text = ''.join(n + '\n' for n in names)
+    want = ''.join('(?:%s)\n' % e for e in stack_seq(ctx))
+    if not re.fullmatch(want, text):
+        fail('listing: frame names %s do not match %s\n%s' % (names, stack_seq(ctx), out))
+    # Each line agrees with the JSON frame of the same address.
+    by_rel = {toint(x['rel']): x for x in ev['frames'] if not x.get('inlined')}
+    for m in lf:
+        x = by_rel.get(int(m.group(4), 16))
+        if x is None:
+            fail('listing: [0x%s] is no frame address of the JSON output (must be the address '
+                 'in the file, like strace -k)\n%s\n%s' % (m.group(4), out, show(ev)))
+        if os.path.realpath(m.group(1)) != os.path.realpath(x['dso']) or \
+                (m.group(2) or None) != x.get('symbol') or \
+                (m.group(3) and int(m.group(3), 16) != toint(x['offset'])):
+            fail('listing: %r disagrees with JSON frame %s' % (m.group(0), x))
+    # --srcline: do_connect's line shows where it calls connect.
+    out, _ = ctx.report(f, '--srcline')
+    lf = parse_listing(out)[0]['frames']
+    line = call_lines(os.path.join(ctx.paths['srcdir'], 'stack.c'))['connect']
+    dc = [m.group(0) for m in lf if m.group(2) == 'do_connect']
+    if len(dc) != 1 or not re.search(r'stack\.c:%d\b' % line, dc[0]):
+        fail('listing --srcline: do_connect must show stack.c:%d\n%s' % (line, out))
+
+
+def case_tree(ctx):
+    binary = ctx.path('stack-cfi')
+    f = ctx.record([binary, '4'], 'tree')
+    if len(ctx.report_json(f)[0]) != 4:
+        fail('tree: expected 4 events from "stack-cfi 4"')
+    chain = ['do_connect', 'level_three', 'level_two', 'level_one', 'main']
+    for opt, first, last in (('--tree', 'do_connect', 'main'),
+                             ('--tree=top-down', 'main', 'do_connect')):
+        out, _ = ctx.report(f, opt)
+        lines = out.splitlines()
+        pos = {}
+        for n in chain:
+            hits = [i for i, line in enumerate(lines) if re.search(r'\b%s\b' % n, line)]
+            if not hits:
+                fail('%s: %s is missing\n%s' % (opt, n, out))
+            pos[n] = hits[0]
+            if not re.search(r'\b4\b', lines[hits[0]]):
+                fail('%s: the line of %s does not count its 4 events: %r\n%s' %
+                     (opt, n, lines[hits[0]], out))
+        if not re.search(r'\bconnect\b', out) or 'ECONNREFUSED' not in out:
+            fail('%s: the syscall and its errno are missing\n%s' % (opt, out))
+        if pos[first] > pos[last]:
+            fail('%s: %s must come before %s\n%s' % (opt, first, last, out))
+
+
+# -- the perf oracle ------------------------------------------------------------
+
+PERF_FRAME = re.compile(r'\s+([0-9a-f]+) (.*) \((.*)\)')
+PERF_HEAD = re.compile(r'\s*(\d+)/(\d+)\s')
+
+
+def perf_to_vaddr(ctx, dso, off, cache={}):
+    """perf prints a frame's place as an offset in the mapped file; screc's rel
+    is the ELF address, as addr2line wants it.  They differ where a LOAD
+    segment's address is not its offset (lld, Rust)."""
+    if dso not in cache:
+        segs = []
+        if dso.startswith('/') and os.path.exists(dso):
+            out = ctx.run([ctx.paths['readelf'], '-lW', dso]).stdout
+            for m in re.finditer(r'LOAD\s+0x([0-9a-f]+) 0x([0-9a-f]+) 0x[0-9a-f]+ 0x([0-9a-f]+)', out):
+                segs.append(tuple(int(x, 16) for x in m.groups()))
+        cache[dso] = segs
+    for o, v, sz in cache[dso]:
+        if o <= off < o + sz:
+            return off - o + v
+    return off
+
+
+def perf_script(ctx, data):
+    p = ctx.run([ctx.paths['perf'], 'script', '-i', data, '--no-inline', '--max-stack', '4096',
+                 '-F', 'pid,tid,ip,sym,symoff,dso'])
+    samples = []
+    for line in p.stdout.splitlines():
+        if not line.strip():
+            continue
+        m = PERF_HEAD.match(line)
+        if m and not line.startswith('\t'):
+            samples.append({'pid': int(m.group(1)), 'tid': int(m.group(2)), 'frames': []})
+            continue
+        m = PERF_FRAME.fullmatch(line)
+        if not m or not samples:
+            fail('perf script: cannot parse %r' % line)
+        sym = m.group(2)
+        s = re.fullmatch(r'(.*)\+0x([0-9a-f]+)', sym)
+        samples[-1]['frames'].append({
+            'rel': perf_to_vaddr(ctx, m.group(3), int(m.group(1), 16)),
+            'symbol': None if sym == '[unknown]' or not s else s.group(1),
+            'offset': int(s.group(2), 16) if s else None,
+            'dso': m.group(3),
+        })
+    return samples
+
+
+def compare_with_perf(ctx, what, pev, sev):
+    """Every frame perf names, screc has at the same depth, the same place
+    (perf shows return addresses minus one) and the same function (the same
+    name, or an alias: the same start).  screc may go further than perf."""
+    sf = [x for x in sev['frames'] if not x.get('inlined')]
+    for i, p in enumerate(pev['frames']):
+        if p['symbol'] is None:
+            continue
+        if i >= len(sf):
+            fail('%s: perf unwound %d frames, screc only %d\n%s' %
+                 (what, len(pev['frames']), len(sf), show(sev)))
+        s = sf[i]
+        rel = toint(s.get('rel'))
+        if rel is None or p['rel'] not in (rel, rel - 1):
+            fail('%s: frame %d: perf at 0x%x in %s (%s), screc at %s (%s)\n%s' %
+                 (what, i, p['rel'], p['dso'], p['symbol'], s.get('rel'), s.get('symbol'), show(sev)))
+        if not s.get('symbol'):
+            fail('%s: frame %d: perf names it %s, screc does not\n%s' % (what, i, p['symbol'], show(sev)))
+        same_start = p['rel'] - p['offset'] == rel - toint(s['offset'])
+        if not same_start and not s['symbol'].startswith(p['symbol']):
+            fail('%s: frame %d: perf says %s+0x%x, screc %s+0x%x\n%s' %
+                 (what, i, p['symbol'], p['offset'], s['symbol'], toint(s['offset']), show(sev)))
+
+
+def case_oracle_perf(ctx):
+    perf = ctx.paths.get('perf')
+    if not perf:
+        skip('perf was not found at configure time')
+    # (targets, together): together, perf runs under the recorder and both see
+    # the same calls, matched by thread.  Under the recorder, perf 6.1 crashes on
+    # fork+exec (in its build-id code), so that one runs twice and its events,
+    # in a fixed order, are matched by order.
+    programs = [(('stack-cfi',), True), (('stack-fp',), True), (('stack-threads',), True),
+                (('stack-signal',), True), (('stack-cxx',), True), (('rust-legacy',), True),
+                (('rust-v0',), True), (('stack-fork', 'stack-exec'), False),
+                (('stack-deep',), True)]
+    compared = 0
+    for prog, together in programs:
+        if not all(ctx.paths.get(n) for n in prog):
+            continue
+        argv = ctx.need(*prog)
+        tag = 'oracle-' + prog[0]
+        data = os.path.join(ctx.tmp, tag + '.perf')
+        perf_argv = [perf, 'record', '-q', '-e', 'syscalls:sys_enter_connect',
+                     '--call-graph', 'dwarf,8192', '-o', data, '--'] + argv
+        if together:
+            f = ctx.record(perf_argv, tag)
+        else:
+            f = ctx.record(argv, tag)
+            p = ctx.run(perf_argv, check=False)
+            if p.returncode != 0:
+                if perf_forbidden(p.stderr) or 'Permission' in p.stderr:
+                    skip('perf record is not permitted here: ' + p.stderr.strip())
+                fail('%s: exit %d\n%s' % (' '.join(perf_argv), p.returncode, p.stderr))
+        events, _ = ctx.report_json(f)
+        samples = perf_script(ctx, data)
+        if not samples:
+            skip('perf recorded nothing (not permitted here?)')
+        if together:
+            groups = [([s for s in samples if s['tid'] == tid], [e for e in events if e['tid'] == tid],
+                       'tid %d' % tid)
+                      for tid in sorted({s['tid'] for s in samples} | {e['tid'] for e in events})]
+        else:
+            groups = [(samples, events, 'in order')]
+        for ps, ss, which in groups:
+            if len(ps) != len(ss):
+                fail('%s: %s: perf has %d events, screc %d' % (tag, which, len(ps), len(ss)))
+            for n, (p, s) in enumerate(zip(ps, ss)):
+                compare_with_perf(ctx, '%s %s event %d' % (tag, which, n), p, s)
+                compared += 1
+    if not compared:
+        fail('oracle: nothing compared')
+    print('compared %d events with perf' % compared)
+
+
+CASES = {
+    'cfi': case_cfi,
+    'fp': case_fp,
+    'threads': case_threads,
+    'fork-exec': case_fork_exec,
+    'signal': case_signal,
+    'cxx': case_cxx,
+    'rust': case_rust,
+    'debuglink': case_debuglink,
+    'build-id': case_build_id,
+    'deep': case_deep,
+    'deep-fits': case_deep_fits,
+    'listing': case_listing,
+    'tree': case_tree,
+    'oracle-perf': case_oracle_perf,
+}
+
+
+def main():
+    if len(sys.argv) < 2 or sys.argv[1] not in CASES:
+        print('usage: e2e.py CASE NAME=PATH...\ncases: ' + ' '.join(CASES), file=sys.stderr)
+        return 2
+    ctx = Ctx(sys.argv[2:])
+    try:
+        for tool in ('readelf',):
+            if not ctx.paths.get(tool):
+                skip('%s was not found at configure time' % tool)
+        CASES[sys.argv[1]](ctx)
+    except Failed as e:
+        print('FAIL: %s: %s' % (sys.argv[1], e))
+        return 1
+    finally:
+        shutil.rmtree(ctx.tmp, ignore_errors=True)
+    print('PASS: ' + sys.argv[1])
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
