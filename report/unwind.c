@@ -919,6 +919,10 @@ unwind_sample(struct aspace *as, const struct screc_sample *s, struct unwind_res
 		if (res->nr > 0 && res->frames[res->nr - 1].pc == c.init[D_RIP])
 			break;	/* no progress */
 		res->frames[res->nr++] = (struct raw_frame){ c.init[D_RIP], method, false };
+		if (in_switcher(as, c.init[D_RIP] - 1)) {
+			res->end = STACK_SWITCH;
+			break;
+		}
 		c.restart = true;
 	}
 	if (c.truncated && res->end != STACK_COMPLETE)
