@@ -65,11 +65,13 @@ screc_attrs_add(struct screc_attrs *a, const struct screc_rec *rec)
 	if (!na)
 		return -ENOMEM;
 	a->attrs = na;
-	ni = realloc(a->ids, (a->nr_ids + ra.nr_ids) * sizeof(*a->ids));
-	if (!ni && ra.nr_ids)
-		return -ENOMEM;
-	if (ni)
+	/* Never realloc to 0 bytes: that frees the table and returns NULL. */
+	if (ra.nr_ids) {
+		ni = realloc(a->ids, (a->nr_ids + ra.nr_ids) * sizeof(*a->ids));
+		if (!ni)
+			return -ENOMEM;
 		a->ids = ni;
+	}
 	na[a->nr_attrs] = (struct screc_attr){
 		.kind = ra.kind,
 		.tp_id = ra.tp_id,
@@ -255,6 +257,64 @@ screc_sample_reg(const struct screc_sample *s, unsigned reg, uint64_t *val)
 	idx = (unsigned)__builtin_popcountll(mask & ((1ull << reg) - 1));
 	memcpy(val, (const uint8_t *)s->regs + 8u * idx, 8);
 	return 0;
+}
+
+int
+screc_mmap2_parse(const void *hdr, size_t len, struct screc_mmap2 *m)
+{
+	/* The kernel's layout after the header: pid, tid, addr, len, pgoff, 24 bytes of
+	 * maj/min/ino/generation or build-id, prot, flags, then the file name. */
+	const uint8_t *p = hdr;
+	struct perf_event_header h;
+	uint8_t bid_size;
+	size_t n;
+
+	if (len < sizeof(h))
+		return -EBADMSG;
+	memcpy(&h, p, sizeof(h));
+	if (h.type != PERF_RECORD_MMAP2 || h.size > len || h.size < sizeof(h) + 64 + 1)
+		return -EBADMSG;
+	memset(m, 0, sizeof(*m));
+	p += sizeof(h);
+	memcpy(&m->pid, p, 4);
+	memcpy(&m->tid, p + 4, 4);
+	memcpy(&m->addr, p + 8, 8);
+	memcpy(&m->len, p + 16, 8);
+	memcpy(&m->pgoff, p + 24, 8);
+	memcpy(&bid_size, p + 32, 1);
+	memcpy(&m->prot, p + 56, 4);
+	memcpy(&m->flags, p + 60, 4);
+	if ((h.misc & PERF_RECORD_MISC_MMAP_BUILD_ID) && bid_size <= 20) {
+		memcpy(m->build_id, p + 36, bid_size);
+		m->build_id_len = bid_size;
+	}
+	n = strnlen((const char *)p + 64, h.size - sizeof(h) - 64);
+	if (n == h.size - sizeof(h) - 64)
+		return -EBADMSG;	/* not terminated */
+	m->path = (const char *)p + 64;
+	m->path_len = n;
+	return 0;
+}
+
+int
+screc_lost_parse(const void *hdr, size_t len, uint64_t *count)
+{
+	struct perf_event_header h;
+
+	if (len < sizeof(h))
+		return -EBADMSG;
+	memcpy(&h, hdr, sizeof(h));
+	if (h.size > len)
+		return -EBADMSG;
+	if (h.type == PERF_RECORD_LOST && h.size >= sizeof(h) + 16) {
+		memcpy(count, (const uint8_t *)hdr + sizeof(h) + 8, 8);
+		return 0;
+	}
+	if (h.type == PERF_RECORD_LOST_SAMPLES && h.size >= sizeof(h) + 8) {
+		memcpy(count, (const uint8_t *)hdr + sizeof(h), 8);
+		return 0;
+	}
+	return h.type == PERF_RECORD_LOST || h.type == PERF_RECORD_LOST_SAMPLES ? -EBADMSG : -ENOENT;
 }
 
 const char *

@@ -74,6 +74,27 @@ int screc_sample_id_parse(const struct screc_attrs *a, const void *hdr, size_t l
 /* The value of the register with perf index reg in s, or -ENOENT. */
 int screc_sample_reg(const struct screc_sample *s, unsigned reg, uint64_t *val);
 
+#ifndef PERF_RECORD_MISC_MMAP_BUILD_ID
+#define PERF_RECORD_MISC_MMAP_BUILD_ID (1 << 14)
+#endif
+
+/* A PERF_RECORD_MMAP2, parsed. */
+struct screc_mmap2 {
+	uint32_t pid, tid;
+	uint64_t addr, len, pgoff;
+	uint32_t prot, flags;
+	uint8_t build_id[20];
+	uint8_t build_id_len;		/* 0 when the kernel gave none */
+	const char *path;		/* NUL-terminated inside the record */
+	size_t path_len;
+};
+
+/* Parse a PERF_RECORD_MMAP2 (hdr and len as for screc_sample_parse).  0 or -EBADMSG. */
+int screc_mmap2_parse(const void *hdr, size_t len, struct screc_mmap2 *m);
+
+/* The count of a PERF_RECORD_LOST or LOST_SAMPLES record; -EBADMSG, -ENOENT for other types. */
+int screc_lost_parse(const void *hdr, size_t len, uint64_t *count);
+
 /* A name for a PERF_RECORD_* type ("MMAP2"), or NULL. */
 const char *screc_perf_type_name(uint32_t type);
 

@@ -349,22 +349,11 @@ note_perf(struct archive *a, const struct screc_attrs *attrs, const struct screc
 	if (h.type == PERF_RECORD_SAMPLE && screc_sample_parse(attrs, p, h.size, &s) == 0 &&
 	    s.attr->kind == SCREC_ATTR_ENTER) {
 		archive_note_sample(a, s.pid);
-	} else if (h.type == PERF_RECORD_MMAP2 && h.size > sizeof(h) + 64) {
-		uint32_t pid, prot;
-		uint8_t bid_size, bid[20];
-		char path[4096];
-		size_t n = strnlen((const char *)p + sizeof(h) + 64, h.size - sizeof(h) - 64);
+	} else if (h.type == PERF_RECORD_MMAP2) {
+		struct screc_mmap2 m;
 
-		memcpy(&pid, p + sizeof(h), 4);
-		memcpy(&bid_size, p + sizeof(h) + 32, 1);
-		memcpy(bid, p + sizeof(h) + 36, 20);
-		memcpy(&prot, p + sizeof(h) + 56, 4);
-		if (n >= sizeof(path) || !(prot & 4))
-			return;
-		memcpy(path, p + sizeof(h) + 64, n);
-		path[n] = '\0';
-		archive_note_map(a, pid, path, bid,
-				 (h.misc & (1 << 14)) && bid_size <= 20 ? bid_size : 0);
+		if (screc_mmap2_parse(p, h.size, &m) == 0 && (m.prot & 4))
+			archive_note_map(a, m.pid, m.path, m.build_id, m.build_id_len);
 	}
 }
 

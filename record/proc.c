@@ -11,14 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "common/buildid.h"
 #include "record.h"
 
-#ifndef PERF_RECORD_MISC_MMAP_BUILD_ID
-#define PERF_RECORD_MISC_MMAP_BUILD_ID (1 << 14)
-#endif
 
 int
 proc_threads(pid_t pid, pid_t **tids, size_t *nr, size_t *cap)
@@ -62,22 +58,13 @@ struct id_trailer {
 	uint64_t id;
 };
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int
 emit(struct session *s, uint32_t type, uint16_t misc, const void *body, size_t blen,
-     const char *str, pid_t pid, pid_t tid)
+     const char *str, pid_t pid, pid_t tid, uint64_t time)
 {
 	uint8_t buf[sizeof(struct perf_event_header) + 256 + 4096 + sizeof(struct id_trailer)];
 	struct perf_event_header h = { .type = type, .misc = misc };
-	struct id_trailer tr = { (uint32_t)pid, (uint32_t)tid, now_ns(), 0, 0, s->tracking_id };
+	struct id_trailer tr = { (uint32_t)pid, (uint32_t)tid, time, 0, 0, s->tracking_id };
 	size_t slen = strlen(str) + 1, off = sizeof(h);
 
 	if (blen > 256 || slen > 4096)
@@ -112,7 +99,7 @@ read_comm(pid_t pid, pid_t tid, char *out, size_t len)
 }
 
 int
-proc_synthesize(struct session *s, pid_t pid)
+proc_synthesize(struct session *s, pid_t pid, uint64_t time)
 {
 	pid_t *tids = NULL;
 	size_t nr = 0, cap = 0, i;
@@ -128,7 +115,7 @@ proc_synthesize(struct session *s, pid_t pid)
 		uint32_t ids[2] = { (uint32_t)pid, (uint32_t)tids[i] };
 
 		read_comm(pid, tids[i], comm, sizeof(comm));
-		err = emit(s, PERF_RECORD_COMM, 0, ids, sizeof(ids), comm, pid, tids[i]);
+		err = emit(s, PERF_RECORD_COMM, 0, ids, sizeof(ids), comm, pid, tids[i], time);
 		if (err)
 			break;
 	}
@@ -175,7 +162,7 @@ proc_synthesize(struct session *s, pid_t pid)
 			m.build_id_size = (uint8_t)idlen;
 			misc |= PERF_RECORD_MISC_MMAP_BUILD_ID;
 		}
-		err = emit(s, PERF_RECORD_MMAP2, misc, &m, sizeof(m), name, pid, pid);
+		err = emit(s, PERF_RECORD_MMAP2, misc, &m, sizeof(m), name, pid, pid, time);
 		if (err)
 			break;
 	}

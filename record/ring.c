@@ -18,29 +18,6 @@
 #include "archive.h"
 #include "record.h"
 
-#ifndef PERF_RECORD_MISC_MMAP_BUILD_ID
-#define PERF_RECORD_MISC_MMAP_BUILD_ID (1 << 14)
-#endif
-
-/* The fixed part of PERF_RECORD_MMAP2 before the file name. */
-struct mmap2_head {
-	struct perf_event_header h;
-	uint32_t pid, tid;
-	uint64_t addr, len, pgoff;
-	union {
-		struct {
-			uint32_t maj, min;
-			uint64_t ino, ino_generation;
-		};
-		struct {
-			uint8_t build_id_size;
-			uint8_t reserved[3];
-			uint8_t build_id[20];
-		};
-	};
-	uint32_t prot, flags;
-};
-
 static bool
 path_seen(struct session *s, const char *path)
 {
@@ -64,64 +41,39 @@ path_seen(struct session *s, const char *path)
 	return false;
 }
 
-/* An executable file mapping without a kernel build-id: read it from the file once. */
+/*
+ * An executable file mapping without a kernel build-id: read it from the file
+ * once, and tell the archive (if any) about the mapping.
+ */
 static void
-mmap2_build_id(struct session *s, const uint8_t *rec, size_t len)
+on_mmap2(struct session *s, const uint8_t *rec, size_t len)
 {
-	struct mmap2_head m;
 	struct screc_rec_buildid rb = { 0 };
-	const char *path;
-	size_t plen, idlen;
+	struct screc_mmap2 m;
+	size_t idlen;
 
-	if (len < sizeof(m) + 1)
+	if (screc_mmap2_parse(rec, len, &m) || !(m.prot & PROT_EXEC))
 		return;
-	memcpy(&m, rec, sizeof(m));
-	if ((m.h.misc & PERF_RECORD_MISC_MMAP_BUILD_ID) || !(m.prot & PROT_EXEC))
+	if (s->archive)
+		archive_note_map(s->archive, m.pid, m.path, m.build_id, m.build_id_len);
+	if (m.build_id_len || m.path[0] != '/' || path_seen(s, m.path))
 		return;
-	path = (const char *)rec + sizeof(m);
-	plen = strnlen(path, len - sizeof(m));
-	if (plen == 0 || plen == len - sizeof(m) || path[0] != '/')
-		return;
-	if (path_seen(s, path))
-		return;
-	if (screc_read_build_id(path, rb.build_id, &idlen) != 0)
+	if (screc_read_build_id(m.path, rb.build_id, &idlen) != 0)
 		return;
 	rb.pid = m.pid;
 	rb.build_id_len = (uint8_t)idlen;
+	rb.path_len = (uint32_t)m.path_len;
 	if (s->archive)
-		archive_note_build_id(s->archive, path, rb.build_id, idlen);
-	rb.path_len = (uint32_t)plen;
+		archive_note_build_id(s->archive, m.path, rb.build_id, idlen);
 	{
 		struct iovec iov[2] = {
 			{ (uint8_t *)&rb + sizeof(rb.hdr), sizeof(rb) - sizeof(rb.hdr) },
-			{ (void *)path, plen },
+			{ (void *)m.path, m.path_len },
 		};
 
 		s->write_error = s->write_error ? s->write_error :
 				 screc_writer_addv(s->w, SCREC_REC_BUILDID, iov, 2);
 	}
-}
-
-/* Tell the archive about an executable mapping. */
-static void
-note_map(struct session *s, const uint8_t *rec, size_t len)
-{
-	struct mmap2_head m;
-	const char *path;
-	size_t plen;
-
-	if (len < sizeof(m) + 1)
-		return;
-	memcpy(&m, rec, sizeof(m));
-	if (!(m.prot & PROT_EXEC))
-		return;
-	path = (const char *)rec + sizeof(m);
-	plen = strnlen(path, len - sizeof(m));
-	if (plen == len - sizeof(m))
-		return;
-	archive_note_map(s->archive, m.pid, path, m.build_id,
-			 (m.h.misc & PERF_RECORD_MISC_MMAP_BUILD_ID) && m.build_id_size <= 20 ?
-				 m.build_id_size : 0);
 }
 
 int
@@ -176,25 +128,15 @@ ring_write_perf(struct session *s, const void *rec, size_t len)
 		}
 		break;
 	case PERF_RECORD_LOST:
-		if (len >= sizeof(*h) + 16) {
-			uint64_t lost;
+	case PERF_RECORD_LOST_SAMPLES: {
+		uint64_t lost;
 
-			memcpy(&lost, (const uint8_t *)rec + sizeof(*h) + 8, 8);
+		if (screc_lost_parse(rec, len, &lost) == 0)
 			s->nr_lost += lost;
-		}
 		break;
-	case PERF_RECORD_LOST_SAMPLES:
-		if (len >= sizeof(*h) + 8) {
-			uint64_t lost;
-
-			memcpy(&lost, (const uint8_t *)rec + sizeof(*h), 8);
-			s->nr_lost += lost;
-		}
-		break;
+	}
 	case PERF_RECORD_MMAP2:
-		mmap2_build_id(s, rec, len);
-		if (s->archive)
-			note_map(s, rec, len);
+		on_mmap2(s, rec, len);
 		break;
 	}
 	err = screc_writer_add(s->w, SCREC_REC_PERF, rec, len);

@@ -18,10 +18,6 @@
 #include "report.h"
 #include "tracepoint.h"
 
-#ifndef PERF_RECORD_MISC_MMAP_BUILD_ID
-#define PERF_RECORD_MISC_MMAP_BUILD_ID (1 << 14)
-#endif
-
 /* perf register indices (x86_64) */
 #define REG_SP	7
 #define REG_IP	8
@@ -163,48 +159,29 @@ dump_perf(FILE *out, const struct screc_rec *rec, const struct screc_attrs *attr
 		return;
 	}
 	case PERF_RECORD_MMAP2: {
-		struct {
-			uint32_t pid, tid;
-			uint64_t addr, len, pgoff;
-			uint8_t bid_size, res[3], bid[20];
-			uint32_t prot, flags;
-		} m;
+		struct screc_mmap2 m;
 		char hex[41] = "-";
-		size_t n;
 
-		if (h.size < sizeof(h) + sizeof(m) + 1)
+		if (screc_mmap2_parse(p, len, &m))
 			break;
-		memcpy(&m, p + sizeof(h), sizeof(m));
-		n = strnlen((const char *)p + sizeof(h) + sizeof(m), h.size - sizeof(h) - sizeof(m));
-		if ((h.misc & PERF_RECORD_MISC_MMAP_BUILD_ID) && m.bid_size <= 20)
-			screc_hex(m.bid, m.bid_size, hex);
+		if (m.build_id_len)
+			screc_hex(m.build_id, m.build_id_len, hex);
 		fprintf(out, "mmap2 time=");
 		print_time(out, s.time);
 		fprintf(out, " pid=%u tid=%u start=%#" PRIx64 " end=%#" PRIx64 " pgoff=%#" PRIx64
 			" prot=%c%c%c build_id=%s path=", m.pid, m.tid, m.addr, m.addr + m.len,
 			m.pgoff, m.prot & PROT_READ ? 'r' : '-', m.prot & PROT_WRITE ? 'w' : '-',
 			m.prot & PROT_EXEC ? 'x' : '-', hex);
-		print_escaped(out, (const char *)p + sizeof(h) + sizeof(m), n);
+		print_escaped(out, m.path, m.path_len);
 		fputc('\n', out);
 		return;
 	}
-	case PERF_RECORD_LOST: {
-		uint64_t v[2];
-
-		if (h.size < sizeof(h) + 16)
-			break;
-		memcpy(v, p + sizeof(h), 16);
-		fprintf(out, "lost time=");
-		print_time(out, s.time);
-		fprintf(out, " cpu=%u count=%" PRIu64 "\n", s.cpu, v[1]);
-		return;
-	}
+	case PERF_RECORD_LOST:
 	case PERF_RECORD_LOST_SAMPLES: {
 		uint64_t v;
 
-		if (h.size < sizeof(h) + 8)
+		if (screc_lost_parse(p, len, &v))
 			break;
-		memcpy(&v, p + sizeof(h), 8);
 		fprintf(out, "lost time=");
 		print_time(out, s.time);
 		fprintf(out, " cpu=%u count=%" PRIu64 "\n", s.cpu, v);

@@ -103,25 +103,16 @@ on_perf(struct info *in, const struct screc_rec *rec)
 		nr = tp_syscall_nr(d, s.raw, s.raw_size);
 		if (nr >= 0 && nr < 1024)
 			in->per_nr[nr]++;
-	} else if (h.type == PERF_RECORD_MMAP2 && h.size >= sizeof(h) + 64 + 1) {
-		uint8_t bid_size, bid[20];
-		uint32_t prot;
-		char path[4096];
-		size_t n = strnlen((const char *)p + sizeof(h) + 64, h.size - sizeof(h) - 64);
+	} else if (h.type == PERF_RECORD_MMAP2) {
+		struct screc_mmap2 m;
 
-		memcpy(&bid_size, p + sizeof(h) + 32, 1);
-		memcpy(bid, p + sizeof(h) + 36, 20);
-		memcpy(&prot, p + sizeof(h) + 56, 4);
-		if (n >= sizeof(path) || !(prot & 4))
-			return;
-		memcpy(path, p + sizeof(h) + 64, n);
-		path[n] = '\0';
-		add_binary(in, path, bid, (h.misc & (1 << 14)) && bid_size <= 20 ? bid_size : 0);
-	} else if (h.type == PERF_RECORD_LOST && h.size >= sizeof(h) + 16) {
+		if (screc_mmap2_parse(p, h.size, &m) == 0 && (m.prot & 4))
+			add_binary(in, m.path, m.build_id, m.build_id_len);
+	} else {
 		uint64_t v;
 
-		memcpy(&v, p + sizeof(h) + 8, 8);
-		in->lost += v;
+		if (screc_lost_parse(p, h.size, &v) == 0)
+			in->lost += v;
 	}
 }
 

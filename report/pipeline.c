@@ -317,51 +317,28 @@ process(struct run *run, const uint8_t *p, size_t len)
 		}
 		return;
 	case PERF_RECORD_MMAP2: {
-		struct {
-			uint32_t pid, tid;
-			uint64_t addr, len, pgoff;
-			uint8_t bid_size, res[3], bid[20];
-			uint32_t prot, flags;
-		} m;
+		struct screc_mmap2 m;
 		struct map mp = { 0 };
-		char path[4096];
-		size_t n;
 
-		if (len < sizeof(h) + sizeof(m) + 1)
+		if (screc_mmap2_parse(p, len, &m))
 			return;
-		memcpy(&m, p + sizeof(h), sizeof(m));
-		n = strnlen((const char *)p + sizeof(h) + sizeof(m), len - sizeof(h) - sizeof(m));
-		if (n >= sizeof(path))
-			return;
-		memcpy(path, p + sizeof(h) + sizeof(m), n);
-		path[n] = '\0';
 		mp.start = m.addr;
 		mp.end = m.addr + m.len;
 		mp.pgoff = m.pgoff;
 		mp.prot = m.prot;
-		if ((h.misc & (1 << 14)) && m.bid_size <= 20) {
-			memcpy(mp.build_id, m.bid, m.bid_size);
-			mp.build_id_len = m.bid_size;
-		}
-		proc_mmap(run->pm, m.pid, &mp, path);
+		memcpy(mp.build_id, m.build_id, m.build_id_len);
+		mp.build_id_len = m.build_id_len;
+		proc_mmap(run->pm, m.pid, &mp, m.path);
 		return;
 	}
 	case PERF_RECORD_LOST:
-		if (len >= sizeof(h) + 16) {
-			uint64_t v;
+	case PERF_RECORD_LOST_SAMPLES: {
+		uint64_t v;
 
-			memcpy(&v, p + sizeof(h) + 8, 8);
+		if (screc_lost_parse(p, len, &v) == 0)
 			run->st->lost += v;
-		}
 		return;
-	case PERF_RECORD_LOST_SAMPLES:
-		if (len >= sizeof(h) + 8) {
-			uint64_t v;
-
-			memcpy(&v, p + sizeof(h), 8);
-			run->st->lost += v;
-		}
-		return;
+	}
 	}
 }
 
