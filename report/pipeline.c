@@ -14,6 +14,7 @@
 
 #include "common/log.h"
 #include "common/syscalls.h"
+#include "idmap.h"
 #include "report.h"
 #include "symbolize.h"
 #include "tracepoint.h"
@@ -47,8 +48,7 @@ struct run {
 	size_t nr_heap, cap_heap;
 	uint64_t seq, round_max, prev_round_max;
 
-	struct open_ev *open;
-	size_t nr_open, cap_open;
+	struct idmap open;		/* tid -> struct open_ev */
 
 	struct unwind_result ur;
 	struct frame frames[MAX_FRAMES];
@@ -108,57 +108,12 @@ keep_enter(struct run *run, const struct screc_sample *s, const char *syscall, c
 
 /* --- pending events per thread --- */
 
-static size_t
-hash32(uint32_t x)
-{
-	x ^= x >> 16;
-	x *= 0x7feb352d;
-	x ^= x >> 15;
-	return x;
-}
-
-static struct open_ev *
-open_slot(struct run *run, uint32_t tid, bool create)
-{
-	size_t i;
-
-	if (create && run->nr_open * 2 >= run->cap_open) {
-		size_t cap = run->cap_open ? 2 * run->cap_open : 64, j;
-		struct open_ev *n = calloc(cap, sizeof(*n));
-
-		if (!n)
-			return NULL;
-		for (j = 0; j < run->cap_open; j++)
-			if (run->open[j].tid) {
-				size_t k = hash32(run->open[j].tid) & (cap - 1);
-
-				while (n[k].tid)
-					k = (k + 1) & (cap - 1);
-				n[k] = run->open[j];
-			}
-		free(run->open);
-		run->open = n;
-		run->cap_open = cap;
-	}
-	if (!run->cap_open)
-		return NULL;
-	for (i = hash32(tid) & (run->cap_open - 1); run->open[i].tid;
-	     i = (i + 1) & (run->cap_open - 1))
-		if (run->open[i].tid == tid)
-			return &run->open[i];
-	if (!create)
-		return NULL;
-	run->open[i].tid = tid;
-	run->nr_open++;
-	return &run->open[i];
-}
-
-/* Hand an event to the sink and release its slot (linear probing: re-insert the rest). */
+/* Hand an event to the sink and release its slot. */
 static void
 finish(struct run *run, struct open_ev *o)
 {
 	const struct event *ev = &o->ev;
-	size_t i, j;
+	size_t i;
 
 	if (!(run->f && run->f->failed && !(ev->has_ret && ev->ret < 0 && ev->ret >= -4095))) {
 		run->st->events++;
@@ -184,17 +139,7 @@ finish(struct run *run, struct open_ev *o)
 			run->err = run->sink->ops->event(run->sink, ev);
 	}
 	free(o->frames);
-	/* Delete from the open-addressing table. */
-	i = (size_t)(o - run->open);
-	memset(o, 0, sizeof(*o));
-	run->nr_open--;
-	for (j = (i + 1) & (run->cap_open - 1); run->open[j].tid; j = (j + 1) & (run->cap_open - 1)) {
-		struct open_ev tmp = run->open[j];
-
-		memset(&run->open[j], 0, sizeof(run->open[j]));
-		run->nr_open--;
-		*open_slot(run, tmp.tid, true) = tmp;
-	}
+	idmap_del(&run->open, o);
 }
 
 static void
@@ -209,7 +154,7 @@ on_enter(struct run *run, const struct screc_sample *s, const struct tp_desc *d)
 
 	if (!keep_enter(run, s, name, comm))
 		return;
-	o = open_slot(run, s->tid, false);
+	o = idmap_get(&run->open, s->tid, false);
 	if (o)
 		finish(run, o);	/* the previous call never returned (exit, exec) */
 	as = proc_aspace(run->pm, s->pid);
@@ -217,7 +162,7 @@ on_enter(struct run *run, const struct screc_sample *s, const struct tp_desc *d)
 	n = symbolize(as, &run->ur, run->frames, MAX_FRAMES);
 	if (run->ur.end == STACK_TRUNCATED && run->ur.needed_stack > run->st->max_needed_stack)
 		run->st->max_needed_stack = run->ur.needed_stack;
-	o = open_slot(run, s->tid, true);
+	o = idmap_get(&run->open, s->tid, true);
 	if (!o) {
 		run->err = -ENOMEM;
 		return;
@@ -250,7 +195,7 @@ on_enter(struct run *run, const struct screc_sample *s, const struct tp_desc *d)
 static void
 on_exit_sample(struct run *run, const struct screc_sample *s, const struct tp_desc *d)
 {
-	struct open_ev *o = open_slot(run, s->tid, false);
+	struct open_ev *o = idmap_get(&run->open, s->tid, false);
 	uint64_t v;
 
 	if (!o)
@@ -460,6 +405,7 @@ report_run(struct screc_reader *r, const struct report_filter *f, struct sink *s
 		free(run);
 		return -ENOMEM;
 	}
+	run->open = (struct idmap)IDMAP_INIT(struct open_ev);
 	run->sink = sink;
 	run->f = f;
 	run->st = st;
@@ -524,19 +470,19 @@ report_run(struct screc_reader *r, const struct report_filter *f, struct sink *s
 		ret = run->err;
 	flush_until(run, 0, true);
 	/* Calls still open at the end: no return value was recorded. */
-	while (run->nr_open) {
+	while (run->open.nr) {
 		size_t i;
 
-		for (i = 0; i < run->cap_open && !run->open[i].tid; i++)
+		for (i = 0; !idmap_slot(&run->open, i); i++)
 			;
-		finish(run, &run->open[i]);
+		finish(run, idmap_slot(&run->open, i));
 	}
 	if (sink->ops->end && !run->err)
 		run->err = sink->ops->end(sink, st);
 	if (run->err && ret >= 0)
 		ret = run->err;
 	free(run->heap);
-	free(run->open);
+	idmap_release(&run->open);
 	screc_attrs_release(&run->attrs);
 	tp_table_release(&run->tps);
 	proc_model_free(run->pm);

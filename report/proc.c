@@ -7,41 +7,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "idmap.h"
 #include "proc.h"
 #include "unwind.h"
 
 #define COMM_LEN 16
 
-/* Open-addressing tables keyed by 32-bit ids. */
 struct task {
-	uint32_t tid;		/* 0 = free slot */
+	uint32_t tid;
 	char comm[COMM_LEN];
 };
 
 struct pidslot {
-	uint32_t pid;		/* 0 = free slot */
+	uint32_t pid;
 	struct aspace *as;
 };
 
 struct proc_model {
-	struct task *tasks;
-	size_t nr_tasks, cap_tasks;
-	struct pidslot *pids;
-	size_t nr_pids, cap_pids;
+	struct idmap tasks;	/* tid -> struct task */
+	struct idmap pids;	/* pid -> struct pidslot */
 	struct { const char *path; uint8_t id[20]; uint8_t len; } *bids;
 	size_t nr_bids, cap_bids;
 };
-
-static size_t
-hash32(uint32_t x)
-{
-	x ^= x >> 16;
-	x *= 0x7feb352d;
-	x ^= x >> 15;
-	x *= 0x846ca68b;
-	x ^= x >> 16;
-	return x;
-}
 
 /* --- string interning --- */
 
@@ -110,73 +97,13 @@ intern_free(void)
 static struct task *
 task_get(struct proc_model *pm, uint32_t tid, bool create)
 {
-	size_t i;
-
-	if (create && pm->nr_tasks * 2 >= pm->cap_tasks) {
-		size_t cap = pm->cap_tasks ? 2 * pm->cap_tasks : 256, j;
-		struct task *n = calloc(cap, sizeof(*n));
-
-		if (!n)
-			return NULL;
-		for (j = 0; j < pm->cap_tasks; j++)
-			if (pm->tasks[j].tid) {
-				size_t k = hash32(pm->tasks[j].tid) & (cap - 1);
-
-				while (n[k].tid)
-					k = (k + 1) & (cap - 1);
-				n[k] = pm->tasks[j];
-			}
-		free(pm->tasks);
-		pm->tasks = n;
-		pm->cap_tasks = cap;
-	}
-	if (!pm->cap_tasks)
-		return NULL;
-	for (i = hash32(tid) & (pm->cap_tasks - 1); pm->tasks[i].tid;
-	     i = (i + 1) & (pm->cap_tasks - 1))
-		if (pm->tasks[i].tid == tid)
-			return &pm->tasks[i];
-	if (!create)
-		return NULL;
-	pm->tasks[i].tid = tid;
-	pm->nr_tasks++;
-	return &pm->tasks[i];
+	return idmap_get(&pm->tasks, tid, create);
 }
 
 static struct pidslot *
 pid_get(struct proc_model *pm, uint32_t pid, bool create)
 {
-	size_t i;
-
-	if (create && pm->nr_pids * 2 >= pm->cap_pids) {
-		size_t cap = pm->cap_pids ? 2 * pm->cap_pids : 64, j;
-		struct pidslot *n = calloc(cap, sizeof(*n));
-
-		if (!n)
-			return NULL;
-		for (j = 0; j < pm->cap_pids; j++)
-			if (pm->pids[j].pid) {
-				size_t k = hash32(pm->pids[j].pid) & (cap - 1);
-
-				while (n[k].pid)
-					k = (k + 1) & (cap - 1);
-				n[k] = pm->pids[j];
-			}
-		free(pm->pids);
-		pm->pids = n;
-		pm->cap_pids = cap;
-	}
-	if (!pm->cap_pids)
-		return NULL;
-	for (i = hash32(pid) & (pm->cap_pids - 1); pm->pids[i].pid;
-	     i = (i + 1) & (pm->cap_pids - 1))
-		if (pm->pids[i].pid == pid)
-			return &pm->pids[i];
-	if (!create)
-		return NULL;
-	pm->pids[i].pid = pid;
-	pm->nr_pids++;
-	return &pm->pids[i];
+	return idmap_get(&pm->pids, pid, create);
 }
 
 static struct aspace *
@@ -204,7 +131,13 @@ aspace_put(struct aspace *as)
 struct proc_model *
 proc_model_new(void)
 {
-	return calloc(1, sizeof(struct proc_model));
+	struct proc_model *pm = calloc(1, sizeof(*pm));
+
+	if (pm) {
+		pm->tasks = (struct idmap)IDMAP_INIT(struct task);
+		pm->pids = (struct idmap)IDMAP_INIT(struct pidslot);
+	}
+	return pm;
 }
 
 void
@@ -214,11 +147,14 @@ proc_model_free(struct proc_model *pm)
 
 	if (!pm)
 		return;
-	for (i = 0; i < pm->cap_pids; i++)
-		if (pm->pids[i].pid)
-			aspace_put(pm->pids[i].as);
-	free(pm->pids);
-	free(pm->tasks);
+	for (i = 0; i < pm->pids.cap; i++) {
+		struct pidslot *ps = idmap_slot(&pm->pids, i);
+
+		if (ps)
+			aspace_put(ps->as);
+	}
+	idmap_release(&pm->pids);
+	idmap_release(&pm->tasks);
 	free(pm->bids);
 	free(pm);
 }
