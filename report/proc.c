@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buildid.h"
 #include "idmap.h"
 #include "proc.h"
 #include "unwind.h"
@@ -286,6 +287,12 @@ proc_mmap(struct proc_model *pm, uint32_t pid, const struct map *m, const char *
 
 		if (id)
 			memcpy(nm.build_id, id, nm.build_id_len);
+	}
+	if (nm.build_id_len) {
+		char hex[41];
+
+		screc_hex(nm.build_id, nm.build_id_len, hex);
+		nm.build_id_hex = intern(hex);
 	}
 	/* New array: old maps cut around the new one, then the new one in order. */
 	out = malloc((as->nr_maps + 2) * sizeof(*out));

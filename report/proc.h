@@ -18,6 +18,7 @@ struct map {
 	const char *path;		/* interned */
 	uint8_t build_id[20];
 	uint8_t build_id_len;		/* 0: the recording has none for it */
+	const char *build_id_hex;	/* interned, NULL without a build-id */
 };
 
 struct aspace {

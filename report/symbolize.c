@@ -305,16 +305,12 @@ symbolize(struct aspace *as, const struct unwind_result *res, struct frame *out,
 		const struct map *m = aspace_find(as, adj);
 		Dwfl_Module *mod = m ? unwind_module(as, adj) : NULL;
 		struct frame base = { .pc = pc, .method = rf->method };
-		char hex[41];
 		unsigned k;
 
 		if (m) {
 			base.dso = m->path;
 			base.rel = pc - m->start + m->pgoff;
-			if (m->build_id_len) {
-				screc_hex(m->build_id, m->build_id_len, hex);
-				base.build_id = intern(hex);
-			}
+			base.build_id = m->build_id_hex;
 		}
 		if (!mod) {
 			base.bad_build_id = m && unwind_build_id_mismatch(m);

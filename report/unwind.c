@@ -855,7 +855,8 @@ unwind_sample(struct aspace *as, const struct screc_sample *s, struct unwind_res
 	uint64_t v;
 	int r, passes;
 
-	memset(res, 0, sizeof(*res));
+	res->nr = 0;
+	res->needed_stack = 0;
 	res->end = STACK_BROKEN;
 	if (screc_sample_reg(s, P_IP, &v) != 0)
 		return;
