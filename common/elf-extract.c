@@ -194,6 +194,44 @@ out:
 }
 
 int
+screc_elf_debuglink(const char *path, char *name, size_t len)
+{
+	Elf64_Ehdr eh;
+	Elf64_Shdr strs, sh;
+	char sname[32];
+	int fd, err = -ENOEXEC;
+	size_t i;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (read_at(fd, &eh, sizeof(eh), 0) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_shentsize != sizeof(sh) ||
+	    eh.e_shstrndx >= eh.e_shnum ||
+	    read_at(fd, &strs, sizeof(strs), eh.e_shoff + (uint64_t)eh.e_shstrndx * sizeof(sh)))
+		goto out;
+	err = -ENOENT;
+	for (i = 1; i < eh.e_shnum && i < MAX_SECTIONS; i++) {
+		if (read_at(fd, &sh, sizeof(sh), eh.e_shoff + i * sizeof(sh)) ||
+		    sh.sh_name >= strs.sh_size)
+			break;
+		memset(sname, 0, sizeof(sname));
+		pread(fd, sname, sizeof(sname) - 1, (off_t)(strs.sh_offset + sh.sh_name));
+		if (strcmp(sname, ".gnu_debuglink") != 0 || sh.sh_type == SHT_NOBITS)
+			continue;
+		if (len < 2 || read_at(fd, name, sh.sh_size < len - 1 ? sh.sh_size : len - 1,
+				       sh.sh_offset))
+			break;
+		name[(sh.sh_size < len - 1 ? sh.sh_size : len - 1)] = '\0';
+		err = name[0] && !strchr(name, '/') ? 0 : -ENOENT;
+		break;
+	}
+out:
+	close(fd);
+	return err;
+}
+
+int
 screc_build_id_mem(const uint8_t *img, size_t len, uint8_t *id, size_t *idlen)
 {
 	Elf64_Ehdr eh;

@@ -28,6 +28,12 @@ enum screc_archive_level {
 int screc_elf_extract(const char *path, enum screc_archive_level level, uint8_t **out,
 		      size_t *len);
 
+/*
+ * The file name in the .gnu_debuglink section of the ELF file at path, into
+ * name (len bytes).  Returns 0, -ENOENT without one, -ENOEXEC, or -errno.
+ */
+int screc_elf_debuglink(const char *path, char *name, size_t len);
+
 /* The GNU build-id of an ELF image in memory (the vdso); 0, -ENOENT or -ENOEXEC. */
 int screc_build_id_mem(const uint8_t *img, size_t len, uint8_t *id, size_t *idlen);
 

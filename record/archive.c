@@ -212,13 +212,26 @@ archive_write_vdso(struct screc_writer *w)
 	return err;
 }
 
-/* A separate debug file for a binary: by build-id, then by .gnu_debuglink's usual places. */
+/* Whether the file at path exists with build-id bid. */
+static bool
+same_build(const char *path, const uint8_t *bid, size_t bid_len)
+{
+	uint8_t id[20];
+	size_t idlen;
+
+	return access(path, R_OK) == 0 && screc_read_build_id(path, id, &idlen) == 0 &&
+	       idlen == bid_len && memcmp(id, bid, idlen) == 0;
+}
+
+/*
+ * A separate debug file for a binary, where gdb and libdwfl look: by
+ * build-id, then by the .gnu_debuglink name beside the binary, in .debug/
+ * beside it, and under /usr/lib/debug.
+ */
 static bool
 find_debug_file(const char *path, const uint8_t *bid, size_t bid_len, char *out, size_t len)
 {
-	char hex[41], dir[4096];
-	uint8_t id[20];
-	size_t idlen;
+	char hex[41], dir[4096], link[256];
 
 	if (bid_len < 2)
 		return false;
@@ -226,16 +239,17 @@ find_debug_file(const char *path, const uint8_t *bid, size_t bid_len, char *out,
 	snprintf(out, len, "/usr/lib/debug/.build-id/%.2s/%s.debug", hex, hex + 2);
 	if (access(out, R_OK) == 0)
 		return true;
+	if (screc_elf_debuglink(path, link, sizeof(link)) != 0)
+		return false;
 	snprintf(dir, sizeof(dir), "%s", path);
-	snprintf(out, len, "/usr/lib/debug%s.debug", path);
-	if (access(out, R_OK) == 0 && screc_read_build_id(out, id, &idlen) == 0 &&
-	    idlen == bid_len && memcmp(id, bid, idlen) == 0)
+	dirname(dir);
+	if (snprintf(out, len, "%s/%s", dir, link) < (int)len && strcmp(out, path) != 0 &&
+	    same_build(out, bid, bid_len))
 		return true;
-	snprintf(out, len, "%s/.debug/%s.debug", dirname(dir), basename((char *)path));
-	if (access(out, R_OK) == 0 && screc_read_build_id(out, id, &idlen) == 0 &&
-	    idlen == bid_len && memcmp(id, bid, idlen) == 0)
+	if (snprintf(out, len, "%s/.debug/%s", dir, link) < (int)len && same_build(out, bid, bid_len))
 		return true;
-	return false;
+	return snprintf(out, len, "/usr/lib/debug%s/%s", dir, link) < (int)len &&
+	       same_build(out, bid, bid_len);
 }
 
 /* Whether the binary has its own DWARF (.debug_info with contents). */

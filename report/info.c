@@ -34,7 +34,7 @@ struct info {
 	uint64_t per_nr[1024];
 	uint64_t enters, exits, lost, first_time, last_time;
 	uint64_t archive_bytes;
-	unsigned archive_files;
+	unsigned archive_files;		/* binaries and debug files, not the vdso */
 	uint8_t vdso_bid[20];
 	uint8_t vdso_bid_len;
 	struct binary *bins;
@@ -188,9 +188,11 @@ report_info(struct screc_reader *r, const char *path, FILE *out)
 			if (rec->size < sizeof(b))
 				break;
 			memcpy(&b, rec, sizeof(b));
-			in->archive_bytes += b.data_len;
-			if (b.offset == 0)
-				in->archive_files++;
+			if (b.kind != SCREC_BLOB_VDSO) {
+				in->archive_bytes += b.data_len;
+				if (b.offset == 0)
+					in->archive_files++;
+			}
 			if (b.kind == SCREC_BLOB_VDSO && b.build_id_len <= 20) {
 				memcpy(in->vdso_bid, b.build_id, b.build_id_len);
 				in->vdso_bid_len = b.build_id_len;
@@ -228,8 +230,13 @@ report_info(struct screc_reader *r, const char *path, FILE *out)
 		}
 	fprintf(out, "), %" PRIu64 " returns, %" PRIu64 " lost\n", in->exits,
 		tr ? tr->nr_lost : in->lost);
-	fprintf(out, "archive:    %u files, %.1f MiB before compression\n", in->archive_files,
-		(double)in->archive_bytes / (1024.0 * 1024.0));
+	if (in->archive_files)
+		fprintf(out, "archive:    %u file%s, %.1f MiB before compression\n",
+			in->archive_files, in->archive_files == 1 ? "" : "s",
+			(double)in->archive_bytes / (1024.0 * 1024.0));
+	else
+		fprintf(out, "archive:    none (record with --archive, or run 'screc archive' "
+			"on the recording host)\n");
 	fprintf(out, "binaries:   %zu\n", in->nr_bins);
 	for (i = 0; i < in->nr_bins; i++) {
 		struct map *m = &in->bins[i].m;

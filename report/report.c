@@ -281,8 +281,9 @@ cmd_report(int argc, char **argv)
 		intern_free();
 	}
 	if (err == -ENODATA)
-		screc_err("%s: the recording is truncated (its recorder did not finish): "
-			  "everything up to the cut was %s", path, raw ? "printed" : "reported");
+		screc_err("%s: the recording is truncated (its recorder did not finish, or the "
+			  "file was cut short): everything up to the cut was %s", path,
+			  raw ? "printed" : "reported");
 	else if (err == -EBADMSG)
 		screc_err("%s: corrupt data at byte %llu: %s", path,
 			  (unsigned long long)screc_reader_offset(r), screc_reader_error(r));

@@ -323,8 +323,8 @@ symbolize(struct aspace *as, const struct unwind_result *res, struct frame *out,
 			Dwarf_Addr mbias = 0;
 			struct cache_entry *e;
 
-			dwfl_module_getelf(mod, &mbias);
-			base.rel = pc - mbias;
+			if (dwfl_module_getelf(mod, &mbias))
+				base.rel = pc - mbias;
 			e = cached(m->path, adj - mbias, mod, adj);
 			if (!e) {
 				out[n++] = base;

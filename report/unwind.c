@@ -244,10 +244,8 @@ try_candidate(struct file *f, const char *cand)
 	if (f->fd < 0)
 		return false;
 	f->mismatch = false;
-	if (!f->archived) {
-		f->found = intern(cand);
-		read_loads(f);
-	}
+	f->found = intern(cand);
+	read_loads(f);
 	return true;
 }
 
@@ -288,6 +286,7 @@ use_archived(struct file *f, const char *path)
 	if (fd < 0)
 		return;
 	f->archived = true;
+	f->mismatch = false;
 	f->found = path;
 	f->fd = fd;
 	read_loads(f);
@@ -301,6 +300,7 @@ file_for(const struct map *m)
 {
 	size_t h = ((uintptr_t)m->path >> 4) % (sizeof(g.files) / sizeof(g.files[0]));
 	struct file *f;
+	const char *ap;
 	char buf[4096];
 
 	for (f = g.files[h]; f; f = f->next)
@@ -316,20 +316,23 @@ file_for(const struct map *m)
 	memcpy(f->bid, m->build_id, m->build_id_len);
 	f->next = g.files[h];
 	g.files[h] = f;
-	{
-		const char *ap = archived_path(m);
-
-		if (ap)
-			use_archived(f, ap);
-	}
-	if (m->path[0] != '/')
-		return f;
-	if (g.opts.symfs) {
-		snprintf(buf, sizeof(buf), "%s%s", g.opts.symfs, m->path);
-		if (try_candidate(f, buf))
+	/*
+	 * A local file with the recorded build-id is the same file as the
+	 * archived copy, with more in it (code bytes, all sections, its own debug
+	 * files): use it when there is one, else the archive.
+	 */
+	if (m->path[0] == '/') {
+		if (g.opts.symfs) {
+			snprintf(buf, sizeof(buf), "%s%s", g.opts.symfs, m->path);
+			if (try_candidate(f, buf))
+				return f;
+		}
+		if (try_candidate(f, m->path))
 			return f;
 	}
-	try_candidate(f, m->path);
+	ap = archived_path(m);
+	if (ap)
+		use_archived(f, ap);
 	return f;
 }
 
@@ -363,7 +366,9 @@ unwind_print_missing(FILE *out, const char *recording)
 			}
 			if (f->bid_len)
 				screc_hex(f->bid, f->bid_len, hex);
-			if (f->mismatch)
+			if (f->archived)
+				fix = "archived without symbols: archive with --level symbols or full";
+			else if (f->mismatch)
 				fix = "the file here is another build: run 'screc archive' on the "
 				      "recording host, or pass its files with --symfs DIR";
 			else if (!f->found && f->path[0] != '/')
