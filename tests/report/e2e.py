@@ -888,7 +888,53 @@ def case_oracle_perf(ctx):
     print('compared %d events with perf' % compared)
 
 
+def case_filters(ctx):
+    """--pid, --tid, --comm, --syscall, --failed and --time keep exactly the events they name."""
+    binary = ctx.path('stack-threads')
+    f = ctx.record([binary], 'filters', events='connect,socket,close')
+    events, _ = ctx.report_json(f)
+    if not events:
+        fail('filters: no events recorded')
+    by_tid = {}
+    for ev in events:
+        by_tid.setdefault(ev['tid'], []).append(ev)
+    pid = events[0]['pid']
+    tid = sorted(by_tid)[-1]
+    comm = events[0]['comm']
+
+    def keys(evs):
+        return sorted((e['tid'], e['syscall'], e['time']) for e in evs)
+
+    def check(opts, want, what):
+        got, _ = ctx.report_json(f, *opts)
+        if keys(got) != keys(want):
+            fail('filters: %s kept %d events, expected %d\n%s' %
+                 (what, len(got), len(want), '\n'.join(show(e) for e in got[:3])))
+
+    check(['--pid', str(pid)], events, '--pid of the process')
+    check(['--pid', str(pid + 100000)], [], '--pid of another process')
+    check(['--tid', str(tid)], by_tid[tid], '--tid')
+    check(['--comm', comm], [e for e in events if e['comm'] == comm], '--comm')
+    check(['--comm', 'no-such-comm'], [], '--comm of nothing')
+    check(['--syscall', 'connect'], [e for e in events if e['syscall'] == 'connect'],
+          '--syscall connect')
+    check(['--syscall', 'socket,close'], [e for e in events if e['syscall'] in ('socket', 'close')],
+          '--syscall socket,close')
+    failed = [e for e in events if e['return'] is not None and -4096 < e['return'] < 0]
+    if not failed or len(failed) == len(events):
+        fail('filters: the target should make both failing and succeeding calls')
+    check(['--failed'], failed, '--failed')
+    check(['--syscall', 'connect', '--failed'], [e for e in failed if e['syscall'] == 'connect'],
+          '--syscall connect --failed')
+    times = sorted(e['rel_time'] for e in events)
+    mid = times[len(times) // 2]
+    check(['--time', '%.9f,' % mid], [e for e in events if e['rel_time'] >= mid - 1e-9], '--time FROM,')
+    check(['--time', '0,%.9f' % (times[0] - 1e-6)] if times[0] > 1e-6 else ['--time', '1000,'], [],
+          '--time window before any event')
+
+
 CASES = {
+    'filters': case_filters,
     'cfi': case_cfi,
     'fp': case_fp,
     'threads': case_threads,
