@@ -86,7 +86,8 @@ screc_attrs_add(struct screc_attrs *a, const struct screc_rec *rec)
 	}
 	a->nr_attrs++;
 	a->nr_ids += ra.nr_ids;
-	qsort(a->ids, a->nr_ids, sizeof(*a->ids), cmp_id);
+	if (ra.nr_ids)	/* a->ids may still be NULL otherwise, which qsort must not see */
+		qsort(a->ids, a->nr_ids, sizeof(*a->ids), cmp_id);
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Syscall name and number lookups over the generated x86_64 table. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,8 +86,9 @@ distance(const char *a, const char *b)
 	size_t la = strlen(a), lb = strlen(b), i, j;
 	size_t row[64];
 
+	/* Too long to be close to anything; larger than any limit the caller uses. */
 	if (la >= 63 || lb >= 63)
-		return 99;
+		return SIZE_MAX;
 	for (j = 0; j <= lb; j++)
 		row[j] = j;
 	for (i = 1; i <= la; i++) {

@@ -150,6 +150,9 @@ screc_writer_addv(struct screc_writer *w, uint32_t type, const struct iovec *iov
 	memcpy(w->in + w->in_len, &rec, sizeof(rec));
 	w->in_len += sizeof(rec);
 	for (i = 0; i < iovcnt; i++) {
+		/* An empty piece may be NULL, which memcpy must not see even for 0 bytes. */
+		if (iov[i].iov_len == 0)
+			continue;
 		memcpy(w->in + w->in_len, iov[i].iov_base, iov[i].iov_len);
 		w->in_len += iov[i].iov_len;
 	}

@@ -268,6 +268,8 @@ fill_attr(struct session *s, struct perf_event_attr *a, const struct tracepoint 
 	a->wakeup_events = 0;
 	a->watermark = 1;
 	a->wakeup_watermark = (uint32_t)(s->mmap_pages * (uint64_t)getpagesize() / 4);
+	if (a->wakeup_watermark > RECORD_WAKEUP_BYTES)
+		a->wakeup_watermark = RECORD_WAKEUP_BYTES;
 	if (!tp) {
 		a->type = PERF_TYPE_SOFTWARE;
 		a->config = PERF_COUNT_SW_DUMMY;
@@ -365,6 +367,22 @@ map_ring(struct session *s, int fd, int cpu)
 	return 0;
 }
 
+uint32_t
+events_default_pages(int nr_cpus)
+{
+	uint64_t page = (uint64_t)getpagesize(), want, pages = 1;
+
+	want = RECORD_RING_BUDGET / (uint64_t)(nr_cpus > 0 ? nr_cpus : 1);
+	if (want < RECORD_RING_MIN)
+		want = RECORD_RING_MIN;
+	if (want > RECORD_RING_MAX)
+		want = RECORD_RING_MAX;
+	/* The largest power of two that fits (the kernel wants one). */
+	while (2 * pages * page <= want)
+		pages *= 2;
+	return (uint32_t)pages;
+}
+
 int
 events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec)
 {
@@ -376,6 +394,8 @@ events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec)
 	s->rings = calloc((size_t)s->nr_cpus, sizeof(*s->rings));
 	if (!s->rings)
 		return -ENOMEM;
+	if (!s->mmap_pages)
+		s->mmap_pages = events_default_pages(s->nr_cpus);
 	for (cpu = 0; cpu < s->nr_cpus; cpu++) {
 		int leader = -1;
 
@@ -523,4 +543,20 @@ events_close(struct session *s)
 	s->fds = NULL;
 	s->fd_event = NULL;
 	s->nr_rings = s->nr_fds = s->cap_fds = 0;
+}
+
+void
+events_release(struct session *s)
+{
+	size_t i;
+
+	events_close(s);
+	for (i = 0; i < s->nr_tps; i++) {
+		free(s->tps[i].filter);
+		free(s->tps[i].format);
+	}
+	free(s->tps);
+	s->tps = NULL;
+	s->nr_tps = 0;
+	screc_attrs_release(&s->attrs);
 }

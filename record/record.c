@@ -56,13 +56,15 @@ usage(FILE *f)
 		"  -o, --output FILE     recording file (default: screc.data)\n"
 		"  -p, --pid LIST        attach to running processes instead of launching one\n"
 		"      --stack-size N    bytes of user stack per event (default %u, at most %u)\n"
-		"  -m, --mmap-pages N    ring buffer pages per CPU, a power of two (default %u)\n"
+		"  -m, --mmap-pages N    ring buffer pages per CPU, a power of two (default: %u MiB\n"
+		"                        over all CPUs, from %u to %u MiB each)\n"
 		"      --no-inherit      do not follow children and new threads\n"
 		"      --duration SECS   stop after this long\n"
 		"      --archive[=LEVEL] store the binaries the recorded processes mapped in the\n"
 		"                        file: unwind, symbols (default) or full (with DWARF)\n"
 		"  -v, --verbose         say more\n",
-		RECORD_STACK_DEFAULT, RECORD_STACK_MAX, RECORD_PAGES_DEFAULT);
+		RECORD_STACK_DEFAULT, RECORD_STACK_MAX, RECORD_RING_BUDGET >> 20, RECORD_RING_MIN >> 20,
+		RECORD_RING_MAX >> 20);
 }
 
 static int
@@ -171,12 +173,12 @@ spawn(char **argv, int *go_fd, int *err_fd)
 		char c;
 		int e;
 
+		/*
+		 * Only the mask is screc's own doing; dispositions stay as screc
+		 * found them, so a command started under nohup still ignores SIGHUP.
+		 */
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGCHLD, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
 		close(go[1]);
 		close(ep[0]);
 		if (read(go[0], &c, 1) != 1)
@@ -234,17 +236,16 @@ cmd_record(int argc, char **argv)
 	};
 	struct session s = {
 		.stack_size = RECORD_STACK_DEFAULT,
-		.mmap_pages = RECORD_PAGES_DEFAULT,
 		.inherit = true,
 	};
 	const char *spec = NULL, *output = "screc.data";
 	pid_t *pids = NULL, *tids = NULL, child = -1;
-	size_t nr_pids = 0, nr_tids = 0, cap_tids = 0, i;
+	size_t nr_pids = 0, nr_tids = 0, cap_tids = 0, nr_pfd = 0, i;
 	double duration = 0;
 	int go_fd = -1, err_fd = -1, fd = -1, opt, err, status = 0, exit_code = 0;
-	bool child_done = false, stopping = false;
+	bool child_done = false, stopping = false, recording_failed = false;
 	struct pollfd *pfd;
-	int sig_fd, got_signal = 0;
+	int sig_fd = -1, got_signal = 0;
 	uint64_t last_flush, start, stop_deadline = 0;
 	sigset_t block, orig;
 	char *end;
@@ -318,7 +319,7 @@ cmd_record(int argc, char **argv)
 
 	raise_fd_limit();
 	if (events_find_tracefs(&s) || events_resolve(&s, spec))
-		return 1;
+		goto fail;
 
 	/* Signals are blocked and read from a signalfd in the main loop. */
 	sigemptyset(&block);
@@ -346,22 +347,13 @@ cmd_record(int argc, char **argv)
 		tids[nr_tids++] = child;
 	}
 
-	if (events_open(&s, tids, nr_tids, child > 0)) {
-		if (child > 0) {
-			kill(child, SIGKILL);
-			waitpid(child, NULL, 0);
-		}
-		return 1;
-	}
+	if (events_open(&s, tids, nr_tids, child > 0))
+		goto fail;
 	s.scratch = malloc(1u << 16);
 	fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || !s.scratch) {
 		screc_err("%s: cannot create the recording: %s", output, strerror(errno));
-		if (child > 0) {
-			kill(child, SIGKILL);
-			waitpid(child, NULL, 0);
-		}
-		return 1;
+		goto fail;
 	}
 	fchmod(fd, 0600);	/* an existing file keeps its mode otherwise */
 	err = screc_writer_open(fd, SCREC_FEAT_STACK_TRIMMED, &s.w);
@@ -375,16 +367,18 @@ cmd_record(int argc, char **argv)
 		err = -EIO;
 	if (err) {
 		screc_err("%s: cannot write: %s", output, strerror(-err));
-		if (child > 0) {
-			kill(child, SIGKILL);
-			waitpid(child, NULL, 0);
-		}
-		return 1;
+		goto fail;
 	}
 	if (nr_pids) {
-		for (i = 0; i < nr_pids; i++)
-			proc_synthesize(&s, pids[i]);
+		/*
+		 * Enable first so no mapping made meanwhile is missed, then describe
+		 * what was already there, dated before the first possible event.
+		 */
+		uint64_t before = clock_ns(CLOCK_MONOTONIC);
+
 		events_enable(&s);
+		for (i = 0; i < nr_pids; i++)
+			proc_synthesize(&s, pids[i], before);
 	} else {
 		int e = 0;
 
@@ -395,26 +389,31 @@ cmd_record(int argc, char **argv)
 		if (e == 0 && read(err_fd, &e, sizeof(e)) == sizeof(e) && e) {
 			screc_err("%s: cannot execute: %s", argv[optind], strerror(e));
 			exit_code = e == ENOENT ? 127 : 126;
+			/* The child is on its way out (_exit after the failed exec). */
+			if (waitpid(child, &status, 0) == child)
+				child_done = true;
 		}
 		close(err_fd);
 	}
 	screc_writer_flush(s.w);
 
 	start = last_flush = clock_ns(CLOCK_MONOTONIC);
-	pfd = calloc(s.nr_rings + 1, sizeof(*pfd));
+	/* One entry per ring, then the signals; ring entries become -1 when done. */
+	nr_pfd = s.nr_rings + 1;
+	pfd = calloc(nr_pfd, sizeof(*pfd));
 	if (!pfd)
 		s.write_error = -ENOMEM;
 	for (i = 0; pfd && i < s.nr_rings; i++)
 		pfd[i] = (struct pollfd){ .fd = s.rings[i].fd, .events = POLLIN };
 	if (pfd)
-		pfd[s.nr_rings] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
+		pfd[nr_pfd - 1] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
 	for (;;) {
 		struct signalfd_siginfo si;
 		uint64_t now;
 
-		if (pfd && poll(pfd, s.nr_rings + 1, POLL_MS) > 0) {
+		if (pfd && poll(pfd, nr_pfd, POLL_MS) > 0) {
 			/* A ring whose tasks are all gone reports POLLHUP for ever: stop asking it. */
-			for (i = 0; i < s.nr_rings; i++)
+			for (i = 0; i + 1 < nr_pfd; i++)
 				if (pfd[i].revents & (POLLHUP | POLLERR))
 					pfd[i].fd = -1;
 		}
@@ -436,8 +435,22 @@ cmd_record(int argc, char **argv)
 				kill(child, got_signal);
 			stop_deadline = now + 2 * FLUSH_INTERVAL_NS;
 		}
-		if (s.write_error)
-			break;
+		if (s.write_error && !recording_failed) {
+			if (nr_pids || child_done)
+				break;
+			/*
+			 * The file cannot grow: stop recording, say so now, and wait
+			 * for the command as if screc were not there, rather than
+			 * leave it running behind a shell prompt.
+			 */
+			recording_failed = true;
+			for (i = 0; pfd && i + 1 < nr_pfd; i++)
+				pfd[i].fd = -1;
+			events_close(&s);
+			screc_err("%s: writing failed: %s; recording stopped, waiting for %s "
+				  "(pid %d) to end", output, strerror(-s.write_error), argv[optind],
+				  (int)child);
+		}
 		if (child_done || (child > 0 && exit_code))
 			break;
 		if (nr_pids && (got_signal || all_gone(pids, nr_pids)))
@@ -513,8 +526,11 @@ cmd_record(int argc, char **argv)
 	if (s.nr_lost)
 		screc_err("lost %llu events: use a larger -m (now %u pages) or record fewer syscalls",
 			  (unsigned long long)s.nr_lost, s.mmap_pages);
-	events_close(&s);
+	events_release(&s);
+	ring_release(&s);
 	free(pfd);
+	free(pids);
+	free(tids);
 	close(sig_fd);
 	sigprocmask(SIG_SETMASK, &orig, NULL);
 
@@ -526,11 +542,36 @@ cmd_record(int argc, char **argv)
 	if (exit_code)
 		return exit_code;
 	if (child > 0) {
-		if (WIFEXITED(status))
+		/* The command's failure first; else a recording that failed is screc's. */
+		if (WIFEXITED(status) && WEXITSTATUS(status))
 			return WEXITSTATUS(status);
 		if (WIFSIGNALED(status))
 			return 128 + WTERMSIG(status);
 	}
 	/* Attach mode: a stop request is the normal way to end. */
 	return err ? 1 : 0;
+
+fail:
+	/* Setup failed: the command, held before its exec, never ran; leave nothing behind. */
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	screc_writer_close(s.w, NULL);
+	if (fd >= 0)
+		close(fd);
+	if (go_fd >= 0)
+		close(go_fd);
+	if (err_fd >= 0)
+		close(err_fd);
+	archive_free(s.archive);
+	events_release(&s);
+	ring_release(&s);
+	free(pids);
+	free(tids);
+	if (sig_fd >= 0) {
+		close(sig_fd);
+		sigprocmask(SIG_SETMASK, &orig, NULL);
+	}
+	return 1;
 }

@@ -20,7 +20,17 @@
 #define RECORD_REGS_MASK	0xff0fffull
 #define RECORD_STACK_DEFAULT	8192u
 #define RECORD_STACK_MAX	65528u
-#define RECORD_PAGES_DEFAULT	1024u
+/*
+ * Ring size per CPU when -m is not given: a total budget spread over the
+ * CPUs, within bounds.  A syscall-heavy target fills a ring with 8 KiB
+ * stacks at hundreds of MB/s; the ring must bridge the time the recorder
+ * waits to be scheduled, which on a busy host is tens of milliseconds.
+ */
+#define RECORD_RING_BUDGET	(64u << 20)
+#define RECORD_RING_MIN		(4u << 20)
+#define RECORD_RING_MAX		(32u << 20)
+/* Wake the recorder when this much is in a ring (or a quarter of a smaller ring). */
+#define RECORD_WAKEUP_BYTES	(1u << 20)
 
 struct ring {
 	int fd;
@@ -41,7 +51,7 @@ struct tracepoint {
 struct session {
 	/* options */
 	uint32_t stack_size;
-	uint32_t mmap_pages;
+	uint32_t mmap_pages;		/* per CPU; 0 until chosen from RECORD_RING_* */
 	bool inherit;
 
 	/* events */
@@ -88,23 +98,32 @@ int events_resolve(struct session *s, const char *spec);
  * command.  Prints the reason and returns -errno on failure.
  */
 int events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec);
+/* Ring pages per CPU when -m is not given, for nr_cpus CPUs. */
+uint32_t events_default_pages(int nr_cpus);
 /* Enable every event (attach mode). */
 void events_enable(struct session *s);
 /* Write the TRACEPOINT and ATTR records describing the events. */
 int events_describe(struct session *s);
 /* Disable, unmap and close everything; safe to call twice. */
 void events_close(struct session *s);
+/* events_close, then free the tracepoints and attributes; safe to call twice. */
+void events_release(struct session *s);
 
 /* ring.c */
 /* Drain every ring into the writer; returns records moved. */
 size_t ring_drain_all(struct session *s);
 /* Write one perf record, fetching build-ids for MMAP2 records that lack one. */
 int ring_write_perf(struct session *s, const void *rec, size_t len);
+/* Free the scratch buffer and the build-id paths seen; safe to call twice. */
+void ring_release(struct session *s);
 
 /* proc.c */
 /* List the threads of pid into *tids (appended); returns 0 or -errno. */
 int proc_threads(pid_t pid, pid_t **tids, size_t *nr, size_t *cap);
-/* Write COMM and MMAP2 records for the running process pid and its threads. */
-int proc_synthesize(struct session *s, pid_t pid);
+/*
+ * Write COMM and MMAP2 records for the running process pid and its threads,
+ * dated time (on the recording clock).  Returns 0 or -errno.
+ */
+int proc_synthesize(struct session *s, pid_t pid, uint64_t time);
 
 #endif

@@ -195,3 +195,17 @@ ring_drain_all(struct session *s)
 		moved += drain(s, &s->rings[i]);
 	return moved;
 }
+
+void
+ring_release(struct session *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nr_bid_paths; i++)
+		free(s->bid_paths[i]);
+	free(s->bid_paths);
+	s->bid_paths = NULL;
+	s->nr_bid_paths = s->cap_bid_paths = 0;
+	free(s->scratch);
+	s->scratch = NULL;
+}
