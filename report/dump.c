@@ -304,6 +304,24 @@ report_dump(struct screc_reader *r, FILE *out)
 		case SCREC_REC_ROUND:
 			fprintf(out, "round\n");
 			break;
+		case SCREC_REC_BLOB: {
+			static const char *const kinds[] = { "?", "vdso", "elf", "debug" };
+			struct screc_rec_blob b;
+			char hex[41];
+
+			if (rec->size < sizeof(b))
+				goto bad;
+			memcpy(&b, rec, sizeof(b));
+			if (b.build_id_len > 20 || b.path_len > rec->size - sizeof(b))
+				goto bad;
+			screc_hex(b.build_id, b.build_id_len, hex);
+			fprintf(out, "blob kind=%s level=%u build_id=%s offset=%" PRIu64 " bytes=%u "
+				"total=%" PRIu64 " path=", b.kind < 4 ? kinds[b.kind] : "?", b.level, hex,
+				b.offset, b.data_len, b.total_size);
+			print_escaped(out, (const char *)body + sizeof(b), b.path_len);
+			fputc('\n', out);
+			break;
+		}
 		default:
 			fprintf(out, "unknown type=%u size=%u\n", rec->type, rec->size);
 			break;
