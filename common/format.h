@@ -30,6 +30,8 @@
 /* Feature bits in the header; a reader refuses unknown bits in SCREC_FEAT_REQUIRED_MASK. */
 #define SCREC_FEAT_STACK_TRIMMED	(1ull << 0)	/* user stacks cut to dyn_size */
 #define SCREC_FEAT_REQUIRED_MASK	0xffffffffull	/* low half: must understand */
+/* High half: hints a reader may ignore. */
+#define SCREC_FEAT_ARCHIVE		(1ull << 32)	/* BLOB records of binaries at the end */
 
 struct screc_file_header {
 	char magic[SCREC_MAGIC_LEN];

@@ -318,6 +318,20 @@ screc_lost_parse(const void *hdr, size_t len, uint64_t *count)
 	return h.type == PERF_RECORD_LOST || h.type == PERF_RECORD_LOST_SAMPLES ? -EBADMSG : -ENOENT;
 }
 
+int
+screc_rec_perf(const struct screc_rec *rec, const uint8_t **perf, struct perf_event_header *h)
+{
+	size_t len = rec->size - sizeof(*rec);
+
+	*perf = (const uint8_t *)rec + sizeof(*rec);
+	if (rec->size < sizeof(*rec) || len < sizeof(*h))
+		return -EBADMSG;
+	memcpy(h, *perf, sizeof(*h));
+	if (h->size > len || h->size < sizeof(*h))
+		return -EBADMSG;
+	return 0;
+}
+
 const char *
 screc_perf_type_name(uint32_t type)
 {

@@ -95,6 +95,13 @@ int screc_mmap2_parse(const void *hdr, size_t len, struct screc_mmap2 *m);
 /* The count of a PERF_RECORD_LOST or LOST_SAMPLES record; -EBADMSG, -ENOENT for other types. */
 int screc_lost_parse(const void *hdr, size_t len, uint64_t *count);
 
+/*
+ * The kernel record inside a SCREC_REC_PERF record: *perf points at it and
+ * *h is its header, whose size was checked against the record.  0 or -EBADMSG.
+ */
+int screc_rec_perf(const struct screc_rec *rec, const uint8_t **perf,
+		   struct perf_event_header *h);
+
 /* A name for a PERF_RECORD_* type ("MMAP2"), or NULL. */
 const char *screc_perf_type_name(uint32_t type);
 

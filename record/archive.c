@@ -350,15 +350,11 @@ archive_parse_level(const char *s)
 static void
 note_perf(struct archive *a, const struct screc_attrs *attrs, const struct screc_rec *rec)
 {
-	const uint8_t *p = (const uint8_t *)rec + sizeof(*rec);
-	size_t len = rec->size - sizeof(*rec);
+	const uint8_t *p;
 	struct perf_event_header h;
 	struct screc_sample s;
 
-	if (len < sizeof(h))
-		return;
-	memcpy(&h, p, sizeof(h));
-	if (h.size > len || h.size < sizeof(h))
+	if (screc_rec_perf(rec, &p, &h))
 		return;
 	if (h.type == PERF_RECORD_SAMPLE && screc_sample_parse(attrs, p, h.size, &s) == 0 &&
 	    s.attr->kind == SCREC_ATTR_ENTER) {
@@ -425,7 +421,8 @@ cmd_archive(int argc, char **argv)
 		screc_die(1, "%s: cannot create a file beside it: %s", tmp, strerror(errno));
 	fchmod(out_fd, 0600);
 	a = archive_new();
-	if (!a || screc_writer_open(out_fd, screc_reader_header(r)->features, &w))
+	if (!a || screc_writer_open(out_fd, screc_reader_header(r)->features | SCREC_FEAT_ARCHIVE,
+				    &w))
 		screc_die(1, "out of memory");
 	/* Copy everything but an older archive and the trailer, noting maps and samples. */
 	while ((ret = screc_reader_next(r, &rec)) == 1) {

@@ -356,7 +356,8 @@ cmd_record(int argc, char **argv)
 		goto fail;
 	}
 	fchmod(fd, 0600);	/* an existing file keeps its mode otherwise */
-	err = screc_writer_open(fd, SCREC_FEAT_STACK_TRIMMED, &s.w);
+	err = screc_writer_open(fd, SCREC_FEAT_STACK_TRIMMED |
+				       (s.archive ? SCREC_FEAT_ARCHIVE : 0), &s.w);
 	if (!err)
 		err = write_preamble(&s, argc, argv, spec,
 				     nr_pids ? SCREC_MODE_ATTACH : SCREC_MODE_COMMAND,

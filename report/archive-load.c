@@ -7,6 +7,7 @@
  * The directory is removed when the report ends.
  */
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #define MAX_BLOB_SIZE	(4ull << 30)
 
 static char dir[64];
+static bool loaded;	/* archive_load() took every BLOB already */
 
 static void
 blob_path(const struct screc_rec_blob *b, char *out, size_t len)
@@ -36,8 +38,8 @@ blob_path(const struct screc_rec_blob *b, char *out, size_t len)
 		snprintf(out, len, "%s/%s.%s", dir, hex, b->kind == SCREC_BLOB_VDSO ? "vdso" : "elf");
 }
 
-static int
-store(const struct screc_rec *rec, const char *recording)
+int
+archive_store(const struct screc_rec *rec, const char *recording)
 {
 	struct screc_rec_blob b;
 	char path[256], sub[128];
@@ -101,9 +103,15 @@ archive_load(const char *recording, const char **debug_dir)
 	ret = screc_reader_open_fd(fd, &r);
 	if (ret)
 		return ret;
+	/* Without an archive at the end, the vdso at the start is taken in the main pass. */
+	if (!(screc_reader_header(r)->features & SCREC_FEAT_ARCHIVE)) {
+		screc_reader_close(r);
+		return 0;
+	}
+	loaded = true;
 	while (!err && (ret = screc_reader_next(r, &rec)) == 1)
 		if (rec->type == SCREC_REC_BLOB)
-			err = store(rec, recording);
+			err = archive_store(rec, recording);
 	screc_reader_close(r);
 	if (err)
 		screc_err("%s: cannot unpack the archived files: %s", recording, strerror(-err));
@@ -133,10 +141,17 @@ remove_tree(const char *path)
 	rmdir(path);
 }
 
+bool
+archive_loaded(void)
+{
+	return loaded;
+}
+
 void
 archive_unload(void)
 {
 	if (dir[0])
 		remove_tree(dir);
 	dir[0] = '\0';
+	loaded = false;
 }

@@ -102,22 +102,18 @@ static void
 dump_perf(FILE *out, const struct screc_rec *rec, const struct screc_attrs *attrs,
 	  const struct tp_table *tps)
 {
-	const uint8_t *p = (const uint8_t *)rec + sizeof(*rec);
-	size_t len = rec->size - sizeof(*rec);
 	struct perf_event_header h;
 	struct screc_sample s;
 	const char *tname;
+	const uint8_t *p;
+	size_t len;
 	int err;
 
-	if (len < sizeof(h)) {
-		fprintf(out, "bad_perf_record size=%zu\n", len);
+	if (screc_rec_perf(rec, &p, &h)) {
+		fprintf(out, "bad_perf_record size=%u\n", rec->size);
 		return;
 	}
-	memcpy(&h, p, sizeof(h));
-	if (h.size > len || h.size < sizeof(h)) {
-		fprintf(out, "bad_perf_record size=%u\n", h.size);
-		return;
-	}
+	len = h.size;
 	if (h.type == PERF_RECORD_SAMPLE) {
 		err = screc_sample_parse(attrs, p, len, &s);
 		if (err)

@@ -75,15 +75,11 @@ add_binary(struct info *in, const char *path, const uint8_t *bid, size_t bid_len
 static void
 on_perf(struct info *in, const struct screc_rec *rec)
 {
-	const uint8_t *p = (const uint8_t *)rec + sizeof(*rec);
-	size_t len = rec->size - sizeof(*rec);
+	const uint8_t *p;
 	struct perf_event_header h;
 	struct screc_sample s;
 
-	if (len < sizeof(h))
-		return;
-	memcpy(&h, p, sizeof(h));
-	if (h.size > len || h.size < sizeof(h))
+	if (screc_rec_perf(rec, &p, &h))
 		return;
 	if (h.type == PERF_RECORD_SAMPLE && screc_sample_parse(&in->attrs, p, h.size, &s) == 0) {
 		const struct tp_desc *d = tp_table_find(&in->tps, s.attr->tp_id);
@@ -188,6 +184,8 @@ report_info(struct screc_reader *r, const char *path, FILE *out)
 			if (rec->size < sizeof(b))
 				break;
 			memcpy(&b, rec, sizeof(b));
+			if (!archive_loaded())
+				archive_store(rec, path);
 			if (b.kind != SCREC_BLOB_VDSO) {
 				in->archive_bytes += b.data_len;
 				if (b.offset == 0)

@@ -356,17 +356,14 @@ flush_until(struct run *run, uint64_t limit, bool all)
 static void
 queue_perf(struct run *run, const struct screc_rec *rec)
 {
-	const uint8_t *p = (const uint8_t *)rec + sizeof(*rec);
-	size_t len = rec->size - sizeof(*rec);
 	struct perf_event_header h;
 	struct screc_sample s;
+	const uint8_t *p;
 	struct queued *q;
+	size_t len;
 	int err;
 
-	if (len < sizeof(h))
-		return;
-	memcpy(&h, p, sizeof(h));
-	if (h.size < sizeof(h) || h.size > len)
+	if (screc_rec_perf(rec, &p, &h))
 		return;
 	len = h.size;
 	err = h.type == PERF_RECORD_SAMPLE ? screc_sample_parse(&run->attrs, p, len, &s) :
@@ -453,6 +450,8 @@ report_run(struct screc_reader *r, const struct report_filter *f, struct sink *s
 				struct screc_rec_blob b;
 
 				memcpy(&b, rec, sizeof(b));
+				if (!archive_loaded())
+					archive_store(rec, "the recording");
 				/* The vdso has no build-id in MMAP2 records: take the saved one's. */
 				if (b.kind == SCREC_BLOB_VDSO && b.offset == 0 && b.build_id_len <= 20)
 					proc_build_id(run->pm, "[vdso]", b.build_id, b.build_id_len);

@@ -41,6 +41,10 @@ struct report_filter {
 int archive_load(const char *path, const char **debug_dir);
 /* Remove the temporary directory. */
 void archive_unload(void);
+/* Unpack one BLOB record (for recordings read in one pass).  0 or -errno. */
+int archive_store(const struct screc_rec *rec, const char *recording);
+/* Whether archive_load() already took every BLOB record. */
+bool archive_loaded(void);
 
 /*
  * Print what the recording at path (open in r) holds and which of its

@@ -91,11 +91,38 @@ struct ctx {
 	size_t pass_frames;
 };
 
+/* What the CFI says of a pc, cached: most stacks repeat the same few pcs. */
+#define CFI_CACHE 1024
+struct cfi_slot {
+	uint64_t pc;
+	uint8_t known, cfi, signal;
+};
+
+/*
+ * The unwind rule of a pc when it is one of the common simple ones (CFA =
+ * rsp or rbp + offset, return address and rbp saved at CFA + offset or rbp
+ * unchanged), cached per pc: most samples repeat the same stacks, and these
+ * rules let the fast path walk them without libdwfl's general machinery.
+ */
+enum rule_kind { RULE_UNKNOWN, RULE_SIMPLE, RULE_END, RULE_OTHER };
+
+struct rule {
+	uint64_t pc;
+	uint8_t kind;			/* enum rule_kind */
+	uint8_t cfa_reg;		/* D_RSP or D_RBP */
+	uint8_t bp_saved;		/* rbp restored from CFA + bp_off, else unchanged */
+	int32_t cfa_off, ra_off, bp_off;
+};
+
+#define RULE_CACHE 4096
+
 struct uw_space {
 	Dwfl *dwfl;
 	uint64_t version;
 	bool attached;
 	struct ctx *ctx;		/* the current call's context */
+	struct cfi_slot cfi[CFI_CACHE];
+	struct rule rules[RULE_CACHE];
 };
 
 int
@@ -624,7 +651,7 @@ unwind_module(struct aspace *as, uint64_t pc)
 
 /* Whether CFI covers pc (an exact address), and whether it is a signal frame. */
 static bool
-has_cfi(Dwfl *dwfl, uint64_t pc, bool *signal)
+lookup_cfi(Dwfl *dwfl, uint64_t pc, bool *signal)
 {
 	Dwfl_Module *mod = dwfl_addrmodule(dwfl, pc);
 	Dwarf_Addr bias;
@@ -648,6 +675,23 @@ has_cfi(Dwfl *dwfl, uint64_t pc, bool *signal)
 		}
 	}
 	return false;
+}
+
+static bool
+has_cfi(struct uw_space *u, uint64_t pc, bool *signal)
+{
+	struct cfi_slot *c = &u->cfi[(pc ^ (pc >> 12)) % CFI_CACHE];
+
+	if (!c->known || c->pc != pc) {
+		bool sig;
+
+		c->cfi = lookup_cfi(u->dwfl, pc, &sig);
+		c->signal = sig;
+		c->pc = pc;
+		c->known = 1;
+	}
+	*signal = c->signal;
+	return c->cfi;
 }
 
 /* Is the instruction just before ra a call?  Checked in the mapped file's bytes. */
@@ -720,7 +764,7 @@ frame_cb(Dwfl_Frame *state, void *arg)
 regs:
 	/* A return address is looked up one byte back, inside the call. */
 	c->last_pc = act && !(c->restart && c->pass_frames == 1) ? pc : pc - 1;
-	c->last_cfi = has_cfi(u->dwfl, c->last_pc, &sig);
+	c->last_cfi = has_cfi(u, c->last_pc, &sig);
 	c->last_signal = sig;
 	c->last_sp_ok = dwfl_frame_reg(state, D_RSP, &w) == 0;
 	c->last_sp = w;
@@ -851,6 +895,150 @@ prologue_step(struct uw_space *u, struct ctx *c)
 	return true;
 }
 
+/* CFA + offset from a register rule's expression, as libdw spells them. */
+static bool
+cfa_offset_rule(const Dwarf_Op *ops, size_t nops, int32_t *off)
+{
+	if (nops == 0 || ops[0].atom != DW_OP_call_frame_cfa)
+		return false;
+	if (nops == 1) {
+		*off = 0;
+		return true;
+	}
+	if (nops == 2 && ops[1].atom == DW_OP_plus_uconst) {
+		*off = (int32_t)ops[1].number;
+		return true;
+	}
+	if (nops == 3 && (ops[1].atom == DW_OP_consts || ops[1].atom == DW_OP_constu ||
+			  (ops[1].atom >= DW_OP_lit0 && ops[1].atom <= DW_OP_lit31)) &&
+	    (ops[2].atom == DW_OP_plus || ops[2].atom == DW_OP_minus)) {
+		int64_t v = ops[1].atom >= DW_OP_lit0 && ops[1].atom <= DW_OP_lit31 ?
+				    ops[1].atom - DW_OP_lit0 : (int64_t)ops[1].number;
+
+		*off = (int32_t)(ops[2].atom == DW_OP_plus ? v : -v);
+		return true;
+	}
+	return false;
+}
+
+/* Work out the rule of pc (a lookup address) from its module's CFI. */
+static void
+make_rule(struct uw_space *u, uint64_t pc, struct rule *r)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(u->dwfl, pc);
+	Dwarf_Op ops_mem[3], *ops;
+	Dwarf_Frame *fr = NULL;
+	Dwarf_CFI *cfi;
+	Dwarf_Addr bias;
+	size_t nops;
+	bool sig;
+	int k;
+
+	r->pc = pc;
+	r->kind = RULE_OTHER;
+	if (!mod)
+		return;
+	for (k = 0; k < 2 && !fr; k++) {
+		cfi = k == 0 ? dwfl_module_eh_cfi(mod, &bias) : dwfl_module_dwarf_cfi(mod, &bias);
+		if (cfi && dwarf_cfi_addrframe(cfi, pc - bias, &fr) != 0)
+			fr = NULL;
+	}
+	if (!fr)
+		return;
+	if (dwarf_frame_info(fr, NULL, NULL, &sig) < 0 || sig)
+		goto out;
+	/* The return address: undefined ends the stack (_start, thread starts). */
+	if (dwarf_frame_register(fr, D_RIP, ops_mem, &ops, &nops) != 0)
+		goto out;
+	if (nops == 0 && ops == ops_mem) {
+		r->kind = RULE_END;
+		goto out;
+	}
+	if (!cfa_offset_rule(ops, nops, &r->ra_off))
+		goto out;
+	if (dwarf_frame_cfa(fr, &ops, &nops) != 0 || nops != 1)
+		goto out;
+	if (ops[0].atom == DW_OP_breg0 + D_RSP || ops[0].atom == DW_OP_breg0 + D_RBP) {
+		r->cfa_reg = (uint8_t)(ops[0].atom - DW_OP_breg0);
+		r->cfa_off = (int32_t)ops[0].number;
+	} else if (ops[0].atom == DW_OP_bregx && (ops[0].number == D_RSP || ops[0].number == D_RBP)) {
+		r->cfa_reg = (uint8_t)ops[0].number;
+		r->cfa_off = (int32_t)ops[0].number2;
+	} else {
+		goto out;
+	}
+	if (dwarf_frame_register(fr, D_RBP, ops_mem, &ops, &nops) != 0)
+		goto out;
+	if (nops == 0 && ops == NULL) {
+		r->bp_saved = 0;		/* same value */
+	} else if (cfa_offset_rule(ops, nops, &r->bp_off)) {
+		r->bp_saved = 1;
+	} else {
+		goto out;			/* undefined, or computed: let libdwfl do it */
+	}
+	r->kind = RULE_SIMPLE;
+out:
+	free(fr);
+}
+
+static const struct rule *
+rule_for(struct uw_space *u, uint64_t pc)
+{
+	struct rule *r = &u->rules[(pc ^ (pc >> 13)) % RULE_CACHE];
+
+	if (r->kind == RULE_UNKNOWN || r->pc != pc)
+		make_rule(u, pc, r);
+	return r;
+}
+
+/*
+ * The fast path: walk the stack with cached simple rules only.  True when it
+ * reached the end (res holds every frame); false when some frame needs more
+ * (libdwfl, fallbacks, truncation or switch diagnosis): res is then reset.
+ */
+static bool
+fast_unwind(struct uw_space *u, struct ctx *c, struct unwind_result *res)
+{
+	uint64_t pc = c->init[D_RIP], sp = c->init[D_RSP], bp = c->init[D_RBP];
+	bool bp_ok = c->init_valid & (1u << D_RBP), first = true;
+
+	if (!(c->init_valid & (1u << D_RSP)))
+		return false;
+	res->frames[res->nr++] = (struct raw_frame){ pc, FRAME_INITIAL, true };
+	for (;;) {
+		const struct rule *r = rule_for(u, first ? pc : pc - 1);
+		uint64_t cfa, ra;
+
+		first = false;
+		if (r->kind == RULE_END) {
+			res->end = STACK_COMPLETE;
+			return true;
+		}
+		if (r->kind != RULE_SIMPLE || (r->cfa_reg == D_RBP && !bp_ok) ||
+		    res->nr == UNWIND_MAX_FRAMES)
+			break;
+		cfa = (r->cfa_reg == D_RSP ? sp : bp) + (int64_t)r->cfa_off;
+		if (!read_word(c, cfa + (int64_t)r->ra_off, &ra) || ra == 0)
+			break;
+		if (r->bp_saved && !read_word(c, cfa + (int64_t)r->bp_off, &bp))
+			break;
+		if (cfa <= sp)
+			break;	/* no progress */
+		sp = cfa;
+		pc = ra;
+		res->frames[res->nr++] = (struct raw_frame){ pc, FRAME_CFI, false };
+		if (in_switcher(c->as, pc - 1)) {
+			res->end = STACK_SWITCH;
+			return true;
+		}
+	}
+	res->nr = 0;
+	c->truncated = false;
+	c->needed = 0;
+	c->failed_at = 0;
+	return false;
+}
+
 void
 unwind_sample(struct aspace *as, const struct screc_sample *s, struct unwind_result *res)
 {
@@ -882,6 +1070,8 @@ unwind_sample(struct aspace *as, const struct screc_sample *s, struct unwind_res
 		res->frames[res->nr++] = (struct raw_frame){ c.init[D_RIP], FRAME_INITIAL, true };
 		return;
 	}
+	if (fast_unwind(u, &c, res))
+		return;
 	u->ctx = &c;
 	for (passes = 0; passes < UNWIND_MAX_FRAMES; passes++) {
 		c.pass_frames = 0;
