@@ -525,6 +525,51 @@ events_describe(struct session *s)
 	return err;
 }
 
+/*
+ * Closing the last perf event of a tracepoint unregisters its probe, which
+ * waits for an RCU grace period: tens of milliseconds per tracepoint, most of
+ * screc's fixed cost.  A child process takes over the last references and
+ * pays that after screc has exited; the events are disabled already.
+ */
+static void
+close_in_background(const int *fds, size_t n)
+{
+	int gate[2];
+	size_t i;
+	pid_t pid;
+
+	if (n == 0 || pipe2(gate, O_CLOEXEC) < 0) {
+		for (i = 0; i < n; i++)
+			close(fds[i]);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		char c;
+		int fd;
+
+		/* Nothing of screc's output may wait on us. */
+		close(gate[1]);
+		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		setsid();
+		/* Wait until the parent has dropped its references, then drop the last ones. */
+		while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+			;
+		for (i = 0; i < n; i++)
+			close(fds[i]);
+		_exit(0);
+	}
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	close(gate[0]);
+	close(gate[1]);
+}
+
 void
 events_close(struct session *s)
 {
@@ -534,8 +579,7 @@ events_close(struct session *s)
 		ioctl(s->fds[i], PERF_EVENT_IOC_DISABLE, 0);
 	for (i = 0; i < s->nr_rings; i++)
 		munmap(s->rings[i].base, s->rings[i].data_size + page);
-	for (i = 0; i < s->nr_fds; i++)
-		close(s->fds[i]);
+	close_in_background(s->fds, s->nr_fds);
 	free(s->rings);
 	free(s->fds);
 	free(s->fd_event);
