@@ -106,7 +106,7 @@ screc_writer_open(int fd, uint64_t features, struct screc_writer **out)
 		err = -ENOMEM;
 		goto fail;
 	}
-	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, 1);
+	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, 2);
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
 	/* A worker thread where libzstd has them; harmless failure where not. */
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_nbWorkers, 1);

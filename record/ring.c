@@ -101,7 +101,7 @@ ring_write_perf(struct session *s, const void *rec, size_t len)
 			uint64_t keep = (smp.stack_size + 7) & ~7ull;
 			size_t head = (size_t)(smp.stack - (const uint8_t *)rec);
 			struct perf_event_header nh = *h;
-			struct iovec iov[4];
+			struct iovec iov[5];
 			int n = 0;
 
 			if (keep == 0) {
@@ -117,9 +117,9 @@ ring_write_perf(struct session *s, const void *rec, size_t len)
 				iov[n++] = (struct iovec){ (uint8_t *)rec + sizeof(nh),
 							   head - 8 - sizeof(nh) };
 				iov[n++] = (struct iovec){ &keep, 8 };
-				iov[n++] = (struct iovec){ (uint8_t *)smp.stack, keep + 8 };
-				/* dyn_size follows the kept bytes: copy it in place. */
-				memcpy((uint8_t *)smp.stack + keep, &smp.stack_dyn_size, 8);
+				iov[n++] = (struct iovec){ (uint8_t *)smp.stack, keep };
+				/* dyn_size follows the kept bytes (the ring itself is read-only). */
+				iov[n++] = (struct iovec){ &smp.stack_dyn_size, 8 };
 			}
 			err = screc_writer_addv(s->w, SCREC_REC_PERF, iov, n);
 			if (err && !s->write_error)
@@ -171,16 +171,22 @@ drain(struct session *s, struct ring *r)
 		}
 		if (h.size < sizeof(h) || h.size > head - tail)
 			break;	/* cannot happen with a sane kernel; stop rather than spin */
-		if (first >= h.size) {
-			memcpy(s->scratch, data + off, h.size);
-		} else {
-			memcpy(s->scratch, data + off, first);
-			memcpy(s->scratch + first, data, h.size - first);
+		if (!s->write_error) {
+			/* In place unless it wraps: the ring is ours up to data_tail. */
+			uint8_t *rec = (uint8_t *)data + off;
+
+			if (first < h.size) {
+				memcpy(s->scratch, data + off, first);
+				memcpy(s->scratch + first, data, h.size - first);
+				rec = s->scratch;
+			}
+			ring_write_perf(s, rec, h.size);
 		}
-		if (!s->write_error)
-			ring_write_perf(s, s->scratch, h.size);
 		tail += h.size;
 		moved++;
+		/* Hand space back to the kernel as we go, not only at the end. */
+		if ((moved & 255) == 0)
+			__atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
 	}
 	__atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
 	return moved;
