@@ -31,38 +31,17 @@ import time
 import urllib.error
 import urllib.request
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from screctest import (CONNECT, SKIP, START_MAIN, SUMMARY, Failed, fail,  # noqa: E402
+                       perf_forbidden, skip)
 
 # libc's connect wrapper under every name glibc gives it (.dynsym or the debug file).
-CONNECT = r'(?:__libc_connect|__GI___connect|__connect|connect)(?:@@?GLIBC_[\d.]+)?'
-START_MAIN = r'__libc_start_main(?:_impl|_alias_\d+)?(?:@@?GLIBC_[\d.]+)?'
 DEBUG_ROOT = '/usr/lib/debug'
 LIBCS = ('/usr/lib/x86_64-linux-gnu/libc.so.6', '/lib64/libc.so.6', '/usr/lib64/libc.so.6',
          '/usr/lib/aarch64-linux-gnu/libc.so.6', '/usr/lib/libc.so.6')
 
 ARCHIVED = re.compile(r'screc: (?:\S+: )?archived (\d+) files?, ([\d.]+) MiB')
 INFO_ARCHIVE = re.compile(r'^archive: +(\d+) files?, ([\d.]+) MiB', re.M)
-SUMMARY = re.compile(r'.*\b(\d+) events?\b.*\b(\d+) unwound fully\b.*\b(\d+) truncated\b'
-                     r'.*\b(\d+) lost\b.*\b(\d+) unresolved frames?\b.*')
-
-
-class Failed(Exception):
-    pass
-
-
-def fail(msg):
-    raise Failed(msg)
-
-
-def skip(msg):
-    print('SKIP: ' + msg)
-    sys.exit(SKIP)
-
-
-def perf_forbidden(stderr):
-    return ('perf_event_open' in stderr and
-            re.search(r'Permission denied|Operation not permitted|paranoid|CAP_PERFMON', stderr)
-            ) or 'tracefs' in stderr and 'readable' in stderr
 
 
 class Ctx:

@@ -28,13 +28,14 @@ import subprocess
 import sys
 import tempfile
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from screctest import (CONNECT, SKIP, START_MAIN, SUMMARY, Failed, fail,  # noqa: E402
+                       perf_forbidden, skip)
+
 ANY = None      # in a sequence: any number of frames, as few as possible
 
-CONNECT = r'(?:__libc_connect|__GI___connect|__connect|connect)(?:@@?GLIBC_[\d.]+)?'
 SOCKET = r'(?:__GI___socket|__socket|socket)(?:@@?GLIBC_[\d.]+)?'
 KILL = r'(?:__GI___kill|__GI_kill|__kill|kill)(?:@@?GLIBC_[\d.]+)?'
-START_MAIN = r'__libc_start_main(?:_impl|_alias_\d+)?(?:@@?GLIBC_[\d.]+)?'
 START_TAIL = [r'(?:__libc_start_call_main|\?)', START_MAIN, '_start']
 
 # Go: the assembly functions carry an ABI suffix in .symtab (".abi0"); Go's
@@ -54,21 +55,6 @@ CGO_GAI_C = [r'(?:%s|%s)' % (SOCKET, CONNECT), ANY, r'getaddrinfo',
 # If the goroutine's stack ever is recorded too, this is how it must go on.
 CGO_GAI_GO = [r'runtime\.cgocall', ANY, r'net\.cgoLookupHost', ANY, r'net\.LookupHost',
               r'main\.lookupLocal'] + GO_TAIL
-
-
-class Failed(Exception):
-    pass
-
-
-def skip(msg):
-    print('SKIP: ' + msg)
-    sys.exit(SKIP)
-
-
-def perf_forbidden(stderr):
-    return ('perf_event_open' in stderr and
-            re.search(r'Permission denied|Operation not permitted|paranoid|CAP_PERFMON', stderr)
-            ) or ('tracefs' in stderr and 'readable' in stderr)
 
 
 def name(f):

@@ -22,31 +22,18 @@ import subprocess
 import sys
 import tempfile
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from screctest import (CONNECT, SKIP, START_MAIN, SUMMARY, Failed, fail,  # noqa: E402
+                       perf_forbidden, skip)
 
 # Names of libc functions, with every alias glibc gives them (.dynsym versus
 # the debug file's .symtab).
-CONNECT = r'(?:__libc_connect|__GI___connect|__connect|connect)(?:@@?GLIBC_[\d.]+)?'
 KILL = r'(?:__GI___kill|__GI_kill|__kill|kill)(?:@@?GLIBC_[\d.]+)?'
-START_MAIN = r'__libc_start_main(?:_impl|_alias_\d+)?(?:@@?GLIBC_[\d.]+)?'
 ANY = None      # in a sequence: any number of frames, as few as possible
 
 
 class Opt(str):
     """In a sequence: a frame that may be missing (a tail call in a library)."""
-
-
-class Failed(Exception):
-    pass
-
-
-def fail(msg):
-    raise Failed(msg)
-
-
-def skip(msg):
-    print('SKIP: ' + msg)
-    sys.exit(SKIP)
 
 
 class Ctx:
@@ -166,20 +153,10 @@ class Ctx:
                 self.libc_local(r'(?:__GI___clone3|__clone3|clone3)')]
 
 
-def perf_forbidden(stderr):
-    return ('perf_event_open' in stderr and
-            re.search(r'Permission denied|Operation not permitted|paranoid|CAP_PERFMON', stderr)
-            ) or 'tracefs' in stderr and 'readable' in stderr
-
-
-STATS = re.compile(r'.*\b(\d+) events?\b.*\b(\d+) unwound fully\b.*\b(\d+) truncated\b'
-                   r'.*\b(\d+) lost\b.*\b(\d+) unresolved frames?\b.*')
-
-
 def stats(stderr, what):
     """The counts of the summary line every report prints on stderr (advice on
     what to do about truncated or unnamed frames may follow it)."""
-    found = [STATS.fullmatch(line) for line in stderr.splitlines()]
+    found = [SUMMARY.fullmatch(line) for line in stderr.splitlines()]
     found = [m for m in found if m]
     if len(found) != 1:
         fail('%s: stderr must have one line counting events, unwound fully, truncated, lost '
