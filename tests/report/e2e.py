@@ -602,6 +602,61 @@ def case_build_id(ctx):
                      ctx.path('stack-unstripped'))
 
 
+def case_minidebuginfo(ctx):
+    """A binary stripped of everything but a .gnu_debugdata section (MiniDebugInfo,
+    as Fedora ships them: an xz-compressed ELF holding .symtab): names come from it."""
+    src = ctx.path('stack-unstripped')
+    tools = {t: shutil.which(t) for t in ('nm', 'objcopy', 'strip', 'xz')}
+    missing = [t for t, p in tools.items() if not p]
+    if missing:
+        skip('no %s to build a MiniDebugInfo binary' % ', '.join(missing))
+    d = os.path.join(ctx.tmp, 'mini')
+    os.makedirs(d)
+    binary, debug, mini = (os.path.join(d, n) for n in ('stack-mini', 'full.debug', 'mini'))
+    shutil.copy(src, binary)
+    funcs = ctx.run([tools['nm'], '--format=posix', '--defined-only', src]).stdout
+    keep = sorted({line.split()[0] for line in funcs.splitlines()
+                   if len(line.split()) > 1 and line.split()[1] in 'Tt'})
+    with open(os.path.join(d, 'keep'), 'w') as k:
+        k.write('\n'.join(keep) + '\n')
+    ctx.run([tools['objcopy'], '--only-keep-debug', src, debug])
+    ctx.run([tools['objcopy'], '-S', '--remove-section', '.gdb_index', '--remove-section',
+             '.comment', '--keep-symbols=' + os.path.join(d, 'keep'), debug, mini])
+    ctx.run([tools['strip'], '--strip-all', '-R', '.comment', binary])
+    ctx.run([tools['xz'], '-f', mini])
+    ctx.run([tools['objcopy'], '--add-section', '.gnu_debugdata=' + mini + '.xz', binary])
+    sections = ctx.run([ctx.paths['readelf'], '-SW', binary]).stdout
+    if '.gnu_debugdata' not in sections or ' .symtab ' in sections:
+        fail('%s: not a MiniDebugInfo binary:\n%s' % (binary, sections))
+    f = ctx.record([binary], 'stack-mini')
+    ev = only(ctx.report_json(f)[0], 'minidebuginfo')[0]
+    check_connect(ev, 'minidebuginfo', 'stack-mini')
+    check_end(ev, 'complete', 'minidebuginfo')
+    match_seq(ev, stack_seq(ctx), d, 'minidebuginfo')
+
+
+def case_symfs(ctx):
+    """--symfs DIR: the recording host's files, copied under DIR, are used when the
+    file at the recorded path is another build."""
+    d = os.path.join(ctx.tmp, 'host', 'bin')
+    os.makedirs(d)
+    binary = os.path.join(d, 'prog')
+    shutil.copy(ctx.path('stack-cfi'), binary)
+    f = ctx.record([binary], 'symfs')
+    symfs = os.path.join(ctx.tmp, 'symfs')
+    os.makedirs(symfs + d)
+    shutil.copy(binary, symfs + binary)
+    shutil.copy(ctx.path('stack-deep'), binary)   # another build at the recorded path
+    ev = only(ctx.report_json(f)[0], 'symfs, without --symfs')[0]
+    own = [x for x in ev['frames'] if x.get('dso') == binary]
+    if not own or any(x.get('symbol') for x in own) or \
+            not all(x.get('build_id_mismatch') for x in own):
+        fail('symfs: without --symfs the other build must not name frames\n' + show(ev))
+    ev = only(ctx.report_json(f, '--symfs', symfs)[0], 'symfs')[0]
+    check_end(ev, 'complete', 'symfs')
+    match_seq(ev, stack_seq(ctx), d, 'symfs')
+
+
 def deep_event(ctx, depth, extra=()):
     binary = ctx.path('stack-deep')
     f = ctx.record([binary, str(depth)], 'deep-%d-%s' % (depth, '-'.join(extra)), extra=extra)
@@ -912,6 +967,8 @@ def case_filters(ctx):
 
 CASES = {
     'filters': case_filters,
+    'minidebuginfo': case_minidebuginfo,
+    'symfs': case_symfs,
     'cfi': case_cfi,
     'fp': case_fp,
     'threads': case_threads,
