@@ -439,11 +439,23 @@ cmd_record(int argc, char **argv)
 			if (si.ssi_signo != SIGCHLD)
 				got_signal = (int)si.ssi_signo;
 		}
-		/* Reap the command, and whatever else ends up with us. */
-		if (child > 0 && !child_done && waitpid(child, &status, WNOHANG) == child)
-			child_done = true;
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
+		/*
+		 * Reap the command (and any other child of ours) in one loop: a
+		 * separate waitpid(-1) after waitpid(child) could reap the command
+		 * between the two and lose its status, leaving screc waiting for
+		 * ever.
+		 */
+		for (;;) {
+			int st;
+			pid_t p = waitpid(-1, &st, WNOHANG);
+
+			if (p <= 0)
+				break;
+			if (p == child && !child_done) {
+				status = st;
+				child_done = true;
+			}
+		}
 		now = clock_ns(CLOCK_MONOTONIC);
 		if (got_signal && !stopping) {
 			stopping = true;
