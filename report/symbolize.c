@@ -51,7 +51,15 @@ demangle(const char *name)
 		buf[at - name] = '\0';
 		name = buf;
 	}
-	/* A function's cold part ("f.cold", "f.cold.3") is named as the function. */
+	/* Go's assembly functions carry their ABI: "runtime.goexit.abi0" is runtime.goexit. */
+	at = name ? strstr(name, ".abi0") : NULL;
+	if (at && at != name && at[5] == '\0' && (size_t)(at - name) < sizeof(buf)) {
+		if (name != buf)
+			memcpy(buf, name, (size_t)(at - name));
+		buf[at - name] = '\0';
+		name = buf;
+	}
+		/* A function's cold part ("f.cold", "f.cold.3") is named as the function. */
 	at = name ? strstr(name, ".cold") : NULL;
 	if (at && at != name && (at[5] == '\0' || at[5] == '.') && (size_t)(at - name) < sizeof(buf)) {
 		if (name != buf)
