@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buildid.h"
@@ -51,14 +52,35 @@ scan_notes(const uint8_t *p, size_t len, uint8_t *id, size_t *idlen)
 }
 
 int
+screc_open_regular(const char *path)
+{
+	struct stat before, after;
+	int fd;
+
+	if (stat(path, &before) < 0)
+		return -errno;
+	if (!S_ISREG(before.st_mode))
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &after) < 0 || !S_ISREG(after.st_mode) || after.st_ino != before.st_ino ||
+	    after.st_dev != before.st_dev) {
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
+int
 screc_read_build_id(const char *path, uint8_t *id, size_t *len)
 {
 	Elf64_Ehdr eh;
 	int fd, err, i;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = screc_open_regular(path);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	err = read_at(fd, &eh, sizeof(eh), 0);
 	if (err)
 		goto out;

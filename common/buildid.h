@@ -15,6 +15,14 @@
  */
 int screc_read_build_id(const char *path, uint8_t *id, size_t *len);
 
+/*
+ * Open a regular file for reading, and nothing else: the paths come from the
+ * traced program's mappings, which it may have replaced by a FIFO (open would
+ * block) or a link to a device (open may act).  Returns the fd or -errno
+ * (-EINVAL for anything that is not a regular file).
+ */
+int screc_open_regular(const char *path);
+
 /* Format id as lowercase hex into out (2 * len + 1 bytes). */
 void screc_hex(const uint8_t *id, size_t len, char *out);
 

@@ -80,9 +80,9 @@ screc_elf_extract(const char *path, enum screc_archive_level level, uint8_t **ou
 	size_t i, j, names_size = 0;
 	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = screc_open_regular(path);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	err = fstat(fd, &st) < 0 ? -errno : 0;
 	if (err)
 		goto out;
@@ -128,8 +128,10 @@ screc_elf_extract(const char *path, enum screc_archive_level level, uint8_t **ou
 			  sh[i].sh_offset <= file_size && sh[i].sh_size <= file_size - sh[i].sh_offset;
 		if (!keep[i])
 			continue;
+		/* Never backwards: a kept section in between may have moved pos on. */
 		if ((sh[i].sh_flags & SHF_ALLOC) && prev_end_old && sh[i].sh_offset >= prev_end_old &&
-		    sh[i].sh_offset - prev_end_old <= KEEP_GAP)
+		    sh[i].sh_offset - prev_end_old <= KEEP_GAP &&
+		    prev_end_new + (sh[i].sh_offset - prev_end_old) >= pos)
 			pos = prev_end_new + (sh[i].sh_offset - prev_end_old);
 		else if (align <= 4096)
 			pos = (pos + align - 1) & ~(align - 1);
@@ -202,9 +204,9 @@ screc_elf_debuglink(const char *path, char *name, size_t len)
 	int fd, err = -ENOEXEC;
 	size_t i;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = screc_open_regular(path);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (read_at(fd, &eh, sizeof(eh), 0) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_shentsize != sizeof(sh) ||
 	    eh.e_shstrndx >= eh.e_shnum ||

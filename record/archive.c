@@ -38,6 +38,8 @@ struct archive {
 	size_t nr_pids, cap_pids;
 	struct { char *path; uint8_t bid[20]; uint8_t len; } *bids;
 	size_t nr_bids, cap_bids;
+	uint64_t *keys;			/* map_key() of every noted mapping */
+	size_t nr_keys, cap_keys;
 };
 
 struct archive *
@@ -58,6 +60,7 @@ archive_free(struct archive *a)
 	for (i = 0; i < a->nr_bids; i++)
 		free(a->bids[i].path);
 	free(a->maps);
+	free(a->keys);
 	free(a->pids);
 	free(a->bids);
 	free(a);
@@ -78,17 +81,55 @@ grow(void **arr, size_t *cap, size_t nr, size_t size)
 	return true;
 }
 
+/* A hash of (pid, path), to find a noted mapping without a scan. */
+static uint64_t
+map_key(uint32_t pid, const char *path)
+{
+	uint64_t h = 1469598103934665603ull ^ pid;
+
+	while (*path)
+		h = (h ^ (unsigned char)*path++) * 1099511628211ull;
+	return h | 1;	/* 0 marks a free slot */
+}
+
+/* Whether (pid, path) was noted already; notes it when not.  Linear probing. */
+static bool
+map_seen(struct archive *a, uint64_t key)
+{
+	size_t i;
+
+	if (a->nr_keys * 2 >= a->cap_keys) {
+		size_t cap = a->cap_keys ? 2 * a->cap_keys : 256, j;
+		uint64_t *n = calloc(cap, sizeof(*n));
+
+		if (!n)
+			return false;
+		for (j = 0; j < a->cap_keys; j++)
+			if (a->keys[j]) {
+				size_t k = a->keys[j] & (cap - 1);
+
+				while (n[k])
+					k = (k + 1) & (cap - 1);
+				n[k] = a->keys[j];
+			}
+		free(a->keys);
+		a->keys = n;
+		a->cap_keys = cap;
+	}
+	for (i = key & (a->cap_keys - 1); a->keys[i]; i = (i + 1) & (a->cap_keys - 1))
+		if (a->keys[i] == key)
+			return true;
+	a->keys[i] = key;
+	a->nr_keys++;
+	return false;
+}
+
 void
 archive_note_map(struct archive *a, uint32_t pid, const char *path, const uint8_t *bid,
 		 size_t bid_len)
 {
-	size_t i;
-
-	if (path[0] != '/' || bid_len > 20)
+	if (path[0] != '/' || bid_len > 20 || map_seen(a, map_key(pid, path)))
 		return;
-	for (i = 0; i < a->nr_maps; i++)
-		if (a->maps[i].pid == pid && strcmp(a->maps[i].path, path) == 0)
-			return;
 	if (!grow((void **)&a->maps, &a->cap_maps, a->nr_maps, sizeof(*a->maps)))
 		return;
 	a->maps[a->nr_maps].path = strdup(path);
@@ -460,9 +501,11 @@ cmd_archive(int argc, char **argv)
 		if (err)
 			break;
 	}
-	if (ret < 0 && ret != -ENODATA)
-		screc_die(1, "%s: corrupt at byte %llu: %s", path,
+	if (ret < 0 && ret != -ENODATA) {
+		unlink(tmp);
+		screc_die(1, "%s: corrupt at byte %llu: %s; the recording is unchanged", path,
 			  (unsigned long long)screc_reader_offset(r), screc_reader_error(r));
+	}
 	if (ret == -ENODATA)
 		screc_err("%s: truncated recording: archiving what it holds", path);
 	if (!err)

@@ -34,6 +34,7 @@
 
 #define FLUSH_INTERVAL_NS	1000000000ull
 #define POLL_MS			100
+#define POLL_HUNG_MS		5
 
 static uint64_t
 clock_ns(clockid_t clk)
@@ -247,7 +248,7 @@ cmd_record(int argc, char **argv)
 	size_t nr_pids = 0, nr_tids = 0, cap_tids = 0, nr_pfd = 0, i;
 	double duration = 0;
 	int go_fd = -1, err_fd = -1, fd = -1, opt, err, status = 0, exit_code = 0;
-	bool child_done = false, stopping = false, recording_failed = false;
+	bool child_done = false, stopping = false, recording_failed = false, hung_up = false;
 	struct pollfd *pfd;
 	int sig_fd = -1, got_signal = 0;
 	uint64_t last_flush, start, stop_deadline = 0;
@@ -427,11 +428,17 @@ cmd_record(int argc, char **argv)
 		struct signalfd_siginfo si;
 		uint64_t now;
 
-		if (pfd && poll(pfd, nr_pfd, POLL_MS) > 0) {
-			/* A ring whose tasks are all gone reports POLLHUP for ever: stop asking it. */
+		/*
+		 * A ring reports POLLHUP for ever once the task of the event that owns
+		 * it is gone, though other tasks' events may still write into it: stop
+		 * asking that fd, and from then on wake often enough to drain it.
+		 */
+		if (pfd && poll(pfd, nr_pfd, hung_up ? POLL_HUNG_MS : POLL_MS) > 0) {
 			for (i = 0; i + 1 < nr_pfd; i++)
-				if (pfd[i].revents & (POLLHUP | POLLERR))
+				if (pfd[i].fd >= 0 && (pfd[i].revents & (POLLHUP | POLLERR))) {
 					pfd[i].fd = -1;
+					hung_up = true;
+				}
 		}
 		if (ring_drain_all(&s) && !s.write_error)
 			s.write_error = screc_writer_add(s.w, SCREC_REC_ROUND, NULL, 0);

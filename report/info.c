@@ -142,8 +142,10 @@ report_info(struct screc_reader *r, const char *path, FILE *out)
 		case SCREC_REC_STRING: {
 			struct screc_rec_string rs;
 
+			if (rec->size < sizeof(rs))
+				break;
 			memcpy(&rs, rec, sizeof(rs));
-			if (rec->size >= sizeof(rs) && rs.len <= rec->size - sizeof(rs) &&
+			if (rs.len <= rec->size - sizeof(rs) &&
 			    rs.key <= SCREC_STR_EVENTS && !in->strings[rs.key]) {
 				in->strings[rs.key] = calloc(1, rs.len + 1);
 				if (in->strings[rs.key]) {
@@ -166,8 +168,10 @@ report_info(struct screc_reader *r, const char *path, FILE *out)
 			struct screc_rec_buildid rb;
 			char p[4096];
 
+			if (rec->size < sizeof(rb))
+				break;
 			memcpy(&rb, rec, sizeof(rb));
-			if (rec->size >= sizeof(rb) && rb.path_len < sizeof(p) &&
+			if (rb.path_len < sizeof(p) &&
 			    rb.path_len <= rec->size - sizeof(rb) && rb.build_id_len <= 20) {
 				memcpy(p, body + sizeof(rb), rb.path_len);
 				p[rb.path_len] = '\0';

@@ -255,10 +255,16 @@ process(struct run *run, const uint8_t *p, size_t len)
 			uint32_t v[4];
 
 			memcpy(v, p + sizeof(h), 16);
-			if (h.type == PERF_RECORD_FORK)
+			if (h.type == PERF_RECORD_FORK) {
 				proc_fork(run->pm, v[0], v[1], v[2], v[3]);
-			else
+			} else {
+				/* A thread that died inside a syscall: no exit will come. */
+				struct open_ev *o = idmap_get(&run->open, v[2], false);
+
+				if (o)
+					finish(run, o);
 				proc_exit(run->pm, v[0], v[2]);
+			}
 		}
 		return;
 	case PERF_RECORD_MMAP2: {
@@ -469,12 +475,19 @@ report_run(struct screc_reader *r, const struct report_filter *f, struct sink *s
 		ret = run->err;
 	flush_until(run, 0, true);
 	/* Calls still open at the end: no return value was recorded. */
+	/*
+	 * Sweeps over the slots: finish() moves entries of a probe run back,
+	 * into this slot (so look at it again) or before it (so sweep again).
+	 */
 	while (run->open.nr) {
-		size_t i;
+		for (size_t i = 0; i < run->open.cap && run->open.nr;) {
+			struct open_ev *o = idmap_slot(&run->open, i);
 
-		for (i = 0; !idmap_slot(&run->open, i); i++)
-			;
-		finish(run, idmap_slot(&run->open, i));
+			if (o)
+				finish(run, o);
+			else
+				i++;
+		}
 	}
 	if (sink->ops->end && !run->err)
 		run->err = sink->ops->end(sink, st);

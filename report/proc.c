@@ -16,11 +16,14 @@
 
 struct task {
 	uint32_t tid;
+	uint32_t pid;
+	bool live;		/* counted in its process's threads */
 	char comm[COMM_LEN];
 };
 
 struct pidslot {
 	uint32_t pid;
+	uint32_t threads;	/* live threads seen */
 	struct aspace *as;
 };
 
@@ -172,10 +175,28 @@ proc_aspace(struct proc_model *pm, uint32_t pid)
 	return ps->as;
 }
 
+/* Count tid as a live thread of pid (once); returns its task. */
+static struct task *
+task_live(struct proc_model *pm, uint32_t pid, uint32_t tid)
+{
+	struct task *t = task_get(pm, tid, true);
+	struct pidslot *ps;
+
+	if (!t || t->live)
+		return t;
+	t->live = true;
+	t->pid = pid;
+	ps = pid_get(pm, pid, true);
+	/* pid_get may have grown the pid table only; t (the task table) stays valid. */
+	if (ps)
+		ps->threads++;
+	return t;
+}
+
 void
 proc_comm(struct proc_model *pm, uint32_t pid, uint32_t tid, const char *comm, bool exec)
 {
-	struct task *t = task_get(pm, tid, true);
+	struct task *t = task_live(pm, pid, tid);
 
 	if (t) {
 		strncpy(t->comm, comm, COMM_LEN - 1);
@@ -200,7 +221,7 @@ proc_fork(struct proc_model *pm, uint32_t pid, uint32_t ppid, uint32_t tid, uint
 
 	if (parent)
 		memcpy(comm, parent->comm, COMM_LEN);
-	t = task_get(pm, tid, true);
+	t = task_live(pm, pid, tid);
 	if (t)
 		memcpy(t->comm, comm, COMM_LEN);
 	if (pid != ppid) {
@@ -225,13 +246,19 @@ proc_fork(struct proc_model *pm, uint32_t pid, uint32_t ppid, uint32_t tid, uint
 void
 proc_exit(struct proc_model *pm, uint32_t pid, uint32_t tid)
 {
+	struct task *t = task_get(pm, tid, false);
 	struct pidslot *ps;
 
-	if (pid != tid)
+	if (!t || !t->live)
 		return;
-	ps = pid_get(pm, pid, false);
-	if (ps && ps->as) {
-		/* Keep the slot: late samples of other threads still find an empty space. */
+	t->live = false;
+	ps = pid_get(pm, t->pid, false);
+	(void)pid;
+	if (!ps || !ps->threads || --ps->threads)
+		return;
+	/* The last thread is gone (a main thread that called pthread_exit is not the last). */
+	if (ps->as) {
+		/* Keep the slot: late samples of the process still find an empty space. */
 		aspace_put(ps->as);
 		ps->as = NULL;
 	}
@@ -326,7 +353,9 @@ proc_mmap(struct proc_model *pm, uint32_t pid, const struct map *m, const char *
 	free(as->maps);
 	as->maps = out;
 	as->nr_maps = as->cap_maps = n;
-	as->version++;
+	/* Only what the unwinder reports rebuilds its Dwfl: not anonymous or JIT code. */
+	if ((nm.prot & 4) && nm.path && (nm.path[0] == '/' || nm.build_id_len))
+		as->version++;
 }
 
 const struct map *

@@ -29,6 +29,7 @@ struct sym_line {
 
 struct cache_entry {
 	const char *path;
+	const char *build_id;	/* interned hex, or NULL: two builds at one path differ */
 	uint64_t rel;		/* adjusted (lookup) address in the file */
 	unsigned nr;
 	struct sym_line lines[MAX_INLINE + 1];
@@ -113,11 +114,12 @@ call_site(Dwarf_Die *die, Dwarf_Files *files, const char **file, int *line)
  * Fills out[] innermost first, ending with the unit; returns the count.
  */
 static int
-walk_scopes(Dwarf_Die *die, Dwarf_Addr pc, Dwarf_Die *chain, int depth, int max)
+walk_scopes(Dwarf_Die *die, Dwarf_Addr pc, Dwarf_Die *chain, int depth, int max, int nest)
 {
 	Dwarf_Die child;
 
-	if (depth >= max || dwarf_child(die, &child) != 0)
+	/* nest bounds the recursion through types too: debug files may be hostile. */
+	if (depth >= max || nest > 64 || dwarf_child(die, &child) != 0)
 		return depth;
 	do {
 		int tag = dwarf_tag(&child);
@@ -128,7 +130,7 @@ walk_scopes(Dwarf_Die *die, Dwarf_Addr pc, Dwarf_Die *chain, int depth, int max)
 		case DW_TAG_class_type:
 		case DW_TAG_union_type:
 		case DW_TAG_enumeration_type: {
-			int d = walk_scopes(&child, pc, chain, depth, max);
+			int d = walk_scopes(&child, pc, chain, depth, max, nest + 1);
 
 			if (d > depth)
 				return d;
@@ -139,7 +141,7 @@ walk_scopes(Dwarf_Die *die, Dwarf_Addr pc, Dwarf_Die *chain, int depth, int max)
 		case DW_TAG_lexical_block:
 			if (dwarf_haspc(&child, pc) == 1) {
 				chain[depth] = child;
-				return walk_scopes(&child, pc, chain, depth + 1, max);
+				return walk_scopes(&child, pc, chain, depth + 1, max, nest + 1);
 			}
 			break;
 		}
@@ -151,7 +153,7 @@ static int
 own_scopes(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **scopes)
 {
 	Dwarf_Die chain[64];
-	int n = walk_scopes(cu, pc, chain, 0, 63), i;
+	int n = walk_scopes(cu, pc, chain, 0, 63, 0), i;
 
 	if (n == 0)
 		return 0;
@@ -277,9 +279,10 @@ lookup(Dwfl_Module *mod, uint64_t adj, struct cache_entry *e)
 }
 
 static struct cache_entry *
-cached(const char *path, uint64_t rel, Dwfl_Module *mod, uint64_t adj)
+cached(const char *path, const char *build_id, uint64_t rel, Dwfl_Module *mod, uint64_t adj)
 {
-	size_t h = (((uintptr_t)path >> 4) * 31 + rel * 0x9e3779b97f4a7c15ull) >> 48;
+	size_t h = (((uintptr_t)path >> 4) * 31 + ((uintptr_t)build_id >> 4) * 17 +
+		    rel * 0x9e3779b97f4a7c15ull) >> 48;
 	struct cache_entry *e;
 
 	if (!cache) {
@@ -289,12 +292,13 @@ cached(const char *path, uint64_t rel, Dwfl_Module *mod, uint64_t adj)
 	}
 	h &= CACHE_BUCKETS - 1;
 	for (e = cache[h]; e; e = e->next)
-		if (e->path == path && e->rel == rel)
+		if (e->path == path && e->build_id == build_id && e->rel == rel)
 			return e;
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return NULL;
 	e->path = path;
+	e->build_id = build_id;
 	e->rel = rel;
 	lookup(mod, adj, e);
 	e->next = cache[h];
@@ -333,7 +337,7 @@ symbolize(struct aspace *as, const struct unwind_result *res, struct frame *out,
 
 			if (dwfl_module_getelf(mod, &mbias))
 				base.rel = pc - mbias;
-			e = cached(m->path, adj - mbias, mod, adj);
+			e = cached(m->path, m->build_id_hex, adj - mbias, mod, adj);
 			if (!e) {
 				out[n++] = base;
 				continue;

@@ -86,8 +86,10 @@ struct ctx {
 	uint64_t needed;
 	struct unwind_result *res;
 	bool restart;			/* this pass starts from a recovered frame */
+	bool restart_first;		/* frame_cb is at that recovered frame */
 	uint64_t last_pc, last_sp, last_bp;
 	bool last_sp_ok, last_bp_ok, last_signal, last_cfi;
+	bool last_exact;		/* last_pc is where the frame stopped, not a return address - 1 */
 	size_t pass_frames;
 };
 
@@ -133,13 +135,12 @@ unwind_init(const struct lookup_opts *opts)
 	if (opts)
 		g.opts = *opts;
 	len = 64 + (g.opts.debug_dirs ? strlen(g.opts.debug_dirs) : 0) +
-	      (g.opts.symfs ? 2 * strlen(g.opts.symfs) + 64 : 0);
+	      (g.opts.symfs ? 2 * strlen(g.opts.symfs) + 64 : 0) +
+	      (g.opts.archive_dir ? strlen(g.opts.archive_dir) : 0);
 	g.debuginfo_path = malloc(len);
 	if (!g.debuginfo_path)
 		return -ENOMEM;
 	/* "-" first: do not check CRCs of debuglink files (build-ids decide). */
-	if (g.opts.archive_dir)
-		len += strlen(g.opts.archive_dir);
 	snprintf(g.debuginfo_path, len, "-%s%s:.debug:/usr/lib/debug%s%s%s%s%s",
 		 g.opts.archive_dir ? ":" : "", g.opts.archive_dir ? g.opts.archive_dir : "",
 		 g.opts.debug_dirs ? ":" : "", g.opts.debug_dirs ? g.opts.debug_dirs : "",
@@ -321,6 +322,33 @@ use_archived(struct file *f, const char *path)
 	f->fd = -1;
 }
 
+/*
+ * The binary itself under a debug directory's .build-id tree
+ * (DIR/.build-id/xx/rest, as debuginfod clients and some distributions lay
+ * them out), for --debug-dir and /usr/lib/debug.
+ */
+static void
+by_build_id(struct file *f)
+{
+	char hex[41], buf[4096];
+	const char *dirs = g.opts.debug_dirs;
+
+	if (f->bid_len < 2)
+		return;
+	screc_hex(f->bid, f->bid_len, hex);
+	while (dirs && *dirs) {
+		const char *end = strchr(dirs, ':');
+		int n = end ? (int)(end - dirs) : (int)strlen(dirs);
+
+		if (snprintf(buf, sizeof(buf), "%.*s/.build-id/%.2s/%s", n, dirs, hex, hex + 2) <
+			    (int)sizeof(buf) && try_candidate(f, buf))
+			return;
+		dirs = end ? end + 1 : NULL;
+	}
+	snprintf(buf, sizeof(buf), "/usr/lib/debug/.build-id/%.2s/%s", hex, hex + 2);
+	try_candidate(f, buf);
+}
+
 /* The file for a map, found once. */
 static struct file *
 file_for(const struct map *m)
@@ -358,8 +386,11 @@ file_for(const struct map *m)
 			return f;
 	}
 	ap = archived_path(m);
-	if (ap)
+	if (ap) {
 		use_archived(f, ap);
+		return f;
+	}
+	by_build_id(f);
 	return f;
 }
 
@@ -576,7 +607,12 @@ cb_set_initial_registers(Dwfl_Thread *thread, void *arg)
 			if (!dwfl_thread_state_registers(thread, r, 1, &w))
 				return false;
 		}
-	dwfl_thread_state_register_pc(thread, c->init[D_RIP]);
+	/*
+	 * A restart begins at a recovered return address: give libdwfl the call
+	 * instruction (ra - 1), as it does for every caller frame, so a call at
+	 * the very end of a function finds that function's CFI.
+	 */
+	dwfl_thread_state_register_pc(thread, c->restart ? c->init[D_RIP] - 1 : c->init[D_RIP]);
 	return true;
 }
 
@@ -736,11 +772,14 @@ frame_cb(Dwfl_Frame *state, void *arg)
 
 	if (!dwfl_frame_pc(state, &pc, &act))
 		return DWARF_CB_ABORT;
+	c->restart_first = false;
 	if (c->pass_frames == 0) {
 		method = FRAME_INITIAL;
 		if (c->restart) {
-			/* The recovered frame was added by the fallback already. */
+			/* The recovered frame was added by the fallback already (dwfl has ra - 1). */
 			c->pass_frames++;
+			c->restart_first = true;
+			pc += 1;
 			goto regs;
 		}
 	} else if (c->last_signal) {
@@ -763,7 +802,8 @@ frame_cb(Dwfl_Frame *state, void *arg)
 	}
 regs:
 	/* A return address is looked up one byte back, inside the call. */
-	c->last_pc = act && !(c->restart && c->pass_frames == 1) ? pc : pc - 1;
+	c->last_exact = act && !c->restart_first;
+	c->last_pc = c->last_exact ? pc : pc - 1;
 	c->last_cfi = has_cfi(u, c->last_pc, &sig);
 	c->last_signal = sig;
 	c->last_sp_ok = dwfl_frame_reg(state, D_RSP, &w) == 0;
@@ -828,8 +868,11 @@ prologue_step(struct uw_space *u, struct ctx *c)
 		int64_t imm = x->op_count == 2 && x->operands[1].type == X86_OP_IMM ?
 			      x->operands[1].imm : 0;
 
-		/* Only what has run counts: for a caller, everything before its call. */
-		if (insn[i].address + insn[i].size > pc + 1)
+		/*
+		 * Only what has run counts: for the interrupted frame, what lies
+		 * before pc; for a caller (pc is one byte into its call), the call too.
+		 */
+		if (c->last_exact ? insn[i].address >= pc : insn[i].address + insn[i].size > pc + 1)
 			break;
 		switch (insn[i].id) {
 		case X86_INS_PUSH:
@@ -905,7 +948,7 @@ cfa_offset_rule(const Dwarf_Op *ops, size_t nops, int32_t *off)
 		*off = 0;
 		return true;
 	}
-	if (nops == 2 && ops[1].atom == DW_OP_plus_uconst) {
+	if (nops == 2 && ops[1].atom == DW_OP_plus_uconst && ops[1].number < (1u << 20)) {
 		*off = (int32_t)ops[1].number;
 		return true;
 	}
@@ -914,6 +957,9 @@ cfa_offset_rule(const Dwarf_Op *ops, size_t nops, int32_t *off)
 	    (ops[2].atom == DW_OP_plus || ops[2].atom == DW_OP_minus)) {
 		int64_t v = ops[1].atom >= DW_OP_lit0 && ops[1].atom <= DW_OP_lit31 ?
 				    ops[1].atom - DW_OP_lit0 : (int64_t)ops[1].number;
+
+		if (v < -(1 << 20) || v > (1 << 20))
+			return false;
 
 		*off = (int32_t)(ops[2].atom == DW_OP_plus ? v : -v);
 		return true;
@@ -931,6 +977,7 @@ make_rule(struct uw_space *u, uint64_t pc, struct rule *r)
 	Dwarf_CFI *cfi;
 	Dwarf_Addr bias;
 	size_t nops;
+	int64_t off;
 	bool sig;
 	int k;
 
@@ -960,13 +1007,17 @@ make_rule(struct uw_space *u, uint64_t pc, struct rule *r)
 		goto out;
 	if (ops[0].atom == DW_OP_breg0 + D_RSP || ops[0].atom == DW_OP_breg0 + D_RBP) {
 		r->cfa_reg = (uint8_t)(ops[0].atom - DW_OP_breg0);
-		r->cfa_off = (int32_t)ops[0].number;
+		off = (int64_t)ops[0].number;
 	} else if (ops[0].atom == DW_OP_bregx && (ops[0].number == D_RSP || ops[0].number == D_RBP)) {
 		r->cfa_reg = (uint8_t)ops[0].number;
-		r->cfa_off = (int32_t)ops[0].number2;
+		off = (int64_t)ops[0].number2;
 	} else {
 		goto out;
 	}
+	/* Odd offsets are libdwfl's business, so both paths always agree. */
+	if (off < -(1 << 20) || off > (1 << 20))
+		goto out;
+	r->cfa_off = (int32_t)off;
 	if (dwarf_frame_register(fr, D_RBP, ops_mem, &ops, &nops) != 0)
 		goto out;
 	if (nops == 0 && ops == NULL) {
@@ -1062,7 +1113,8 @@ unwind_sample(struct aspace *as, const struct screc_sample *s, struct unwind_res
 		if (screc_sample_reg(s, (unsigned)dwarf_to_perf[r], &c.init[r]) == 0)
 			c.init_valid |= 1u << r;
 	c.stack_lo = c.init[D_RSP];
-	c.full = s->attr && s->stack_size >= s->attr->sample_stack_user;
+	c.full = s->attr && s->attr->sample_stack_user &&
+		 s->stack_size >= s->attr->sample_stack_user;
 
 	u = as ? space_get(as) : NULL;
 	if (!u || !u->attached) {
