@@ -602,6 +602,17 @@ def case_build_id(ctx):
                      ctx.path('stack-unstripped'))
 
 
+def case_main_exits(ctx):
+    """The main thread leaves first (pthread_exit); the worker's stack still unwinds."""
+    binary = ctx.path('stack-mainexit')
+    f = ctx.record([binary], 'mainexit')
+    ev = only(ctx.report_json(f)[0], 'main-exits')[0]
+    check_connect(ev, 'main-exits', 'stack-mainexit')
+    check_end(ev, 'complete', 'main-exits')
+    match_seq(ev, [CONNECT, 'worker_connect', 'worker_two', 'worker_start'] + ctx.thread_tail(),
+              os.path.dirname(os.path.realpath(binary)), 'main-exits')
+
+
 def case_minidebuginfo(ctx):
     """A binary stripped of everything but a .gnu_debugdata section (MiniDebugInfo,
     as Fedora ships them: an xz-compressed ELF holding .symtab): names come from it."""
@@ -967,6 +978,7 @@ def case_filters(ctx):
 
 CASES = {
     'filters': case_filters,
+    'main-exits': case_main_exits,
     'minidebuginfo': case_minidebuginfo,
     'symfs': case_symfs,
     'cfi': case_cfi,
