@@ -22,6 +22,9 @@
 #include "common/syscalls.h"
 #include "record.h"
 
+/* Ids per ATTR record, well inside a record's size limit. */
+#define ATTR_IDS_MAX 65536u
+
 /* At most this many syscalls get tracepoints of their own; more use raw_syscalls. */
 #define MAX_OWN_TRACEPOINTS 4
 
@@ -486,40 +489,50 @@ events_describe(struct session *s)
 	}
 	for (e = 0; e <= s->nr_tps && !err; e++) {
 		const struct tracepoint *tp = e < s->nr_tps ? &s->tps[e] : NULL;
-		struct screc_rec_attr ra = { 0 };
-		uint32_t n = 0;
-		struct iovec iov[2];
-		struct screc_rec rec_hdr;
-		uint8_t *buf;
+		uint32_t n = 0, off;
 
 		fill_attr(s, &attr, tp, false);
 		for (i = 0; i < s->nr_fds; i++)
 			if (s->fd_event[i] == e && ioctl(s->fds[i], PERF_EVENT_IOC_ID, &ids[n]) == 0)
 				n++;
-		ra.kind = tp ? tp->kind : SCREC_ATTR_TRACKING;
-		ra.tp_id = tp ? tp->id : 0;
-		ra.sample_type = attr.sample_type;
-		ra.sample_regs_user = attr.sample_regs_user;
-		ra.sample_stack_user = attr.sample_stack_user;
-		ra.nr_ids = n;
-		iov[0] = (struct iovec){ (uint8_t *)&ra + sizeof(ra.hdr), sizeof(ra) - sizeof(ra.hdr) };
-		iov[1] = (struct iovec){ ids, n * sizeof(*ids) };
-		err = screc_writer_addv(s->w, SCREC_REC_ATTR, iov, 2);
 		if (!tp && n)
 			s->tracking_id = ids[0];
-		/* Keep a copy for parsing what we drain. */
-		buf = malloc(sizeof(ra) + n * sizeof(*ids));
-		if (!buf) {
-			err = -ENOMEM;
-			break;
+		/*
+		 * One record per ATTR_IDS_MAX ids: with -p on many threads and CPUs the
+		 * ids outgrow a record (the reader merges records of the same event).
+		 */
+		for (off = 0; !err && (off < n || (n == 0 && off == 0)); off += ATTR_IDS_MAX) {
+			uint32_t k = n - off < ATTR_IDS_MAX ? n - off : ATTR_IDS_MAX;
+			struct screc_rec_attr ra = {
+				.hdr = { SCREC_REC_ATTR, (uint32_t)(sizeof(ra) + k * 8) },
+				.kind = tp ? tp->kind : SCREC_ATTR_TRACKING,
+				.tp_id = tp ? tp->id : 0,
+				.sample_type = attr.sample_type,
+				.sample_regs_user = attr.sample_regs_user,
+				.sample_stack_user = attr.sample_stack_user,
+				.nr_ids = k,
+			};
+			struct iovec iov[2] = {
+				{ (uint8_t *)&ra + sizeof(ra.hdr), sizeof(ra) - sizeof(ra.hdr) },
+				{ ids + off, k * sizeof(*ids) },
+			};
+			uint8_t *buf;
+
+			err = screc_writer_addv(s->w, SCREC_REC_ATTR, iov, 2);
+			/* Keep a copy for parsing what we drain. */
+			buf = malloc(sizeof(ra) + k * sizeof(*ids));
+			if (!buf) {
+				err = -ENOMEM;
+				break;
+			}
+			memcpy(buf, &ra, sizeof(ra));
+			memcpy(buf + sizeof(ra), ids + off, k * sizeof(*ids));
+			if (!err)
+				err = screc_attrs_add(&s->attrs, (const struct screc_rec *)buf);
+			free(buf);
+			if (n == 0)
+				break;
 		}
-		rec_hdr = (struct screc_rec){ SCREC_REC_ATTR, (uint32_t)(sizeof(ra) + n * 8) };
-		ra.hdr = rec_hdr;
-		memcpy(buf, &ra, sizeof(ra));
-		memcpy(buf + sizeof(ra), ids, n * sizeof(*ids));
-		if (!err)
-			err = screc_attrs_add(&s->attrs, (const struct screc_rec *)buf);
-		free(buf);
 	}
 	free(ids);
 	return err;
