@@ -23,9 +23,8 @@ read_at(int fd, void *buf, size_t len, uint64_t off)
 	return (size_t)n == len ? 0 : -ENOEXEC;
 }
 
-/* Find NT_GNU_BUILD_ID in a note segment's bytes. */
-static int
-scan_notes(const uint8_t *p, size_t len, uint8_t *id, size_t *idlen)
+int
+screc_note_build_id(const uint8_t *p, size_t len, uint8_t *id, size_t *idlen)
 {
 	size_t off = 0;
 
@@ -101,7 +100,7 @@ screc_read_build_id(const char *path, uint8_t *id, size_t *len)
 		n = ph.p_filesz < sizeof(notes) ? ph.p_filesz : sizeof(notes);
 		if (read_at(fd, notes, n, ph.p_offset))
 			continue;
-		if (scan_notes(notes, n, id, len) == 0) {
+		if (screc_note_build_id(notes, n, id, len) == 0) {
 			err = 0;
 			break;
 		}

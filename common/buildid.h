@@ -23,6 +23,13 @@ int screc_read_build_id(const char *path, uint8_t *id, size_t *len);
  */
 int screc_open_regular(const char *path);
 
+/*
+ * Find the NT_GNU_BUILD_ID note in len bytes of ELF notes (a PT_NOTE
+ * segment's contents) and copy it to id; *idlen gets its length.  Returns 0
+ * or -ENOENT.  The one note scan of screc: files, memory images and archives.
+ */
+int screc_note_build_id(const uint8_t *notes, size_t len, uint8_t *id, size_t *idlen);
+
 /* Format id as lowercase hex into out (2 * len + 1 bytes). */
 void screc_hex(const uint8_t *id, size_t len, char *out);
 

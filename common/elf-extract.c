@@ -248,31 +248,12 @@ screc_build_id_mem(const uint8_t *img, size_t len, uint8_t *id, size_t *idlen)
 		return -ENOEXEC;
 	for (i = 0; i < eh.e_phnum; i++) {
 		Elf64_Phdr ph;
-		size_t off = 0;
 
 		memcpy(&ph, img + eh.e_phoff + i * sizeof(ph), sizeof(ph));
 		if (ph.p_type != PT_NOTE || ph.p_offset > len || ph.p_filesz > len - ph.p_offset)
 			continue;
-		while (ph.p_filesz - off >= sizeof(Elf64_Nhdr)) {
-			Elf64_Nhdr nh;
-			size_t namesz, descsz;
-			const uint8_t *p = img + ph.p_offset + off;
-
-			memcpy(&nh, p, sizeof(nh));
-			namesz = (nh.n_namesz + 3u) & ~3u;
-			descsz = (nh.n_descsz + 3u) & ~3u;
-			off += sizeof(nh);
-			if (namesz > ph.p_filesz - off || descsz > ph.p_filesz - off - namesz)
-				break;
-			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
-			    memcmp(p + sizeof(nh), "GNU", 4) == 0 && nh.n_descsz > 0 &&
-			    nh.n_descsz <= SCREC_BUILD_ID_MAX) {
-				memcpy(id, p + sizeof(nh) + namesz, nh.n_descsz);
-				*idlen = nh.n_descsz;
-				return 0;
-			}
-			off += namesz + descsz;
-		}
+		if (screc_note_build_id(img + ph.p_offset, ph.p_filesz, id, idlen) == 0)
+			return 0;
 	}
 	return -ENOENT;
 }

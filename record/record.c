@@ -86,7 +86,7 @@ write_preamble(struct session *s, int argc, char **argv, const char *spec, uint3
 	       pid_t target)
 {
 	struct screc_rec_info info = {
-		.e_machine = 62 /* EM_X86_64 */,
+		.e_machine = SCREC_ARCH_E_MACHINE,
 		.page_size = (uint32_t)getpagesize(),
 		.clockid = CLOCK_MONOTONIC,
 		.stack_size = s->stack_size,

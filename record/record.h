@@ -13,13 +13,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common/arch.h"
 #include "common/perf-record.h"
 #include "common/writer.h"
 
-/* x86_64: AX..R15, IP, SP, FLAGS, CS, SS; not DS/ES/FS/GS (bits 12-15). */
-#define RECORD_REGS_MASK	0xff0fffull
+#define RECORD_REGS_MASK	SCREC_ARCH_REGS_MASK
 #define RECORD_STACK_DEFAULT	8192u
-#define RECORD_STACK_MAX	65528u
+#define RECORD_STACK_MAX	SCREC_ARCH_STACK_MAX
 /*
  * Ring size per CPU when -m is not given: a total budget spread over the
  * CPUs, within bounds.  A syscall-heavy target fills a ring with 8 KiB

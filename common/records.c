@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The checked record getters.  Every length is compared with what is left
+ * after the fixed part, never added to an offset first, so that no value in
+ * a damaged file can make a check overflow.
+ */
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <string.h>
+
+#include "records.h"
+
+/* The fixed part of rec into out (size bytes, header included). */
+static int
+fixed(const struct screc_rec *rec, void *out, size_t size)
+{
+	if (rec->size < size)
+		return -EBADMSG;
+	memcpy(out, rec, size);
+	return 0;
+}
+
+/* What follows the fixed part of size bytes. */
+static const uint8_t *
+tail(const struct screc_rec *rec, size_t size, size_t *left)
+{
+	*left = rec->size - size;
+	return (const uint8_t *)rec + size;
+}
+
+int
+screc_get_info(const struct screc_rec *rec, struct screc_rec_info *out)
+{
+	return fixed(rec, out, sizeof(*out));
+}
+
+int
+screc_get_string(const struct screc_rec *rec, struct screc_string_view *out)
+{
+	struct screc_rec_string rs;
+	const uint8_t *p;
+	size_t left;
+
+	if (fixed(rec, &rs, sizeof(rs)))
+		return -EBADMSG;
+	p = tail(rec, sizeof(rs), &left);
+	if (rs.len > left)
+		return -EBADMSG;
+	out->key = rs.key;
+	out->data = (const char *)p;
+	out->len = rs.len;
+	return 0;
+}
+
+int
+screc_get_tracepoint(const struct screc_rec *rec, struct screc_tracepoint_view *out)
+{
+	struct screc_rec_tracepoint rt;
+	const uint8_t *p;
+	size_t left;
+
+	if (fixed(rec, &rt, sizeof(rt)))
+		return -EBADMSG;
+	p = tail(rec, sizeof(rt), &left);
+	if (rt.name_len > left || rt.format_len > left - rt.name_len)
+		return -EBADMSG;
+	out->id = rt.id;
+	out->name = (const char *)p;
+	out->name_len = rt.name_len;
+	out->format = (const char *)p + rt.name_len;
+	out->format_len = rt.format_len;
+	return 0;
+}
+
+int
+screc_get_buildid(const struct screc_rec *rec, struct screc_buildid_view *out)
+{
+	struct screc_rec_buildid rb;
+	const uint8_t *p;
+	size_t left;
+
+	if (fixed(rec, &rb, sizeof(rb)))
+		return -EBADMSG;
+	p = tail(rec, sizeof(rb), &left);
+	if (rb.path_len > left || rb.build_id_len > sizeof(rb.build_id))
+		return -EBADMSG;
+	out->pid = rb.pid;
+	memcpy(out->build_id, rb.build_id, sizeof(rb.build_id));
+	out->build_id_len = rb.build_id_len;
+	out->path = (const char *)p;
+	out->path_len = rb.path_len;
+	return 0;
+}
+
+int
+screc_get_blob(const struct screc_rec *rec, struct screc_blob_view *out)
+{
+	struct screc_rec_blob b;
+	const uint8_t *p;
+	size_t left;
+
+	if (fixed(rec, &b, sizeof(b)))
+		return -EBADMSG;
+	p = tail(rec, sizeof(b), &left);
+	if (b.build_id_len < 2 || b.build_id_len > sizeof(b.build_id) || b.path_len > left ||
+	    b.data_len > left - b.path_len || b.offset > b.total_size ||
+	    b.data_len > b.total_size - b.offset ||
+	    (b.kind != SCREC_BLOB_VDSO && b.kind != SCREC_BLOB_ELF && b.kind != SCREC_BLOB_DEBUG))
+		return -EBADMSG;
+	out->kind = b.kind;
+	out->level = b.level;
+	memcpy(out->build_id, b.build_id, sizeof(b.build_id));
+	out->build_id_len = b.build_id_len;
+	out->total_size = b.total_size;
+	out->offset = b.offset;
+	out->path = (const char *)p;
+	out->path_len = b.path_len;
+	out->data = p + b.path_len;
+	out->data_len = b.data_len;
+	return 0;
+}
+
+int
+screc_get_target_exit(const struct screc_rec *rec, struct screc_rec_target_exit *out)
+{
+	return fixed(rec, out, sizeof(*out));
+}
+
+int
+screc_get_trailer(const struct screc_rec *rec, struct screc_rec_trailer *out)
+{
+	return fixed(rec, out, sizeof(*out));
+}
+
+/* The kernel header of a side-band record, checked against len and its minimum body. */
+static int
+perf_header(const void *hdr, size_t len, size_t body, struct perf_event_header *h)
+{
+	if (len < sizeof(*h))
+		return -EBADMSG;
+	memcpy(h, hdr, sizeof(*h));
+	if (h->size > len || h->size < sizeof(*h) || h->size - sizeof(*h) < body)
+		return -EBADMSG;
+	return 0;
+}
+
+int
+screc_comm_parse(const void *hdr, size_t len, struct screc_comm *out)
+{
+	const uint8_t *p = (const uint8_t *)hdr + sizeof(struct perf_event_header);
+	struct perf_event_header h;
+	size_t n;
+
+	/* pid, tid and at least one byte of the name. */
+	if (perf_header(hdr, len, 9, &h) || h.type != PERF_RECORD_COMM)
+		return -EBADMSG;
+	memcpy(&out->pid, p, 4);
+	memcpy(&out->tid, p + 4, 4);
+	n = h.size - sizeof(h) - 8;
+	if (n > sizeof(out->comm) - 1)
+		n = sizeof(out->comm) - 1;
+	n = strnlen((const char *)p + 8, n);
+	memcpy(out->comm, p + 8, n);
+	out->comm[n] = '\0';
+	out->exec = h.misc & PERF_RECORD_MISC_COMM_EXEC;
+	return 0;
+}
+
+int
+screc_task_parse(const void *hdr, size_t len, struct screc_task *out)
+{
+	const uint8_t *p = (const uint8_t *)hdr + sizeof(struct perf_event_header);
+	struct perf_event_header h;
+	uint32_t v[4];
+
+	if (perf_header(hdr, len, sizeof(v), &h) ||
+	    (h.type != PERF_RECORD_FORK && h.type != PERF_RECORD_EXIT))
+		return -EBADMSG;
+	memcpy(v, p, sizeof(v));
+	out->fork = h.type == PERF_RECORD_FORK;
+	out->pid = v[0];
+	out->ppid = v[1];
+	out->tid = v[2];
+	out->ptid = v[3];
+	return 0;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One checked getter per record type: every reader of a record (the report,
+ * info, --raw, the archive code) takes its fields through these, so that a
+ * bound is checked in one place.  Each returns 0 and fills a view whose
+ * pointers point into the record (valid while it is), or -EBADMSG when the
+ * record does not hold what its type promises.
+ */
+#ifndef SCREC_RECORDS_H
+#define SCREC_RECORDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "format.h"
+
+/* SCREC_REC_INFO. */
+int screc_get_info(const struct screc_rec *rec, struct screc_rec_info *out);
+
+/* SCREC_REC_STRING: key and len bytes of data (not NUL-terminated). */
+struct screc_string_view {
+	uint32_t key;			/* enum screc_string_key */
+	const char *data;
+	size_t len;
+};
+int screc_get_string(const struct screc_rec *rec, struct screc_string_view *out);
+
+/* SCREC_REC_TRACEPOINT. */
+struct screc_tracepoint_view {
+	uint32_t id;
+	const char *name;
+	size_t name_len;
+	const char *format;
+	size_t format_len;
+};
+int screc_get_tracepoint(const struct screc_rec *rec, struct screc_tracepoint_view *out);
+
+/* SCREC_REC_BUILDID. */
+struct screc_buildid_view {
+	uint32_t pid;
+	uint8_t build_id[20];
+	uint8_t build_id_len;		/* at most 20 */
+	const char *path;
+	size_t path_len;
+};
+int screc_get_buildid(const struct screc_rec *rec, struct screc_buildid_view *out);
+
+/*
+ * SCREC_REC_BLOB.  Besides the record's own bounds, a piece must lie inside
+ * its declared file (offset + data_len <= total_size), be of a known kind and
+ * carry a build-id of 2 to 20 bytes.
+ */
+struct screc_blob_view {
+	uint32_t kind;			/* enum screc_blob_kind */
+	uint32_t level;
+	uint8_t build_id[20];
+	uint8_t build_id_len;
+	uint64_t total_size, offset;
+	const char *path;
+	size_t path_len;
+	const uint8_t *data;
+	size_t data_len;
+};
+int screc_get_blob(const struct screc_rec *rec, struct screc_blob_view *out);
+
+/* SCREC_REC_TARGET_EXIT and SCREC_REC_TRAILER. */
+int screc_get_target_exit(const struct screc_rec *rec, struct screc_rec_target_exit *out);
+int screc_get_trailer(const struct screc_rec *rec, struct screc_rec_trailer *out);
+
+/* Kernel side-band records inside SCREC_REC_PERF (hdr and len as screc_sample_parse takes). */
+
+/* PERF_RECORD_COMM: comm is NUL-terminated (the kernel's 16 bytes at most). */
+struct screc_comm {
+	uint32_t pid, tid;
+	char comm[17];
+	bool exec;			/* PERF_RECORD_MISC_COMM_EXEC */
+};
+int screc_comm_parse(const void *hdr, size_t len, struct screc_comm *out);
+
+/* PERF_RECORD_FORK and PERF_RECORD_EXIT. */
+struct screc_task {
+	bool fork;			/* else exit */
+	uint32_t pid, ppid, tid, ptid;
+};
+int screc_task_parse(const void *hdr, size_t len, struct screc_task *out);
+
+#endif
