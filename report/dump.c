@@ -16,7 +16,7 @@
 #include "common/perf-record.h"
 #include "common/syscalls.h"
 #include "report.h"
-#include "tracepoint.h"
+#include "report/decode/tracepoint.h"
 
 /* perf register indices (x86_64) */
 #define REG_SP	7

@@ -17,7 +17,7 @@
 #include "common/syscalls.h"
 #include "proc.h"
 #include "report.h"
-#include "tracepoint.h"
+#include "report/decode/tracepoint.h"
 #include "unwind.h"
 
 struct binary {

@@ -17,7 +17,7 @@
 #include "idmap.h"
 #include "report.h"
 #include "symbolize.h"
-#include "tracepoint.h"
+#include "report/decode/tracepoint.h"
 
 #define MAX_FRAMES (UNWIND_MAX_FRAMES * 2)
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errno-names.h"
+#include "report/decode/errno-names.h"
 #include "event.h"
 
 struct json {

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errno-names.h"
+#include "report/decode/errno-names.h"
 #include "event.h"
 
 /* An interned string; tree nodes refer to it by index. */

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "report/errno-names.h"
+#include "report/decode/errno-names.h"
 #include "report/event.h"
 
 static int nr_tests, nr_failed;

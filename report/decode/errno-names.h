@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Errno names and messages for the sinks, from the generated table in
- * errno.def (report/gen/errno.sh).  Kept out of a file called errno.h: meson
+ * errno.def (report/decode/gen/errno.sh).  Kept out of a file called errno.h: meson
  * puts report/ on the include path of everything built here, and that name
  * would shadow <errno.h>.
  */

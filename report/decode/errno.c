@@ -2,7 +2,7 @@
 /*
  * Errno names and messages, looked up in a table indexed by value.  The table
  * is data: errno.def is generated from the kernel's UAPI headers by
- * report/gen/errno.sh, like strace's xlat lists, so the names are the kernel's
+ * report/decode/gen/errno.sh, like strace's xlat lists, so the names are the kernel's
  * (the recording may come from another host, but errno values are kernel ABI)
  * and the messages do not depend on this host's libc or locale.
  */
