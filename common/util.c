@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Array growth and hashing (see util.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,4 +51,86 @@ uint64_t
 screc_hash_str(const char *s)
 {
 	return screc_hash_bytes(s, strlen(s), 0);
+}
+
+/* Room for len more bytes and a NUL. */
+static int
+buf_room(struct screc_buf *b, size_t len)
+{
+	if (b->err)
+		return b->err;
+	if (len >= SIZE_MAX - b->len) {
+		b->err = -EOVERFLOW;
+		return b->err;
+	}
+	b->err = screc_grow(&b->s, &b->cap, b->len + len + 1, 1, 64);
+	return b->err;
+}
+
+void
+screc_buf_add(struct screc_buf *b, const char *s, size_t len)
+{
+	if (buf_room(b, len))
+		return;
+	memcpy(b->s + b->len, s, len);
+	b->len += len;
+	b->s[b->len] = '\0';
+}
+
+void
+screc_buf_str(struct screc_buf *b, const char *s)
+{
+	screc_buf_add(b, s, strlen(s));
+}
+
+void
+screc_buf_char(struct screc_buf *b, char c)
+{
+	screc_buf_add(b, &c, 1);
+}
+
+void
+screc_buf_vprintf(struct screc_buf *b, const char *fmt, va_list ap)
+{
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0 || buf_room(b, (size_t)n))
+		return;
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void
+screc_buf_printf(struct screc_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	screc_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void
+screc_buf_reset(struct screc_buf *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
+}
+
+const char *
+screc_buf_text(const struct screc_buf *b)
+{
+	return b->s && b->len ? b->s : "";
+}
+
+void
+screc_buf_release(struct screc_buf *b)
+{
+	free(b->s);
+	*b = (struct screc_buf){ 0 };
 }

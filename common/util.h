@@ -6,6 +6,7 @@
 #ifndef SCREC_UTIL_H
 #define SCREC_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,5 +36,29 @@ uint64_t screc_hash_bytes(const void *s, size_t len, uint64_t seed);
 
 /* The hash of a NUL-terminated string. */
 uint64_t screc_hash_str(const char *s);
+
+/*
+ * A growing text buffer, always NUL-terminated once anything was added.
+ * Out of memory is sticky: err is set, later additions do nothing, and the
+ * text stays what it was.
+ */
+struct screc_buf {
+	char *s;
+	size_t len, cap;
+	int err;
+};
+
+void screc_buf_add(struct screc_buf *b, const char *s, size_t len);
+void screc_buf_str(struct screc_buf *b, const char *s);
+void screc_buf_char(struct screc_buf *b, char c);
+void screc_buf_printf(struct screc_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void screc_buf_vprintf(struct screc_buf *b, const char *fmt, va_list ap);
+/* Forget the text, keep the memory. */
+void screc_buf_reset(struct screc_buf *b);
+/* The text ("" when empty). */
+const char *screc_buf_text(const struct screc_buf *b);
+/* Free the memory; the buffer is empty and usable again. */
+void screc_buf_release(struct screc_buf *b);
 
 #endif
