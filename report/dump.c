@@ -12,15 +12,13 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "common/arch.h"
 #include "common/buildid.h"
 #include "common/perf-record.h"
+#include "common/records.h"
 #include "common/syscalls.h"
-#include "report.h"
 #include "report/decode/tracepoint.h"
-
-/* perf register indices (x86_64) */
-#define REG_SP	7
-#define REG_IP	8
+#include "session.h"
 
 static const char *const string_keys[] = {
 	[SCREC_STR_HOSTNAME] = "hostname",
@@ -90,9 +88,9 @@ dump_sample(FILE *out, const struct screc_sample *s, const struct tp_table *tps)
 	fprintf(out, " args=");
 	for (i = 0; i < n; i++)
 		fprintf(out, "%s%#" PRIx64, i ? "," : "", args[i]);
-	if (screc_sample_reg(s, REG_IP, &v) == 0)
+	if (screc_sample_reg(s, SCREC_PERF_IP, &v) == 0)
 		fprintf(out, " ip=%#" PRIx64, v);
-	if (screc_sample_reg(s, REG_SP, &v) == 0)
+	if (screc_sample_reg(s, SCREC_PERF_SP, &v) == 0)
 		fprintf(out, " sp=%#" PRIx64, v);
 	fprintf(out, " regs=%u stack=%" PRIu64 "/%u\n", s->nr_regs, s->stack_size,
 		s->attr->sample_stack_user);
@@ -126,32 +124,26 @@ dump_perf(FILE *out, const struct screc_rec *rec, const struct screc_attrs *attr
 	tname = screc_perf_type_name(h.type);
 	switch (h.type) {
 	case PERF_RECORD_COMM: {
-		uint32_t pid, tid;
-		size_t n;
+		struct screc_comm c;
 
-		if (h.size < sizeof(h) + 9)
+		if (screc_comm_parse(p, len, &c))
 			break;
-		memcpy(&pid, p + sizeof(h), 4);
-		memcpy(&tid, p + sizeof(h) + 4, 4);
-		n = strnlen((const char *)p + sizeof(h) + 8, h.size - sizeof(h) - 8);
 		fprintf(out, "comm time=");
 		print_time(out, s.time);
-		fprintf(out, " pid=%u tid=%u exec=%d comm=\"", pid, tid,
-			!!(h.misc & PERF_RECORD_MISC_COMM_EXEC));
-		print_escaped(out, (const char *)p + sizeof(h) + 8, n);
+		fprintf(out, " pid=%u tid=%u exec=%d comm=\"", c.pid, c.tid, c.exec);
+		print_escaped(out, c.comm, strlen(c.comm));
 		fprintf(out, "\"\n");
 		return;
 	}
 	case PERF_RECORD_FORK:
 	case PERF_RECORD_EXIT: {
-		uint32_t v[4];
+		struct screc_task t;
 
-		if (h.size < sizeof(h) + 16)
+		if (screc_task_parse(p, len, &t))
 			break;
-		memcpy(v, p + sizeof(h), 16);
-		fprintf(out, "%s time=", h.type == PERF_RECORD_FORK ? "fork" : "exit");
+		fprintf(out, "%s time=", t.fork ? "fork" : "exit");
 		print_time(out, s.time);
-		fprintf(out, " pid=%u ppid=%u tid=%u ptid=%u\n", v[0], v[1], v[2], v[3]);
+		fprintf(out, " pid=%u ppid=%u tid=%u ptid=%u\n", t.pid, t.ppid, t.tid, t.ptid);
 		return;
 	}
 	case PERF_RECORD_MMAP2: {
@@ -199,15 +191,12 @@ report_dump(struct screc_reader *r, FILE *out)
 	fprintf(out, "header version=%u min_version=%u features=%#" PRIx64 "\n", fh->version,
 		fh->min_version, fh->features);
 	while ((ret = screc_reader_next(r, &rec)) == 1) {
-		const uint8_t *body = (const uint8_t *)rec;
-
 		switch (rec->type) {
 		case SCREC_REC_INFO: {
 			struct screc_rec_info in;
 
-			if (rec->size < sizeof(in))
+			if (screc_get_info(rec, &in))
 				goto bad;
-			memcpy(&in, rec, sizeof(in));
 			fprintf(out, "info e_machine=%u page_size=%u clockid=%u stack_size=%u "
 				"regs_mask=%#" PRIx64 " cpus=%u mode=%s target_pid=%u start_realtime=",
 				in.e_machine, in.page_size, in.clockid, in.stack_size,
@@ -220,32 +209,26 @@ report_dump(struct screc_reader *r, FILE *out)
 			break;
 		}
 		case SCREC_REC_STRING: {
-			struct screc_rec_string rs;
+			struct screc_string_view sv;
 
-			if (rec->size < sizeof(rs))
-				goto bad;
-			memcpy(&rs, rec, sizeof(rs));
-			if (rs.len > rec->size - sizeof(rs))
+			if (screc_get_string(rec, &sv))
 				goto bad;
 			fprintf(out, "string %s=\"",
-				rs.key < sizeof(string_keys) / sizeof(string_keys[0]) &&
-						string_keys[rs.key] ? string_keys[rs.key] : "?");
-			print_escaped(out, (const char *)body + sizeof(rs), rs.len);
+				sv.key < sizeof(string_keys) / sizeof(string_keys[0]) &&
+						string_keys[sv.key] ? string_keys[sv.key] : "?");
+			print_escaped(out, sv.data, sv.len);
 			fprintf(out, "\"\n");
 			break;
 		}
 		case SCREC_REC_TRACEPOINT: {
-			struct screc_rec_tracepoint rt;
+			struct screc_tracepoint_view tv;
 
-			if (rec->size < sizeof(rt))
+			if (screc_get_tracepoint(rec, &tv))
 				goto bad;
-			memcpy(&rt, rec, sizeof(rt));
-			if (rt.name_len > rec->size - sizeof(rt))
-				goto bad;
-			fprintf(out, "tracepoint id=%u name=", rt.id);
-			print_escaped(out, (const char *)body + sizeof(rt), rt.name_len);
-			fprintf(out, " format_bytes=%u\n", rt.format_len);
-			if (tp_table_add(&tps, body, rec->size))
+			fprintf(out, "tracepoint id=%u name=", tv.id);
+			print_escaped(out, tv.name, tv.name_len);
+			fprintf(out, " format_bytes=%zu\n", tv.format_len);
+			if (tp_table_add(&tps, rec, rec->size))
 				goto bad;
 			break;
 		}
@@ -266,26 +249,22 @@ report_dump(struct screc_reader *r, FILE *out)
 			dump_perf(out, rec, &attrs, &tps);
 			break;
 		case SCREC_REC_BUILDID: {
-			struct screc_rec_buildid rb;
+			struct screc_buildid_view bv;
 			char hex[41];
 
-			if (rec->size < sizeof(rb))
+			if (screc_get_buildid(rec, &bv))
 				goto bad;
-			memcpy(&rb, rec, sizeof(rb));
-			if (rb.path_len > rec->size - sizeof(rb) || rb.build_id_len > 20)
-				goto bad;
-			screc_hex(rb.build_id, rb.build_id_len, hex);
-			fprintf(out, "buildid pid=%u build_id=%s path=", rb.pid, hex);
-			print_escaped(out, (const char *)body + sizeof(rb), rb.path_len);
+			screc_hex(bv.build_id, bv.build_id_len, hex);
+			fprintf(out, "buildid pid=%u build_id=%s path=", bv.pid, hex);
+			print_escaped(out, bv.path, bv.path_len);
 			fputc('\n', out);
 			break;
 		}
 		case SCREC_REC_TARGET_EXIT: {
 			struct screc_rec_target_exit te;
 
-			if (rec->size < sizeof(te))
+			if (screc_get_target_exit(rec, &te))
 				goto bad;
-			memcpy(&te, rec, sizeof(te));
 			fprintf(out, "target_exit pid=%u status=%#x\n", te.pid, (unsigned)te.wait_status);
 			break;
 		}
@@ -302,19 +281,16 @@ report_dump(struct screc_reader *r, FILE *out)
 			break;
 		case SCREC_REC_BLOB: {
 			static const char *const kinds[] = { "?", "vdso", "elf", "debug" };
-			struct screc_rec_blob b;
+			struct screc_blob_view b;
 			char hex[41];
 
-			if (rec->size < sizeof(b))
-				goto bad;
-			memcpy(&b, rec, sizeof(b));
-			if (b.build_id_len > 20 || b.path_len > rec->size - sizeof(b))
+			if (screc_get_blob(rec, &b))
 				goto bad;
 			screc_hex(b.build_id, b.build_id_len, hex);
-			fprintf(out, "blob kind=%s level=%u build_id=%s offset=%" PRIu64 " bytes=%u "
+			fprintf(out, "blob kind=%s level=%u build_id=%s offset=%" PRIu64 " bytes=%zu "
 				"total=%" PRIu64 " path=", b.kind < 4 ? kinds[b.kind] : "?", b.level, hex,
 				b.offset, b.data_len, b.total_size);
-			print_escaped(out, (const char *)body + sizeof(b), b.path_len);
+			print_escaped(out, b.path, b.path_len);
 			fputc('\n', out);
 			break;
 		}

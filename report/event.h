@@ -3,7 +3,11 @@
  * A finished event, as the sinks receive it: the syscall with its arguments,
  * return value and duration, and the unwound, symbolized stack.  Sinks only
  * read events; nothing in an event may be kept after the call returns except
- * by copying (strings are owned by the report and may be reused).
+ * by copying.  Strings are owned by the report and interned for as long as it
+ * runs: two equal pointers are two equal strings until end() returns, so a
+ * sink may use them as keys (equal strings may still come as two pointers).  This is
+ * the one header the sinks and the aggregation share with the stages before
+ * them: it carries everything they print, so that they never reach back.
  */
 #ifndef SCREC_EVENT_H
 #define SCREC_EVENT_H
@@ -47,6 +51,7 @@ struct frame {
 
 struct event {
 	uint32_t pid, tid;
+	uint32_t cpu;
 	const char *comm;
 	uint64_t time;		/* ns on the recording clock */
 	uint64_t rel_time;	/* ns since the recording started */
@@ -57,11 +62,42 @@ struct event {
 	unsigned arg_is_ptr;	/* bit i: args[i] is a pointer (print in hex) */
 	bool has_ret;		/* the matching exit was recorded */
 	int64_t ret;
+	int err;		/* the errno a failed call returned, else 0 */
+	const char *err_name;	/* "ECONNREFUSED", NULL when err is 0 or unknown */
+	const char *err_msg;	/* "Connection refused", NULL likewise */
 	uint64_t duration_ns;	/* enter to exit, if has_ret */
 	const struct frame *frames;	/* innermost first */
 	size_t nr_frames;
 	enum stack_end end;
 	uint64_t stack_size;	/* snapshot bytes recorded */
+};
+
+/* A thread of a recording, as the sinks' metadata lists them. */
+struct report_task {
+	uint32_t pid, tid;
+	const char *comm;	/* its last name */
+};
+
+/*
+ * What the sinks learn of a recording in begin(): where and how it was
+ * made.  Strings are NULL when the recording lacks them.  The tasks are
+ * complete only by end(); the pointer stays valid until then.
+ */
+struct report_meta {
+	const char *path;		/* the recording file */
+	const char *hostname;
+	const char *kernel;		/* kernel release */
+	const char *machine;		/* "x86_64" */
+	const char *screc_version;	/* of the recorder */
+	const char *cmdline;		/* the recorder's command line, words separated by spaces */
+	const char *events;		/* the -e list as given */
+	uint64_t start_realtime_ns;	/* wall clock at the start (0 if unknown) */
+	uint64_t start_clock_ns;	/* the same instant on the recording clock */
+	uint32_t clockid;		/* the clock of every event time */
+	uint32_t stack_size;		/* bytes of stack asked per snapshot */
+	uint32_t nr_cpus;
+	const struct report_task *tasks;
+	size_t nr_tasks;
 };
 
 /* What a report learned, for its final line and for sinks' end(). */
@@ -76,39 +112,5 @@ struct report_stats {
 	uint64_t unresolved_frames;
 	uint64_t max_needed_stack;	/* largest snapshot a truncated stack would have needed (estimate) */
 };
-
-/* Options every sink may look at. */
-struct sink_opts {
-	FILE *out;
-	bool srcline;		/* show file:line */
-	bool top_down;		/* tree: from the roots */
-	double min_percent;	/* tree: hide branches below */
-	int max_depth;		/* tree: 0 = unlimited */
-	bool color;
-};
-
-struct sink;
-
-/* An output format: begin once, event per event, end once.  Each returns 0 or -errno. */
-struct sink_ops {
-	const char *name;
-	int (*begin)(struct sink *s);
-	int (*event)(struct sink *s, const struct event *ev);
-	int (*end)(struct sink *s, const struct report_stats *st);
-	void (*free)(struct sink *s);
-};
-
-struct sink {
-	const struct sink_ops *ops;
-	struct sink_opts opts;
-	void *priv;
-};
-
-extern const struct sink_ops sink_listing;	/* strace -k style */
-extern const struct sink_ops sink_tree;		/* merged call tree */
-extern const struct sink_ops sink_json;		/* one JSON object per line */
-
-/* A syscall's errno name ("ECONNREFUSED") and message, or NULL for unknown values. */
-const char *errno_name(int err);
 
 #endif

@@ -10,15 +10,17 @@
 #include <linux/perf_event.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "common/buildid.h"
 #include "common/perf-record.h"
+#include "common/records.h"
+#include "common/strtab.h"
 #include "common/syscalls.h"
-#include "proc.h"
-#include "report.h"
 #include "report/decode/tracepoint.h"
-#include "unwind.h"
+#include "report/model/proc.h"
+#include "session-internal.h"
 
 struct binary {
 	struct map m;		/* path and build-id */
@@ -26,6 +28,7 @@ struct binary {
 };
 
 struct info {
+	struct screc_strtab *strs;
 	struct screc_rec_info rinfo;
 	bool have_info;
 	char *strings[SCREC_STR_EVENTS + 1];
@@ -44,7 +47,7 @@ struct info {
 static void
 add_binary(struct info *in, const char *path, const uint8_t *bid, size_t bid_len)
 {
-	const char *p = intern(path);
+	const char *p = screc_strtab_intern(in->strs, path);
 	size_t i;
 
 	for (i = 0; i < in->nr_bins; i++)
@@ -67,7 +70,7 @@ add_binary(struct info *in, const char *path, const uint8_t *bid, size_t bid_len
 	in->bins[in->nr_bins].m.path = p;
 	memcpy(in->bins[in->nr_bins].m.build_id, bid, bid_len);
 	in->bins[in->nr_bins].m.build_id_len = (uint8_t)bid_len;
-	in->bins[in->nr_bins].m.prot = 4;
+	in->bins[in->nr_bins].m.prot = PROT_EXEC;
 	in->bins[in->nr_bins].maps = 1;
 	in->nr_bins++;
 }
@@ -102,7 +105,7 @@ on_perf(struct info *in, const struct screc_rec *rec)
 	} else if (h.type == PERF_RECORD_MMAP2) {
 		struct screc_mmap2 m;
 
-		if (screc_mmap2_parse(p, h.size, &m) == 0 && (m.prot & 4))
+		if (screc_mmap2_parse(p, h.size, &m) == 0 && (m.prot & PROT_EXEC))
 			add_binary(in, m.path, m.build_id, m.build_id_len);
 	} else {
 		uint64_t v;
@@ -119,8 +122,10 @@ str(const struct info *in, int key)
 }
 
 int
-report_info(struct screc_reader *r, const char *path, FILE *out)
+report_info(struct report_session *ss, FILE *out)
 {
+	struct screc_reader *r = ss->r;
+	const char *path = ss->path;
 	struct info *in = calloc(1, sizeof(*in));
 	const struct screc_rec *rec;
 	const struct screc_rec_trailer *tr;
@@ -129,73 +134,62 @@ report_info(struct screc_reader *r, const char *path, FILE *out)
 
 	if (!in)
 		return -ENOMEM;
+	in->strs = ss->strs;
 	while ((ret = screc_reader_next(r, &rec)) == 1) {
-		const uint8_t *body = (const uint8_t *)rec;
-
 		switch (rec->type) {
 		case SCREC_REC_INFO:
-			if (rec->size >= sizeof(in->rinfo)) {
-				memcpy(&in->rinfo, rec, sizeof(in->rinfo));
+			if (screc_get_info(rec, &in->rinfo) == 0)
 				in->have_info = true;
-			}
 			break;
 		case SCREC_REC_STRING: {
-			struct screc_rec_string rs;
+			struct screc_string_view sv;
 
-			if (rec->size < sizeof(rs))
+			if (screc_get_string(rec, &sv) || sv.key > SCREC_STR_EVENTS ||
+			    in->strings[sv.key])
 				break;
-			memcpy(&rs, rec, sizeof(rs));
-			if (rs.len <= rec->size - sizeof(rs) &&
-			    rs.key <= SCREC_STR_EVENTS && !in->strings[rs.key]) {
-				in->strings[rs.key] = calloc(1, rs.len + 1);
-				if (in->strings[rs.key]) {
-					memcpy(in->strings[rs.key], body + sizeof(rs), rs.len);
-					/* The command line is NUL separated. */
-					for (i = 0; i < rs.len; i++)
-						if (!in->strings[rs.key][i])
-							in->strings[rs.key][i] = ' ';
-				}
+			in->strings[sv.key] = calloc(1, sv.len + 1);
+			if (in->strings[sv.key]) {
+				memcpy(in->strings[sv.key], sv.data, sv.len);
+				/* The command line is NUL separated. */
+				for (i = 0; i < sv.len; i++)
+					if (!in->strings[sv.key][i])
+						in->strings[sv.key][i] = ' ';
 			}
 			break;
 		}
 		case SCREC_REC_TRACEPOINT:
-			tp_table_add(&in->tps, body, rec->size);
+			tp_table_add(&in->tps, rec, rec->size);
 			break;
 		case SCREC_REC_ATTR:
 			screc_attrs_add(&in->attrs, rec);
 			break;
 		case SCREC_REC_BUILDID: {
-			struct screc_rec_buildid rb;
+			struct screc_buildid_view b;
 			char p[4096];
 
-			if (rec->size < sizeof(rb))
+			if (screc_get_buildid(rec, &b) || b.path_len >= sizeof(p))
 				break;
-			memcpy(&rb, rec, sizeof(rb));
-			if (rb.path_len < sizeof(p) &&
-			    rb.path_len <= rec->size - sizeof(rb) && rb.build_id_len <= 20) {
-				memcpy(p, body + sizeof(rb), rb.path_len);
-				p[rb.path_len] = '\0';
-				add_binary(in, p, rb.build_id, rb.build_id_len);
-			}
+			memcpy(p, b.path, b.path_len);
+			p[b.path_len] = '\0';
+			add_binary(in, p, b.build_id, b.build_id_len);
 			break;
 		}
 		case SCREC_REC_PERF:
 			on_perf(in, rec);
 			break;
 		case SCREC_REC_BLOB: {
-			struct screc_rec_blob b;
+			struct screc_blob_view b;
 
-			if (rec->size < sizeof(b))
+			if (!find_archive_loaded(ss->find))
+				find_archive_store(ss->find, rec, path);
+			if (screc_get_blob(rec, &b))
 				break;
-			memcpy(&b, rec, sizeof(b));
-			if (!archive_loaded())
-				archive_store(rec, path);
 			if (b.kind != SCREC_BLOB_VDSO) {
 				in->archive_bytes += b.data_len;
 				if (b.offset == 0)
 					in->archive_files++;
 			}
-			if (b.kind == SCREC_BLOB_VDSO && b.build_id_len <= 20) {
+			if (b.kind == SCREC_BLOB_VDSO) {
 				memcpy(in->vdso_bid, b.build_id, b.build_id_len);
 				in->vdso_bid_len = b.build_id_len;
 			}
@@ -243,8 +237,8 @@ report_info(struct screc_reader *r, const char *path, FILE *out)
 	for (i = 0; i < in->nr_bins; i++) {
 		struct map *m = &in->bins[i].m;
 		char hex[41] = "(no build-id)";
+		struct find_status st;
 		const char *where;
-		bool mismatch = false, archived = false;
 
 		if (!m->build_id_len && strcmp(m->path, "[vdso]") == 0 && in->vdso_bid_len) {
 			memcpy(m->build_id, in->vdso_bid, in->vdso_bid_len);
@@ -252,8 +246,9 @@ report_info(struct screc_reader *r, const char *path, FILE *out)
 		}
 		if (m->build_id_len)
 			screc_hex(m->build_id, m->build_id_len, hex);
-		where = unwind_file_found(m, &mismatch, &archived);
-		if (archived) {
+		find_status(ss->find, m, &st);
+		where = st.found;
+		if (st.archived) {
 			found++;
 			where = strcmp(m->path, "[vdso]") == 0 ? "saved in the recording" : "archived";
 		} else if (m->path[0] != '/') {
@@ -264,7 +259,7 @@ report_info(struct screc_reader *r, const char *path, FILE *out)
 				where = strcmp(where, m->path) == 0 ? "found" : where;
 			} else {
 				missing++;
-				where = mismatch ? "missing: the file here has another build-id" :
+				where = st.mismatch ? "missing: the file here has another build-id" :
 						   "missing";
 			}
 		}

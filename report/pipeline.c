@@ -9,17 +9,15 @@
  */
 #include <errno.h>
 #include <linux/perf_event.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
+#include "common/records.h"
 #include "common/syscalls.h"
-#include "idmap.h"
-#include "report.h"
-#include "symbolize.h"
-#include "report/decode/tracepoint.h"
-
-#define MAX_FRAMES (UNWIND_MAX_FRAMES * 2)
+#include "report/decode/errno-names.h"
+#include "session-internal.h"
 
 struct queued {
 	uint64_t time, seq;
@@ -32,27 +30,6 @@ struct open_ev {
 	uint32_t tid;		/* 0 = free slot */
 	struct event ev;
 	struct frame *frames;
-};
-
-struct run {
-	struct screc_attrs attrs;
-	struct tp_table tps;
-	struct proc_model *pm;
-	struct sink *sink;
-	const struct report_filter *f;
-	struct report_stats *st;
-	uint64_t start_clock;
-	bool have_start;
-
-	struct queued **heap;
-	size_t nr_heap, cap_heap;
-	uint64_t seq, round_max, prev_round_max;
-
-	struct idmap open;		/* tid -> struct open_ev */
-
-	struct unwind_result ur;
-	struct frame frames[MAX_FRAMES];
-	int err;
 };
 
 /* --- filters --- */
@@ -85,9 +62,10 @@ in_num_list(const char *list, uint32_t v)
 
 /* The filters that can be decided at syscall entry. */
 static bool
-keep_enter(struct run *run, const struct screc_sample *s, const char *syscall, const char *comm)
+keep_enter(struct report_session *ss, const struct screc_sample *s, const char *syscall,
+	   const char *comm)
 {
-	const struct report_filter *f = run->f;
+	const struct report_filter *f = ss->run.f;
 	double t;
 
 	if (!f)
@@ -100,7 +78,7 @@ keep_enter(struct run *run, const struct screc_sample *s, const char *syscall, c
 		return false;
 	if (f->syscalls && !(syscall && in_list(f->syscalls, syscall)))
 		return false;
-	t = (double)(s->time - run->start_clock) / 1e9;
+	t = (double)(s->time - ss->meta.start_clock_ns) / 1e9;
 	if (t < f->time_from || (f->time_to >= 0 && t > f->time_to))
 		return false;
 	return true;
@@ -110,8 +88,9 @@ keep_enter(struct run *run, const struct screc_sample *s, const char *syscall, c
 
 /* Hand an event to the sink and release its slot. */
 static void
-finish(struct run *run, struct open_ev *o)
+finish(struct report_session *ss, struct open_ev *o)
 {
+	struct run *run = &ss->run;
 	const struct event *ev = &o->ev;
 	size_t i;
 
@@ -143,8 +122,9 @@ finish(struct run *run, struct open_ev *o)
 }
 
 static void
-on_enter(struct run *run, const struct screc_sample *s, const struct tp_desc *d)
+on_enter(struct report_session *ss, const struct screc_sample *s, const struct tp_desc *d)
 {
+	struct run *run = &ss->run;
 	const char *comm = proc_thread_comm(run->pm, s->tid);
 	long nr = tp_syscall_nr(d, s->raw, s->raw_size);
 	const char *name = screc_syscall_name(nr);
@@ -152,14 +132,14 @@ on_enter(struct run *run, const struct screc_sample *s, const struct tp_desc *d)
 	struct open_ev *o;
 	size_t n, i;
 
-	if (!keep_enter(run, s, name, comm))
+	if (!keep_enter(ss, s, name, comm))
 		return;
 	o = idmap_get(&run->open, s->tid, false);
 	if (o)
-		finish(run, o);	/* the previous call never returned (exit, exec) */
+		finish(ss, o);	/* the previous call never returned (exit, exec) */
 	as = proc_aspace(run->pm, s->pid);
-	unwind_sample(as, s, &run->ur);
-	n = symbolize(as, &run->ur, run->frames, MAX_FRAMES);
+	unwind_sample(ss->uw, as, s, &run->ur);
+	n = sym_frames(ss->sym, as, &run->ur, run->frames, MAX_FRAMES);
 	if (run->ur.end == STACK_TRUNCATED && run->ur.needed_stack > run->st->max_needed_stack)
 		run->st->max_needed_stack = run->ur.needed_stack;
 	o = idmap_get(&run->open, s->tid, true);
@@ -176,9 +156,10 @@ on_enter(struct run *run, const struct screc_sample *s, const struct tp_desc *d)
 	o->ev = (struct event){
 		.pid = s->pid,
 		.tid = s->tid,
-		.comm = intern(comm),
+		.cpu = s->cpu,
+		.comm = screc_strtab_intern(ss->strs, comm),
 		.time = s->time,
-		.rel_time = s->time - run->start_clock,
+		.rel_time = s->time - ss->meta.start_clock_ns,
 		.nr = nr,
 		.syscall = name,
 		.frames = o->frames,
@@ -193,9 +174,9 @@ on_enter(struct run *run, const struct screc_sample *s, const struct tp_desc *d)
 }
 
 static void
-on_exit_sample(struct run *run, const struct screc_sample *s, const struct tp_desc *d)
+on_exit_sample(struct report_session *ss, const struct screc_sample *s, const struct tp_desc *d)
 {
-	struct open_ev *o = idmap_get(&run->open, s->tid, false);
+	struct open_ev *o = idmap_get(&ss->run.open, s->tid, false);
 	uint64_t v;
 
 	if (!o)
@@ -205,16 +186,20 @@ on_exit_sample(struct run *run, const struct screc_sample *s, const struct tp_de
 	if (tp_read(&d->ret, s->raw, s->raw_size, &v) == 0) {
 		o->ev.has_ret = true;
 		o->ev.ret = (int64_t)v;
+		o->ev.err = errno_of_ret(o->ev.ret);
+		o->ev.err_name = o->ev.err ? errno_name(o->ev.err) : NULL;
+		o->ev.err_msg = o->ev.err ? errno_message(o->ev.err) : NULL;
 		o->ev.duration_ns = s->time >= o->ev.time ? s->time - o->ev.time : 0;
 	}
-	finish(run, o);
+	finish(ss, o);
 }
 
 /* --- one perf record, in time order --- */
 
 static void
-process(struct run *run, const uint8_t *p, size_t len)
+process(struct report_session *ss, const uint8_t *p, size_t len)
 {
+	struct run *run = &ss->run;
 	struct perf_event_header h;
 	struct screc_sample s;
 
@@ -223,50 +208,42 @@ process(struct run *run, const uint8_t *p, size_t len)
 	case PERF_RECORD_SAMPLE: {
 		const struct tp_desc *d;
 
-		if (screc_sample_parse(&run->attrs, p, len, &s) != 0)
+		if (screc_sample_parse(&ss->attrs, p, len, &s) != 0)
 			return;
-		d = tp_table_find(&run->tps, s.attr->tp_id);
+		d = tp_table_find(&ss->tps, s.attr->tp_id);
 		if (!d)
 			return;
 		if (d->is_exit)
-			on_exit_sample(run, &s, d);
+			on_exit_sample(ss, &s, d);
 		else
-			on_enter(run, &s, d);
+			on_enter(ss, &s, d);
 		return;
 	}
-	case PERF_RECORD_COMM:
-		if (len >= sizeof(h) + 9) {
-			uint32_t pid, tid;
-			char comm[17];
-			size_t n = len - sizeof(h) - 8;
+	case PERF_RECORD_COMM: {
+		struct screc_comm c;
 
-			memcpy(&pid, p + sizeof(h), 4);
-			memcpy(&tid, p + sizeof(h) + 4, 4);
-			if (n > 16)
-				n = 16;
-			memcpy(comm, p + sizeof(h) + 8, n);
-			comm[n] = '\0';
-			proc_comm(run->pm, pid, tid, comm, h.misc & PERF_RECORD_MISC_COMM_EXEC);
-		}
+		if (screc_comm_parse(p, len, &c) == 0)
+			proc_comm(run->pm, c.pid, c.tid, c.comm, c.exec);
 		return;
+	}
 	case PERF_RECORD_FORK:
-	case PERF_RECORD_EXIT:
-		if (len >= sizeof(h) + 16) {
-			uint32_t v[4];
+	case PERF_RECORD_EXIT: {
+		struct screc_task t;
 
-			memcpy(v, p + sizeof(h), 16);
-			if (h.type == PERF_RECORD_FORK) {
-				proc_fork(run->pm, v[0], v[1], v[2], v[3]);
-			} else {
-				/* A thread that died inside a syscall: no exit will come. */
-				struct open_ev *o = idmap_get(&run->open, v[2], false);
+		if (screc_task_parse(p, len, &t))
+			return;
+		if (t.fork) {
+			proc_fork(run->pm, t.pid, t.ppid, t.tid, t.ptid);
+		} else {
+			/* A thread that died inside a syscall: no exit will come. */
+			struct open_ev *o = idmap_get(&run->open, t.tid, false);
 
-				if (o)
-					finish(run, o);
-				proc_exit(run->pm, v[0], v[2]);
-			}
+			if (o)
+				finish(ss, o);
+			proc_exit(run->pm, t.pid, t.tid);
 		}
 		return;
+	}
 	case PERF_RECORD_MMAP2: {
 		struct screc_mmap2 m;
 		struct map mp = { 0 };
@@ -349,19 +326,22 @@ heap_pop(struct run *run)
 }
 
 static void
-flush_until(struct run *run, uint64_t limit, bool all)
+flush_until(struct report_session *ss, uint64_t limit, bool all)
 {
+	struct run *run = &ss->run;
+
 	while (run->nr_heap && (all || run->heap[0]->time <= limit)) {
 		struct queued *q = heap_pop(run);
 
-		process(run, q->data, q->len);
+		process(ss, q->data, q->len);
 		free(q);
 	}
 }
 
 static void
-queue_perf(struct run *run, const struct screc_rec *rec)
+queue_perf(struct report_session *ss, const struct screc_rec *rec)
 {
+	struct run *run = &ss->run;
 	struct perf_event_header h;
 	struct screc_sample s;
 	const uint8_t *p;
@@ -372,8 +352,8 @@ queue_perf(struct run *run, const struct screc_rec *rec)
 	if (screc_rec_perf(rec, &p, &h))
 		return;
 	len = h.size;
-	err = h.type == PERF_RECORD_SAMPLE ? screc_sample_parse(&run->attrs, p, len, &s) :
-					    screc_sample_id_parse(&run->attrs, p, len, &s);
+	err = h.type == PERF_RECORD_SAMPLE ? screc_sample_parse(&ss->attrs, p, len, &s) :
+					    screc_sample_id_parse(&ss->attrs, p, len, &s);
 	if (err)
 		s.time = run->round_max;	/* no time: keep its place in the stream */
 	q = malloc(sizeof(*q) + len);
@@ -393,87 +373,135 @@ queue_perf(struct run *run, const struct screc_rec *rec)
 	}
 }
 
-int
-report_run(struct screc_reader *r, const struct report_filter *f, struct sink *sink,
-	   struct report_stats *st)
+/* Call the sink's begin() once, with what the recording said of itself so far. */
+static void
+begin_sink(struct report_session *ss)
 {
-	struct run *run = calloc(1, sizeof(*run));
-	const struct screc_rec *rec;
-	int ret = 0;
+	struct run *run = &ss->run;
 
-	if (!run)
-		return -ENOMEM;
-	run->pm = proc_model_new();
-	if (!run->pm) {
-		free(run);
-		return -ENOMEM;
+	if (run->begun)
+		return;
+	run->begun = true;
+	run->sink->meta = &ss->meta;
+	if (run->sink->ops->begin && !run->err)
+		run->err = run->sink->ops->begin(run->sink, &ss->meta);
+}
+
+static void
+take_record(struct report_session *ss, const struct screc_rec *rec)
+{
+	struct run *run = &ss->run;
+
+	switch (rec->type) {
+	case SCREC_REC_INFO:
+	case SCREC_REC_STRING:
+		session_take_meta(ss, rec);
+		return;
+	case SCREC_REC_TRACEPOINT:
+		tp_table_add(&ss->tps, rec, rec->size);
+		return;
+	case SCREC_REC_ATTR:
+		screc_attrs_add(&ss->attrs, rec);
+		return;
 	}
+	/* The recording's description is complete before the first of these. */
+	begin_sink(ss);
+	switch (rec->type) {
+	case SCREC_REC_BUILDID: {
+		struct screc_buildid_view b;
+		char path[4096];
+
+		if (screc_get_buildid(rec, &b) == 0 && b.path_len < sizeof(path)) {
+			memcpy(path, b.path, b.path_len);
+			path[b.path_len] = '\0';
+			proc_build_id(run->pm, path, b.build_id, b.build_id_len);
+		}
+		break;
+	}
+	case SCREC_REC_PERF:
+		queue_perf(ss, rec);
+		break;
+	case SCREC_REC_BLOB: {
+		struct screc_blob_view b;
+
+		if (!find_archive_loaded(ss->find))
+			find_archive_store(ss->find, rec, "the recording");
+		/* The vdso has no build-id in MMAP2 records: take the saved one's. */
+		if (screc_get_blob(rec, &b) == 0 && b.kind == SCREC_BLOB_VDSO && b.offset == 0)
+			proc_build_id(run->pm, "[vdso]", b.build_id, b.build_id_len);
+		break;
+	}
+	case SCREC_REC_ROUND:
+		flush_until(ss, run->prev_round_max, false);
+		run->prev_round_max = run->round_max;
+		break;
+	default:
+		break;
+	}
+}
+
+int
+report_session_begin(struct report_session *ss, const struct report_filter *f, struct sink *sink,
+		     struct report_stats *st)
+{
+	struct run *run = &ss->run;
+
+	memset(run, 0, offsetof(struct run, ur));
+	run->pm = proc_model_new(ss->strs);
+	if (!run->pm)
+		return -ENOMEM;
+	proc_set_file_reader(run->pm, find_read, ss->find);
 	run->open = (struct idmap)IDMAP_INIT(struct open_ev);
 	run->sink = sink;
 	run->f = f;
 	run->st = st;
-	if (sink->ops->begin)
-		run->err = sink->ops->begin(sink);
+	return 0;
+}
 
-	while (!run->err && (ret = screc_reader_next(r, &rec)) == 1) {
-		const uint8_t *body = (const uint8_t *)rec;
+int
+report_session_step(struct report_session *ss)
+{
+	struct run *run = &ss->run;
+	const struct screc_rec *rec;
+	int ret;
 
-		switch (rec->type) {
-		case SCREC_REC_INFO:
-			if (rec->size >= sizeof(struct screc_rec_info)) {
-				struct screc_rec_info in;
-
-				memcpy(&in, rec, sizeof(in));
-				run->start_clock = in.start_clock_ns;
-				run->have_start = true;
-			}
-			break;
-		case SCREC_REC_TRACEPOINT:
-			tp_table_add(&run->tps, body, rec->size);
-			break;
-		case SCREC_REC_ATTR:
-			screc_attrs_add(&run->attrs, rec);
-			break;
-		case SCREC_REC_BUILDID:
-			if (rec->size >= sizeof(struct screc_rec_buildid)) {
-				struct screc_rec_buildid rb;
-				char path[4096];
-
-				memcpy(&rb, rec, sizeof(rb));
-				if (rb.path_len < sizeof(path) && rb.build_id_len <= 20 &&
-				    rb.path_len <= rec->size - sizeof(rb)) {
-					memcpy(path, body + sizeof(rb), rb.path_len);
-					path[rb.path_len] = '\0';
-					proc_build_id(run->pm, path, rb.build_id, rb.build_id_len);
-				}
-			}
-			break;
-		case SCREC_REC_PERF:
-			queue_perf(run, rec);
-			break;
-		case SCREC_REC_BLOB:
-			if (rec->size >= sizeof(struct screc_rec_blob)) {
-				struct screc_rec_blob b;
-
-				memcpy(&b, rec, sizeof(b));
-				if (!archive_loaded())
-					archive_store(rec, "the recording");
-				/* The vdso has no build-id in MMAP2 records: take the saved one's. */
-				if (b.kind == SCREC_BLOB_VDSO && b.offset == 0 && b.build_id_len <= 20)
-					proc_build_id(run->pm, "[vdso]", b.build_id, b.build_id_len);
-			}
-			break;
-		case SCREC_REC_ROUND:
-			flush_until(run, run->prev_round_max, false);
-			run->prev_round_max = run->round_max;
-			break;
-		default:
-			break;
-		}
+	if (run->ended || run->err)
+		return 0;
+	ret = screc_reader_next(ss->r, &rec);
+	if (ret != 1) {
+		run->ended = true;
+		run->ret = ret;
+		return 0;
 	}
+	take_record(ss, rec);
+	return run->err ? 0 : 1;
+}
+
+/* The sinks' list of threads, from the process model. */
+static void
+add_task(void *arg, const struct proc_task *t)
+{
+	struct report_session *ss = arg;
+
+	if (screc_grow(&ss->tasks, &ss->cap_tasks, ss->meta.nr_tasks + 1, sizeof(*ss->tasks), 64))
+		return;
+	ss->tasks[ss->meta.nr_tasks++] = (struct report_task){
+		t->pid, t->tid, screc_strtab_intern(ss->strs, t->comm)
+	};
+	ss->meta.tasks = ss->tasks;
+}
+
+int
+report_session_finish(struct report_session *ss)
+{
+	struct run *run = &ss->run;
+	struct sink *sink = run->sink;
+	int ret = run->ret;
+
+	begin_sink(ss);
 	if (run->err)
 		ret = run->err;
-	flush_until(run, 0, true);
+	flush_until(ss, 0, true);
 	/* Calls still open at the end: no return value was recorded. */
 	/*
 	 * Sweeps over the slots: finish() moves entries of a probe run back,
@@ -484,20 +512,34 @@ report_run(struct screc_reader *r, const struct report_filter *f, struct sink *s
 			struct open_ev *o = idmap_slot(&run->open, i);
 
 			if (o)
-				finish(run, o);
+				finish(ss, o);
 			else
 				i++;
 		}
 	}
+	ss->meta.nr_tasks = 0;
+	proc_each_task(run->pm, add_task, ss);
 	if (sink->ops->end && !run->err)
-		run->err = sink->ops->end(sink, st);
+		run->err = sink->ops->end(sink, run->st);
 	if (run->err && ret >= 0)
 		ret = run->err;
 	free(run->heap);
+	run->heap = NULL;
 	idmap_release(&run->open);
-	screc_attrs_release(&run->attrs);
-	tp_table_release(&run->tps);
 	proc_model_free(run->pm);
-	free(run);
+	run->pm = NULL;
 	return ret;
+}
+
+int
+report_session_run(struct report_session *ss, const struct report_filter *f, struct sink *sink,
+		   struct report_stats *st)
+{
+	int err = report_session_begin(ss, f, sink, st);
+
+	if (err)
+		return err;
+	while (report_session_step(ss) == 1)
+		;
+	return report_session_finish(ss);
 }

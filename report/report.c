@@ -1,23 +1,29 @@
 // SPDX-License-Identifier: MIT
 /*
- * `screc report`: read a recording and print it.  This file parses the
- * options, opens the recording with a clear message for each way that can
- * fail, and hands the reader to the chosen output.
+ * `screc report` and `screc info`: read a recording and print it.  This file
+ * parses the options, opens the recording with a clear message for each way
+ * that can fail, runs a report session into the chosen sink, and ends with
+ * the advice and the one-line summary.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "common/arch.h"
 #include "common/log.h"
-#include "proc.h"
-#include "report.h"
-#include "symbolize.h"
-#include "unwind.h"
 #include "screc.h"
+#include "session.h"
+
+/* What the command line asked for. */
+struct report_cmd {
+	const char *path;
+	bool raw, info;
+	struct report_filter filter;
+	struct lookup_opts lookup;
+	struct sink sink;
+};
 
 static void
 usage(FILE *f)
@@ -29,7 +35,9 @@ usage(FILE *f)
 		"  --tree[=bottom-up|top-down]\n"
 		"                       merge all events into a call tree (default bottom-up:\n"
 		"                       the syscall first, then the code that leads to it)\n"
-		"  --format=text|json   json: one object per event and line\n"
+		"  --format=FORMAT      the output format (--format=help lists them):\n");
+	sink_list(f);
+	fprintf(f,
 		"  --srcline            show file:line of each frame\n"
 		"  --min-percent P      tree: hide branches under P%% of the events\n"
 		"  --max-depth N        tree: show at most N levels\n"
@@ -44,83 +52,6 @@ usage(FILE *f)
 		"  -v, --verbose        say more\n");
 }
 
-/* Open path for reading; prints why not and returns NULL on failure. */
-static struct screc_reader *
-open_recording(const char *path)
-{
-	struct screc_reader *r;
-	int fd, err;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = errno;
-		screc_err("%s: cannot open: %s%s", path, strerror(err),
-			  err == EACCES ? " (recordings are mode 0600: read it as the user "
-					  "who recorded it, or root)" :
-			  err == ENOENT ? " (record one with: screc record -o FILE -- COMMAND)" : "");
-		return NULL;
-	}
-	err = screc_reader_open_fd(fd, &r);
-	switch (err) {
-	case 0:
-		return r;
-	case -EBADMSG:
-		screc_err("%s: not a screc recording (bad magic or header)", path);
-		break;
-	case -ENOTSUP:
-		screc_err("%s: recorded by a newer screc (format or features this version "
-			  "cannot read): update screc", path);
-		break;
-	case -ENODATA:
-		screc_err("%s: too short to be a recording (empty or cut before its header)", path);
-		break;
-	default:
-		screc_err("%s: cannot read: %s", path, strerror(-err));
-	}
-	return NULL;
-}
-
-/* The advice, the table of missing files, and last of all the one-line summary. */
-static void
-print_summary(const struct report_stats *st, uint32_t stack_size, const char *path)
-{
-	if (st->truncated && stack_size < 65528)
-		screc_err("%llu stacks were cut by the %u-byte snapshot: record with "
-			  "--stack-size 65528 (the most perf allows) to keep them whole",
-			  (unsigned long long)st->truncated, stack_size);
-	else if (st->truncated)
-		screc_err("%llu stacks were deeper than even the largest snapshot (65528 bytes) "
-			  "holds", (unsigned long long)st->truncated);
-	unwind_print_missing(stderr, path);
-	screc_err("%llu events, %llu unwound fully, %llu truncated, %llu lost, "
-		  "%llu unresolved frames",
-		  (unsigned long long)st->events, (unsigned long long)st->complete,
-		  (unsigned long long)st->truncated, (unsigned long long)st->lost,
-		  (unsigned long long)st->unresolved_frames);
-}
-
-/* The stack size the recording asked for, from its INFO record; 0 if unknown. */
-static uint32_t
-recorded_stack_size(const char *path)
-{
-	struct screc_reader *r;
-	const struct screc_rec *rec;
-	uint32_t size = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0 || screc_reader_open_fd(fd, &r))
-		return 0;
-	if (screc_reader_next(r, &rec) == 1 && rec->type == SCREC_REC_INFO &&
-	    rec->size >= sizeof(struct screc_rec_info)) {
-		struct screc_rec_info in;
-
-		memcpy(&in, rec, sizeof(in));
-		size = in.stack_size;
-	}
-	screc_reader_close(r);
-	return size;
-}
-
 static double
 parse_number(const char *opt, const char *arg)
 {
@@ -132,8 +63,30 @@ parse_number(const char *opt, const char *arg)
 	return v;
 }
 
-int
-cmd_report(int argc, char **argv)
+/* --format=NAME; "text" keeps a --tree given before it, as it always did. */
+static void
+choose_format(struct report_cmd *c, const char *name)
+{
+	const struct sink_ops *ops = sink_find(name);
+
+	if (strcmp(name, "help") == 0 || strcmp(name, "list") == 0) {
+		printf("formats:\n");
+		sink_list(stdout);
+		exit(0);
+	}
+	if (!ops) {
+		screc_err("--format=%s: no such format; these are:", name);
+		sink_list(stderr);
+		exit(2);
+	}
+	if (ops == &sink_listing && c->sink.ops == &sink_tree)
+		return;
+	c->sink.ops = ops;
+}
+
+/* Parse the command line into c; exits on --help and on errors. */
+static void
+parse_options(int argc, char **argv, struct report_cmd *c)
 {
 	enum { O_INFO = 255, O_RAW = 256, O_TREE, O_FORMAT, O_SRCLINE, O_MINPCT, O_MAXDEPTH, O_PID, O_TID,
 	       O_COMM, O_SYSCALL, O_FAILED, O_TIME, O_SYMFS, O_DEBUGDIR };
@@ -157,63 +110,54 @@ cmd_report(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct report_filter filt = { .time_to = -1 };
-	struct lookup_opts lo = { 0 };
-	struct report_stats st = { 0 };
-	struct sink sink = { .ops = &sink_listing };
-	const char *path = "screc.data";
-	struct screc_reader *r;
-	bool raw = false, info = false;
-	int opt, err;
+	int opt;
 
-	sink.opts.out = stdout;
+	c->path = "screc.data";
+	c->filter.time_to = -1;
+	c->sink.ops = &sink_listing;
+	c->sink.opts.out = stdout;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case O_RAW:
-			raw = true;
+			c->raw = true;
 			break;
 		case O_INFO:
-			info = true;
+			c->info = true;
 			break;
 		case O_TREE:
-			sink.ops = &sink_tree;
+			c->sink.ops = &sink_tree;
 			if (optarg && strcmp(optarg, "top-down") == 0)
-				sink.opts.top_down = true;
+				c->sink.opts.top_down = true;
 			else if (optarg && strcmp(optarg, "bottom-up") != 0)
 				screc_die(2, "--tree=%s: expected bottom-up or top-down", optarg);
 			break;
 		case O_FORMAT:
-			if (strcmp(optarg, "json") == 0)
-				sink.ops = &sink_json;
-			else if (strcmp(optarg, "text") == 0)
-				sink.ops = sink.ops == &sink_json ? &sink_listing : sink.ops;
-			else
-				screc_die(2, "--format=%s: expected text or json", optarg);
+			choose_format(c, optarg);
 			break;
 		case O_SRCLINE:
-			sink.opts.srcline = true;
+			c->sink.opts.srcline = true;
 			break;
 		case O_MINPCT:
-			sink.opts.min_percent = parse_number("--min-percent", optarg);
+			c->sink.opts.min_percent = parse_number("--min-percent", optarg);
 			break;
 		case O_MAXDEPTH:
-			sink.opts.max_depth = (int)parse_number("--max-depth", optarg);
+			c->sink.opts.max_depth = (int)parse_number("--max-depth", optarg);
 			break;
 		case O_PID:
-			filt.pids = optarg;
+			c->filter.pids = optarg;
 			break;
 		case O_TID:
-			filt.tids = optarg;
+			c->filter.tids = optarg;
 			break;
 		case O_COMM:
-			filt.comms = optarg;
+			c->filter.comms = optarg;
 			break;
 		case O_SYSCALL:
-			filt.syscalls = optarg;
+			c->filter.syscalls = optarg;
 			break;
 		case O_FAILED:
-			filt.failed = true;
+			c->filter.failed = true;
 			break;
 		case O_TIME: {
 			char *comma = strchr(optarg, ',');
@@ -222,75 +166,179 @@ cmd_report(int argc, char **argv)
 				screc_die(2, "--time %s: expected FROM,TO in seconds (TO may be empty)",
 					  optarg);
 			*comma = '\0';
-			filt.time_from = *optarg ? parse_number("--time", optarg) : 0;
-			filt.time_to = comma[1] ? parse_number("--time", comma + 1) : -1;
+			c->filter.time_from = *optarg ? parse_number("--time", optarg) : 0;
+			c->filter.time_to = comma[1] ? parse_number("--time", comma + 1) : -1;
 			break;
 		}
 		case O_SYMFS:
-			lo.symfs = optarg;
+			c->lookup.symfs = optarg;
 			break;
 		case O_DEBUGDIR:
-			lo.debug_dirs = optarg;
+			c->lookup.debug_dirs = optarg;
 			break;
 		case 'v':
 			screc_verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			exit(0);
 		default:
 			usage(stderr);
-			return 2;
+			exit(2);
 		}
 	}
 	if (optind < argc)
-		path = argv[optind++];
+		c->path = argv[optind++];
 	if (optind < argc) {
 		usage(stderr);
-		return 2;
+		exit(2);
 	}
-	r = open_recording(path);
-	if (!r)
-		return 1;
-	if (raw) {
-		err = report_dump(r, stdout);
-	} else if (info) {
-		archive_load(path, &lo.archive_dir);
-		if (unwind_init(&lo)) {
-			screc_reader_close(r);
-			screc_die(1, "out of memory");
-		}
-		err = report_info(r, path, stdout);
-		unwind_fini();
-		archive_unload();
-		intern_free();
-	} else {
-		archive_load(path, &lo.archive_dir);
-		if (unwind_init(&lo)) {
-			screc_reader_close(r);
-			screc_die(1, "out of memory");
-		}
-		err = report_run(r, &filt, &sink, &st);
-		fflush(stdout);
-		print_summary(&st, recorded_stack_size(path), path);
-		if (sink.ops->free)
-			sink.ops->free(&sink);
-		symbolize_fini();
-		unwind_fini();
-		archive_unload();
-		intern_free();
+}
+
+/* Open the recording; prints why not and returns NULL on failure. */
+static struct report_session *
+open_recording(const struct report_cmd *c)
+{
+	struct report_session *s;
+	const char *path = c->path;
+	int err = report_session_open(path, &c->lookup, &s);
+
+	switch (err) {
+	case 0:
+		return s;
+	case -EACCES:
+		screc_err("%s: cannot open: %s (recordings are mode 0600: read it as the user "
+			  "who recorded it, or root)", path, strerror(-err));
+		break;
+	case -ENOENT:
+		screc_err("%s: cannot open: %s (record one with: screc record -o FILE -- COMMAND)",
+			  path, strerror(-err));
+		break;
+	case -EBADMSG:
+		screc_err("%s: not a screc recording (bad magic or header)", path);
+		break;
+	case -ENOTSUP:
+		screc_err("%s: recorded by a newer screc (format or features this version "
+			  "cannot read): update screc", path);
+		break;
+	case -ENODATA:
+		screc_err("%s: too short to be a recording (empty or cut before its header)", path);
+		break;
+	default:
+		screc_err("%s: cannot %s: %s", path, err == -ENOMEM ? "read" : "open",
+			  strerror(-err));
 	}
+	return NULL;
+}
+
+/* One line of the table of binaries that left frames unnamed. */
+static void
+print_unnamed(void *arg, const struct find_unnamed *u)
+{
+	bool *header = arg;
+	const char *fix;
+
+	if (!*header) {
+		fprintf(stderr, "screc: frames left unnamed, by binary:\n");
+		*header = true;
+	}
+	if (u->archived)
+		fix = "archived without symbols: archive with --level symbols or full";
+	else if (u->mismatch)
+		fix = "the file here is another build: run 'screc archive' on the recording host, "
+		      "or pass its files with --symfs DIR";
+	else if (!u->found && u->path[0] != '/')
+		fix = "not a file (JIT or anonymous code)";
+	else if (!u->found)
+		fix = "missing here: run 'screc archive' on the recording host, or pass its files "
+		      "with --symfs DIR";
+	else if (strncmp(u->path, "/usr/", 5) == 0 || strncmp(u->path, "/lib", 4) == 0)
+		fix = "no symbols: install its debug package (the -dbg/-dbgsym of 'dpkg -S' of the "
+		      "path) or set DEBUGINFOD_URLS";
+	else
+		fix = "no symbols: pass its debug file with --debug-dir DIR, or record with "
+		      "--archive=full";
+	fprintf(stderr, "  %s  %s  %llu frames  %s\n", u->build_id_hex ? u->build_id_hex : "(none)",
+		u->path, (unsigned long long)u->frames, fix);
+}
+
+static void
+print_backend(void *arg, const char *name, uint64_t frames)
+{
+	(void)arg;
+	screc_debug("frames found by %s: %llu", name, (unsigned long long)frames);
+}
+
+/* The advice, the table of missing files, and last of all the one-line summary. */
+static void
+print_summary(struct report_session *s, const struct report_stats *st)
+{
+	uint32_t stack_size = report_session_meta(s)->stack_size;
+	bool header = false;
+
+	if (st->truncated && stack_size < SCREC_ARCH_STACK_MAX)
+		screc_err("%llu stacks were cut by the %u-byte snapshot: record with "
+			  "--stack-size %u (the most perf allows) to keep them whole",
+			  (unsigned long long)st->truncated, stack_size, SCREC_ARCH_STACK_MAX);
+	else if (st->truncated)
+		screc_err("%llu stacks were deeper than even the largest snapshot (%u bytes) "
+			  "holds", (unsigned long long)st->truncated, SCREC_ARCH_STACK_MAX);
+	find_each_unnamed(report_session_finder(s), print_unnamed, &header);
+	if (screc_verbose)
+		report_session_backends(s, print_backend, NULL);
+	screc_err("%llu events, %llu unwound fully, %llu truncated, %llu lost, "
+		  "%llu unresolved frames",
+		  (unsigned long long)st->events, (unsigned long long)st->complete,
+		  (unsigned long long)st->truncated, (unsigned long long)st->lost,
+		  (unsigned long long)st->unresolved_frames);
+}
+
+/* What ended the pass, said once; returns the exit status. */
+static int
+finish(struct report_session *s, const struct report_cmd *c, int err)
+{
+	struct screc_reader *r = report_session_reader(s);
+	const char *path = c->path;
+
 	if (err == -ENODATA)
 		screc_err("%s: the recording is truncated (its recorder did not finish, or the "
 			  "file was cut short): everything up to the cut was %s", path,
-			  raw ? "printed" : "reported");
+			  c->raw ? "printed" : "reported");
 	else if (err == -EBADMSG)
 		screc_err("%s: corrupt data at byte %llu: %s", path,
 			  (unsigned long long)screc_reader_offset(r), screc_reader_error(r));
 	else if (err)
 		screc_err("%s: %s", path, strerror(-err));
-	screc_reader_close(r);
+	report_session_free(s);
 	return err == 0 ? 0 : 1;
+}
+
+int
+cmd_report(int argc, char **argv)
+{
+	struct report_cmd c = { 0 };
+	struct report_stats st = { 0 };
+	struct report_session *s;
+	int err;
+
+	parse_options(argc, argv, &c);
+	s = open_recording(&c);
+	if (!s)
+		return 1;
+	if (c.raw) {
+		err = report_dump(report_session_reader(s), stdout);
+	} else if (c.info) {
+		report_session_load_archive(s);
+		err = report_info(s, stdout);
+	} else {
+		report_session_load_archive(s);
+		err = report_session_run(s, &c.filter, &c.sink, &st);
+		fflush(stdout);
+		print_summary(s, &st);
+		if (c.sink.ops->free)
+			c.sink.ops->free(&c.sink);
+	}
+	return finish(s, &c, err);
 }
 
 int

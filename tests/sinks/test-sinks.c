@@ -14,24 +14,16 @@
 #include <time.h>
 
 #include "report/decode/errno-names.h"
-#include "report/event.h"
+#include "report/sinks/sink.h"
+#include "tests/unit/tap.h"
 
-static int nr_tests, nr_failed;
+#define ok tap_ok
 
-static void
-ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	nr_tests++;
-	if (!cond)
-		nr_failed++;
-	printf("%sok %d - ", cond ? "" : "not ", nr_tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
+static const struct report_meta meta = {
+	.path = "test.screc",
+	.hostname = "host",
+	.cmdline = "record -e connect -- ./client",
+};
 
 /* Print two texts as TAP diagnostics, for a failed comparison. */
 static void
@@ -118,6 +110,12 @@ ev(const char *syscall, long nr, bool has_ret, int64_t ret, const struct frame *
 		.stack_size = 8192,
 	};
 
+	/* What the pipeline fills in from the errno table. */
+	if (has_ret && errno_of_ret(ret)) {
+		e.err = errno_of_ret(ret);
+		e.err_name = errno_name(e.err);
+		e.err_msg = errno_message(e.err);
+	}
 	return e;
 }
 
@@ -156,13 +154,16 @@ run(const struct sink_ops *ops, struct sink_opts opts, const struct event *e, si
 		return NULL;
 	}
 	s.opts = opts;
-	err = ops->begin(&s);
+	/* As the pipeline calls a sink: begin, end and free are optional. */
+	err = ops->begin ? ops->begin(&s, &meta) : 0;
 	for (i = 0; i < n && !err; i++)
 		err = ops->event(&s, &e[i]);
-	if (!err)
+	if (!err && ops->end)
 		err = ops->end(&s, &st);
-	ops->free(&s);
-	ops->free(&s);		/* a second free is harmless */
+	if (ops->free) {
+		ops->free(&s);
+		ops->free(&s);	/* a second free is harmless */
+	}
 	fclose(opts.out);
 	if (err) {
 		ok(false, "%s sink: %s", ops->name, strerror(-err));
@@ -398,7 +399,7 @@ test_tree_many(void)
 
 	s.opts.out = open_memstream(&text, &len);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	err = sink_tree.begin(&s);
+	err = sink_tree.begin(&s, &meta);
 	for (i = 0; i < EVENTS && !err; i++) {
 		/* 300 different stacks of DEPTH frames, slid along f[] */
 		struct event e = ev("read", 0, true, i % 7 ? 100 : -EAGAIN, f + i % 300, DEPTH,
@@ -506,7 +507,7 @@ print_json(void)
 	size_t n, i;
 	int err;
 
-	err = sink_json.begin(&s);
+	err = sink_json.begin(&s, &meta);
 	n = fixture(e);
 	for (i = 0; i < n && !err; i++)
 		err = sink_json.event(&s, &e[i]);
@@ -521,6 +522,98 @@ print_json(void)
 	return err ? 1 : 0;
 }
 
+/*
+ * The listing, byte for byte: a failed call, a success, a call with no
+ * recorded exit (= ?), an unknown errno, ERESTARTSYS (the table's text, not
+ * the host's strerror), every end marker, an unnamed frame, an unknown one, an
+ * inlined one, a build-id mismatch, and --srcline.
+ */
+static const char listing_plain[] =
+	"[pid 4242] connect(3, 0x7ffc0000aa00, 16) = -1 ECONNREFUSED (Connection refused)\n"
+	" > /usr/lib/x86_64-linux-gnu/libc.so.6(__connect+0x10) [0x10a7c0]\n"
+	" > /home/user/client(try_connect+0x10) [0x1180]\n"
+	" > /home/user/client(main+0x10) [0x1200]\n"
+	" > /usr/lib/x86_64-linux-gnu/libc.so.6(__libc_start_call_main+0x10) [0x271c0]\n"
+	" > /home/user/client(_start+0x10) [0x1050]\n"
+	"[pid 4242] write(3, 0x7ffc0000aa00, 16) = 5\n"
+	" > /usr/lib/x86_64-linux-gnu/libc.so.6(__GI___libc_write+0x10) [0x114870]\n"
+	" > /opt/lib/libfoo.so() [0x1234]\n"
+	" > /home/user/client(log_line+0x20) [0x1220] [inlined]\n"
+	" > /home/user/client(main+0x10) [0x1200]\n"
+	" > /usr/lib/x86_64-linux-gnu/libc.so.6(__libc_start_call_main+0x10) [0x271c0]\n"
+	" > /home/user/client(_start+0x10) [0x1050]\n"
+	"[pid 4242] exit_group(3, 0x7ffc0000aa00, 16) = ?\n"
+	" > /usr/lib/x86_64-linux-gnu/libc.so.6(_exit+0x10) [0xd6b10]\n"
+	" > /home/user/client(main+0x10) [0x1200]\n"
+	" > /usr/lib/x86_64-linux-gnu/libc.so.6(__libc_start_call_main+0x10) [0x271c0]\n"
+	" > /home/user/client(_start+0x10) [0x1050]\n"
+	"[pid 4242] openat(3, 0x7ffc0000aa00, 16) = -1 ENOENT (No such file or directory)\n"
+	" > /usr/lib/x86_64-linux-gnu/libc.so.6(__libc_open64+0x10) [0xf7e10]\n"
+	" > /home/user/client(load_config+0x10) [0x1300]\n"
+	" > [stack truncated: 8192 bytes recorded]\n"
+	"[pid 4242] syscall_999(3, 0x7ffc0000aa00, 16) = -1 errno 600\n"
+	" > [unknown] [0x7f00deadbeef]\n"
+	" > /home/user/client(build-id mismatch) [0x1300]\n"
+	" > /home/user/client(handler+0x4) [0x1300] src/h.c:12\n"
+	" > [stack switch: not recorded]\n"
+	"[pid 4242] futex(3, 0x7ffc0000aa00, 16) = -1 ERESTARTSYS (To be restarted if SA_RESTART is set)\n"
+	" > /home/user/client(main+0x10) [0x1200]\n"
+	" > [unwinding stopped: no unwind information]\n"
+	"[pid 4242] read(3, 0x7ffc0000aa00, 16) = 0x12345678\n"
+	" > [stack truncated: 8192 bytes recorded]\n";
+
+static void
+test_listing(void)
+{
+	static const struct frame odd[] = {
+		{ .pc = 0x7f00deadbeef },
+		{ .pc = 0x401300, .rel = 0x1300, .dso = PROG, .bad_build_id = true },
+		{ .pc = 0x401300, .rel = 0x1300, .dso = PROG, .sym = "handler", .sym_off = 4,
+		  .file = "src/h.c", .line = 12 },
+	};
+	struct sink_opts o = { 0 };
+	struct event e[8];
+	size_t n = 0;
+	char *t, *want, *p;
+
+	e[n++] = ev("connect", 42, true, -ECONNREFUSED, via_try, N(via_try), STACK_COMPLETE);
+	e[n++] = ev("write", 1, true, 5, writes, N(writes), STACK_COMPLETE);
+	e[n++] = ev("exit_group", 231, false, 0, exits, N(exits), STACK_COMPLETE);
+	e[n++] = ev("openat", 257, true, -ENOENT, cut, N(cut), STACK_TRUNCATED);
+	e[n++] = ev(NULL, 999, true, -600, odd, N(odd), STACK_SWITCH);
+	e[n++] = ev("futex", 202, true, -512, exits + 1, 1, STACK_BROKEN);
+	e[n++] = ev("read", 0, true, 0x12345678, NULL, 0, STACK_TRUNCATED);
+	for (size_t i = 0; i < n; i++)
+		e[i].arg_is_ptr = 2;
+	t = run(&sink_listing, o, e, n);
+	/* Without --srcline, the one frame with a source line shows none. */
+	want = strdup(listing_plain);
+	p = want ? strstr(want, " src/h.c:12") : NULL;
+	if (p)
+		memmove(p, p + strlen(" src/h.c:12"), strlen(p + strlen(" src/h.c:12")) + 1);
+	ok_text(t, want ? want : "", "listing: returns, errnos, end markers, odd frames");
+	free(t);
+	free(want);
+
+	o.srcline = true;
+	t = run(&sink_listing, o, e, n);
+	ok_text(t, listing_plain, "listing --srcline");
+	free(t);
+}
+
+/* Formats are found by name, and each has a help line. */
+static void
+test_registry(void)
+{
+	size_t i;
+
+	ok(sink_find("text") == &sink_listing && sink_find("json") == &sink_json &&
+	   sink_find("tree") == &sink_tree && !sink_find("nope"), "sink_find by name");
+	for (i = 0; sink_registry[i]; i++)
+		ok(sink_registry[i]->help && *sink_registry[i]->help && sink_registry[i]->event,
+		   "format %s has a help line and an event()", sink_registry[i]->name);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -531,7 +624,8 @@ main(int argc, char **argv)
 	test_tree();
 	test_tree_names();
 	test_json();
+	test_listing();
+	test_registry();
 	test_tree_many();
-	printf("1..%d\n", nr_tests);
-	return nr_failed ? 1 : 0;
+	return tap_done();
 }

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/report.h"
+#include "report/session.h"
 #include "synth.h"
 #include "tap.h"
 

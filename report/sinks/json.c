@@ -15,8 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/decode/errno-names.h"
-#include "event.h"
+#include "sink.h"
 
 struct json {
 	char *p;
@@ -277,7 +276,6 @@ static void
 event_line(struct json *j, const struct event *ev)
 {
 	unsigned nr_args = ev->nr_args < 6 ? ev->nr_args : 6;
-	int e = ev->has_ret ? errno_of_ret(ev->ret) : 0;
 	size_t i;
 
 	lit(j, "{\"pid\":");
@@ -306,7 +304,7 @@ event_line(struct json *j, const struct event *ev)
 	else
 		lit(j, "null");
 	lit(j, ",\"errno\":");
-	str(j, e ? errno_name(e) : NULL);
+	str(j, ev->has_ret && ev->err ? ev->err_name : NULL);
 	lit(j, ",\"duration_ns\":");
 	if (ev->has_ret)
 		u64(j, ev->duration_ns);
@@ -326,8 +324,9 @@ event_line(struct json *j, const struct event *ev)
 }
 
 static int
-json_begin(struct sink *s)
+json_begin(struct sink *s, const struct report_meta *meta)
 {
+	(void)meta;
 	s->priv = calloc(1, sizeof(struct json));
 	return s->priv ? 0 : -ENOMEM;
 }
@@ -370,6 +369,7 @@ json_free(struct sink *s)
 
 const struct sink_ops sink_json = {
 	.name = "json",
+	.help = "one JSON object per event and line, every field (the lossless export)",
 	.begin = json_begin,
 	.event = json_event,
 	.end = json_end,

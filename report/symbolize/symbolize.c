@@ -2,19 +2,19 @@
 /*
  * Symbolization with libdwfl: names from .symtab/.dynsym/.gnu_debugdata or
  * the separate debug file libdwfl finds by build-id or debuglink; inline
- * chains and lines from DWARF.  Results are cached per (recorded path,
- * address in the file), which is the same for every process mapping the file.
+ * chains and lines from DWARF.  Results are cached per (build-id, address in
+ * the file), which is the same for every process mapping the file.
  */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
-#include <libiberty/demangle.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
-#include "common/buildid.h"
+#include "common/util.h"
+#include "report/find/find.h"
+#include "common/strtab.h"
 #include "symbolize.h"
 
 #define MAX_INLINE 16
@@ -28,8 +28,8 @@ struct sym_line {
 };
 
 struct cache_entry {
-	const char *path;
-	const char *build_id;	/* interned hex, or NULL: two builds at one path differ */
+	const char *key;	/* build-id in hex, or the recorded path without one */
+	uint64_t hash;		/* of key and rel */
 	uint64_t rel;		/* adjusted (lookup) address in the file */
 	unsigned nr;
 	struct sym_line lines[MAX_INLINE + 1];
@@ -37,49 +37,51 @@ struct cache_entry {
 };
 
 #define CACHE_BUCKETS (1u << 16)
-static struct cache_entry **cache;
 
-const char *
-demangle(const char *name)
+struct symbolizer {
+	struct finder *find;
+	struct screc_strtab *strs;
+	struct cache_entry **cache;
+};
+
+struct symbolizer *
+sym_new(struct finder *find, struct screc_strtab *strs)
 {
-	char *d, buf[1024];
-	const char *r, *at;
+	struct symbolizer *sy = calloc(1, sizeof(*sy));
 
-	/* Drop symbol versions: "__libc_start_main@@GLIBC_2.34". */
-	at = name ? strchr(name, '@') : NULL;
-	if (at && at != name && (size_t)(at - name) < sizeof(buf)) {
-		memcpy(buf, name, (size_t)(at - name));
-		buf[at - name] = '\0';
-		name = buf;
+	if (!sy)
+		return NULL;
+	sy->cache = calloc(CACHE_BUCKETS, sizeof(*sy->cache));
+	if (!sy->cache) {
+		free(sy);
+		return NULL;
 	}
-	/* Go's assembly functions carry their ABI: "runtime.goexit.abi0" is runtime.goexit. */
-	at = name ? strstr(name, ".abi0") : NULL;
-	if (at && at != name && at[5] == '\0' && (size_t)(at - name) < sizeof(buf)) {
-		if (name != buf)
-			memcpy(buf, name, (size_t)(at - name));
-		buf[at - name] = '\0';
-		name = buf;
+	sy->find = find;
+	sy->strs = strs;
+	return sy;
+}
+
+void
+sym_free(struct symbolizer *sy)
+{
+	size_t i;
+
+	if (!sy)
+		return;
+	for (i = 0; i < CACHE_BUCKETS; i++) {
+		struct cache_entry *e = sy->cache[i], *next;
+
+		for (; e; e = next) {
+			next = e->next;
+			free(e);
+		}
 	}
-		/* A function's cold part ("f.cold", "f.cold.3") is named as the function. */
-	at = name ? strstr(name, ".cold") : NULL;
-	if (at && at != name && (at[5] == '\0' || at[5] == '.') && (size_t)(at - name) < sizeof(buf)) {
-		if (name != buf)
-			memcpy(buf, name, (size_t)(at - name));
-		buf[at - name] = '\0';
-		name = buf;
-	}
-	if (!name || (strncmp(name, "_Z", 2) != 0 && strncmp(name, "_R", 2) != 0))
-		return intern(name);
-	d = cplus_demangle(name, DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO);
-	if (!d)
-		return intern(name);
-	r = intern(d);
-	free(d);
-	return r;
+	free(sy->cache);
+	free(sy);
 }
 
 static const char *
-die_name(Dwarf_Die *die)
+die_name(struct symbolizer *sy, Dwarf_Die *die)
 {
 	Dwarf_Attribute attr;
 	const char *n;
@@ -88,13 +90,14 @@ die_name(Dwarf_Die *die)
 	if (!n)
 		n = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
 	if (n)
-		return demangle(n);
-	return intern(dwarf_diename(die));
+		return sym_demangle(sy->strs, n);
+	return screc_strtab_intern(sy->strs, dwarf_diename(die));
 }
 
 /* The call site (file, line) of an inlined subroutine DIE. */
 static void
-call_site(Dwarf_Die *die, Dwarf_Files *files, const char **file, int *line)
+call_site(struct symbolizer *sy, Dwarf_Die *die, Dwarf_Files *files, const char **file,
+	  int *line)
 {
 	Dwarf_Attribute attr;
 	Dwarf_Word v;
@@ -104,7 +107,7 @@ call_site(Dwarf_Die *die, Dwarf_Files *files, const char **file, int *line)
 	if (dwarf_formudata(dwarf_attr(die, DW_AT_call_line, &attr), &v) == 0)
 		*line = (int)v;
 	if (files && dwarf_formudata(dwarf_attr(die, DW_AT_call_file, &attr), &v) == 0)
-		*file = intern(dwarf_filesrc(files, v, NULL, NULL));
+		*file = screc_strtab_intern(sy->strs, dwarf_filesrc(files, v, NULL, NULL));
 }
 
 /*
@@ -206,7 +209,7 @@ find_cu(Dwfl_Module *mod, uint64_t adj, Dwarf_Addr *bias, Dwarf_Die **scopes, in
 
 /* Look up one adjusted address in mod; fills e. */
 static void
-lookup(Dwfl_Module *mod, uint64_t adj, struct cache_entry *e)
+lookup(struct symbolizer *sy, Dwfl_Module *mod, uint64_t adj, struct cache_entry *e)
 {
 	GElf_Off off = 0;
 	GElf_Sym sym;
@@ -219,7 +222,7 @@ lookup(Dwfl_Module *mod, uint64_t adj, struct cache_entry *e)
 	const char *sym_name;
 
 	name = dwfl_module_addrinfo(mod, adj, &off, &sym, NULL, NULL, NULL);
-	sym_name = name ? demangle(name) : NULL;
+	sym_name = name ? sym_demangle(sy->strs, name) : NULL;
 
 	e->nr = 0;
 	cudie = find_cu(mod, adj, &bias, &scopes, &nscopes);
@@ -227,14 +230,14 @@ lookup(Dwfl_Module *mod, uint64_t adj, struct cache_entry *e)
 		Dwarf_Line *l = dwarf_getsrc_die(cudie, adj - bias);
 
 		if (l) {
-			file = intern(dwarf_linesrc(l, NULL, NULL));
+			file = screc_strtab_intern(sy->strs, dwarf_linesrc(l, NULL, NULL));
 			dwarf_lineno(l, &line);
 		}
 	}
 	if (!file) {
 		dl = dwfl_module_getsrc(mod, adj);
 		if (dl)
-			file = intern(dwfl_lineinfo(dl, NULL, &line, NULL, NULL, NULL));
+			file = screc_strtab_intern(sy->strs, dwfl_lineinfo(dl, NULL, &line, NULL, NULL, NULL));
 	}
 	if (nscopes > 0) {
 		Dwarf_Files *files = NULL;
@@ -250,7 +253,7 @@ lookup(Dwfl_Module *mod, uint64_t adj, struct cache_entry *e)
 			if (tag != DW_TAG_inlined_subroutine)
 				continue;
 			e->lines[e->nr] = (struct sym_line){
-				.sym = die_name(&scopes[i]),
+				.sym = die_name(sy, &scopes[i]),
 				.delta = 0,
 				.file = file,
 				.line = line,
@@ -263,7 +266,7 @@ lookup(Dwfl_Module *mod, uint64_t adj, struct cache_entry *e)
 					e->lines[e->nr].delta = adj - bias - lo;
 			}
 			e->nr++;
-			call_site(&scopes[i], files, &cf, &cl);
+			call_site(sy, &scopes[i], files, &cf, &cl);
 			file = cf;
 			line = cl;
 		}
@@ -279,35 +282,30 @@ lookup(Dwfl_Module *mod, uint64_t adj, struct cache_entry *e)
 }
 
 static struct cache_entry *
-cached(const char *path, const char *build_id, uint64_t rel, Dwfl_Module *mod, uint64_t adj)
+cached(struct symbolizer *sy, const char *key, uint64_t rel, Dwfl_Module *mod, uint64_t adj)
 {
-	size_t h = (((uintptr_t)path >> 4) * 31 + ((uintptr_t)build_id >> 4) * 17 +
-		    rel * 0x9e3779b97f4a7c15ull) >> 48;
+	uint64_t hash = screc_hash_str(key) ^ screc_mix64(rel);
+	size_t h = hash & (CACHE_BUCKETS - 1);
 	struct cache_entry *e;
 
-	if (!cache) {
-		cache = calloc(CACHE_BUCKETS, sizeof(*cache));
-		if (!cache)
-			return NULL;
-	}
-	h &= CACHE_BUCKETS - 1;
-	for (e = cache[h]; e; e = e->next)
-		if (e->path == path && e->build_id == build_id && e->rel == rel)
+	for (e = sy->cache[h]; e; e = e->next)
+		if (e->hash == hash && e->rel == rel && (e->key == key || strcmp(e->key, key) == 0))
 			return e;
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return NULL;
-	e->path = path;
-	e->build_id = build_id;
+	e->key = key;
+	e->hash = hash;
 	e->rel = rel;
-	lookup(mod, adj, e);
-	e->next = cache[h];
-	cache[h] = e;
+	lookup(sy, mod, adj, e);
+	e->next = sy->cache[h];
+	sy->cache[h] = e;
 	return e;
 }
 
 size_t
-symbolize(struct aspace *as, const struct unwind_result *res, struct frame *out, size_t max)
+sym_frames(struct symbolizer *sy, struct aspace *as, const struct unwind_result *res,
+	   struct frame *out, size_t max)
 {
 	size_t i, n = 0;
 
@@ -315,7 +313,7 @@ symbolize(struct aspace *as, const struct unwind_result *res, struct frame *out,
 		const struct raw_frame *rf = &res->frames[i];
 		uint64_t pc = rf->pc, adj = rf->activation ? pc : pc - 1;
 		const struct map *m = aspace_find(as, adj);
-		Dwfl_Module *mod = m ? unwind_module(as, adj) : NULL;
+		Dwfl_Module *mod = m ? find_module(sy->find, as, adj) : NULL;
 		struct frame base = { .pc = pc, .method = rf->method };
 		unsigned k;
 
@@ -325,9 +323,13 @@ symbolize(struct aspace *as, const struct unwind_result *res, struct frame *out,
 			base.build_id = m->build_id_hex;
 		}
 		if (!mod) {
-			base.bad_build_id = m && unwind_build_id_mismatch(m);
-			if (m)
-				unwind_note_unnamed(m);
+			if (m) {
+				struct find_status st;
+
+				find_status(sy->find, m, &st);
+				base.bad_build_id = st.mismatch;
+				find_note_unnamed(sy->find, m);
+			}
 			out[n++] = base;
 			continue;
 		}
@@ -337,13 +339,13 @@ symbolize(struct aspace *as, const struct unwind_result *res, struct frame *out,
 
 			if (dwfl_module_getelf(mod, &mbias))
 				base.rel = pc - mbias;
-			e = cached(m->path, m->build_id_hex, adj - mbias, mod, adj);
+			e = cached(sy, m->build_id_hex ? m->build_id_hex : m->path, adj - mbias, mod, adj);
 			if (!e) {
 				out[n++] = base;
 				continue;
 			}
 			if (!e->lines[e->nr - 1].sym)
-				unwind_note_unnamed(m);
+				find_note_unnamed(sy->find, m);
 			for (k = 0; k < e->nr && n < max; k++) {
 				struct frame f = base;
 
@@ -359,23 +361,4 @@ symbolize(struct aspace *as, const struct unwind_result *res, struct frame *out,
 		}
 	}
 	return n;
-}
-
-void
-symbolize_fini(void)
-{
-	size_t i;
-
-	if (!cache)
-		return;
-	for (i = 0; i < CACHE_BUCKETS; i++) {
-		struct cache_entry *e = cache[i], *next;
-
-		for (; e; e = next) {
-			next = e->next;
-			free(e);
-		}
-	}
-	free(cache);
-	cache = NULL;
 }

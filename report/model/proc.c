@@ -2,15 +2,17 @@
 /*
  * The process model.  Address spaces are reference counted: threads of a
  * process share one; an exec or the exit of the process drops it, which also
- * drops the unwinder's Dwfl built for it.
+ * drops what later stages attached to it (the Dwfl, the unwinder's caches).
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "common/buildid.h"
+#include "common/util.h"
 #include "idmap.h"
 #include "proc.h"
-#include "unwind.h"
+#include "common/strtab.h"
 
 #define COMM_LEN 16
 
@@ -28,73 +30,14 @@ struct pidslot {
 };
 
 struct proc_model {
+	struct screc_strtab *strs;
 	struct idmap tasks;	/* tid -> struct task */
 	struct idmap pids;	/* pid -> struct pidslot */
 	struct { const char *path; uint8_t id[20]; uint8_t len; } *bids;
 	size_t nr_bids, cap_bids;
+	file_read_fn read_file;
+	void *read_arg;
 };
-
-/* --- string interning --- */
-
-static struct {
-	char **slots;
-	size_t nr, cap;
-} strs;
-
-static size_t
-hash_str(const char *s)
-{
-	size_t h = 1469598103934665603ull;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-	return h;
-}
-
-const char *
-intern(const char *s)
-{
-	size_t i;
-
-	if (!s)
-		return NULL;
-	if (strs.nr * 2 >= strs.cap) {
-		size_t cap = strs.cap ? 2 * strs.cap : 1024, j;
-		char **n = calloc(cap, sizeof(*n));
-
-		if (!n)
-			return NULL;
-		for (j = 0; j < strs.cap; j++)
-			if (strs.slots[j]) {
-				size_t k = hash_str(strs.slots[j]) & (cap - 1);
-
-				while (n[k])
-					k = (k + 1) & (cap - 1);
-				n[k] = strs.slots[j];
-			}
-		free(strs.slots);
-		strs.slots = n;
-		strs.cap = cap;
-	}
-	for (i = hash_str(s) & (strs.cap - 1); strs.slots[i]; i = (i + 1) & (strs.cap - 1))
-		if (strcmp(strs.slots[i], s) == 0)
-			return strs.slots[i];
-	strs.slots[i] = strdup(s);
-	if (strs.slots[i])
-		strs.nr++;
-	return strs.slots[i];
-}
-
-void
-intern_free(void)
-{
-	size_t i;
-
-	for (i = 0; i < strs.cap; i++)
-		free(strs.slots[i]);
-	free(strs.slots);
-	memset(&strs, 0, sizeof(strs));
-}
 
 /* --- tables --- */
 
@@ -111,37 +54,62 @@ pid_get(struct proc_model *pm, uint32_t pid, bool create)
 }
 
 static struct aspace *
-aspace_new(uint32_t pid)
+aspace_new(struct proc_model *pm, uint32_t pid)
 {
 	struct aspace *as = calloc(1, sizeof(*as));
 
 	if (as) {
 		as->pid = pid;
 		as->refs = 1;
+		as->pm = pm;
 	}
 	return as;
+}
+
+void
+aspace_ext_set(struct aspace *as, enum aspace_ext_slot slot, void *data,
+	       void (*free_fn)(void *data))
+{
+	struct aspace_ext *e = &as->ext[slot];
+
+	if (e->data && e->free && e->data != data)
+		e->free(e->data);
+	e->data = data;
+	e->free = free_fn;
 }
 
 static void
 aspace_put(struct aspace *as)
 {
+	int i;
+
 	if (!as || --as->refs)
 		return;
-	unwind_free_space(as);
+	/* Later stages' state first: it may refer to the maps. */
+	for (i = ASPACE_EXT_MAX - 1; i >= 0; i--)
+		aspace_ext_set(as, (enum aspace_ext_slot)i, NULL, NULL);
 	free(as->maps);
 	free(as);
 }
 
 struct proc_model *
-proc_model_new(void)
+proc_model_new(struct screc_strtab *strs)
 {
 	struct proc_model *pm = calloc(1, sizeof(*pm));
 
 	if (pm) {
+		pm->strs = strs;
 		pm->tasks = (struct idmap)IDMAP_INIT(struct task);
 		pm->pids = (struct idmap)IDMAP_INIT(struct pidslot);
 	}
 	return pm;
+}
+
+void
+proc_set_file_reader(struct proc_model *pm, file_read_fn fn, void *arg)
+{
+	pm->read_file = fn;
+	pm->read_arg = arg;
 }
 
 void
@@ -171,7 +139,7 @@ proc_aspace(struct proc_model *pm, uint32_t pid)
 	if (!ps)
 		return NULL;
 	if (!ps->as)
-		ps->as = aspace_new(pid);
+		ps->as = aspace_new(pm, pid);
 	return ps->as;
 }
 
@@ -207,7 +175,7 @@ proc_comm(struct proc_model *pm, uint32_t pid, uint32_t tid, const char *comm, b
 
 		if (ps) {
 			aspace_put(ps->as);
-			ps->as = aspace_new(pid);
+			ps->as = aspace_new(pm, pid);
 		}
 	}
 }
@@ -232,7 +200,7 @@ proc_fork(struct proc_model *pm, uint32_t pid, uint32_t ppid, uint32_t tid, uint
 		if (!ps)
 			return;
 		aspace_put(ps->as);
-		as = ps->as = aspace_new(pid);
+		as = ps->as = aspace_new(pm, pid);
 		if (as && from && from->nr_maps) {
 			as->maps = malloc(from->nr_maps * sizeof(*as->maps));
 			if (as->maps) {
@@ -280,19 +248,11 @@ known_build_id(struct proc_model *pm, const char *path, uint8_t *len)
 void
 proc_build_id(struct proc_model *pm, const char *path, const uint8_t *id, size_t len)
 {
-	const char *p = intern(path);
+	const char *p = screc_strtab_intern(pm->strs, path);
 
-	if (!p || len > 20)
+	if (!p || len > 20 || screc_grow(&pm->bids, &pm->cap_bids, pm->nr_bids + 1,
+					  sizeof(*pm->bids), 32))
 		return;
-	if (pm->nr_bids == pm->cap_bids) {
-		size_t cap = pm->cap_bids ? 2 * pm->cap_bids : 32;
-		void *n = realloc(pm->bids, cap * sizeof(*pm->bids));
-
-		if (!n)
-			return;
-		pm->bids = n;
-		pm->cap_bids = cap;
-	}
 	pm->bids[pm->nr_bids].path = p;
 	memcpy(pm->bids[pm->nr_bids].id, id, len);
 	pm->bids[pm->nr_bids].len = (uint8_t)len;
@@ -308,7 +268,7 @@ proc_mmap(struct proc_model *pm, uint32_t pid, const struct map *m, const char *
 
 	if (!as || m->end <= m->start)
 		return;
-	nm.path = intern(path);
+	nm.path = screc_strtab_intern(pm->strs, path);
 	if (!nm.build_id_len) {
 		const uint8_t *id = known_build_id(pm, nm.path, &nm.build_id_len);
 
@@ -319,7 +279,7 @@ proc_mmap(struct proc_model *pm, uint32_t pid, const struct map *m, const char *
 		char hex[41];
 
 		screc_hex(nm.build_id, nm.build_id_len, hex);
-		nm.build_id_hex = intern(hex);
+		nm.build_id_hex = screc_strtab_intern(pm->strs, hex);
 	}
 	/* New array: old maps cut around the new one, then the new one in order. */
 	out = malloc((as->nr_maps + 2) * sizeof(*out));
@@ -354,7 +314,7 @@ proc_mmap(struct proc_model *pm, uint32_t pid, const struct map *m, const char *
 	as->maps = out;
 	as->nr_maps = as->cap_maps = n;
 	/* Only what the unwinder reports rebuilds its Dwfl: not anonymous or JIT code. */
-	if ((nm.prot & 4) && nm.path && (nm.path[0] == '/' || nm.build_id_len))
+	if ((nm.prot & PROT_EXEC) && nm.path && (nm.path[0] == '/' || nm.build_id_len))
 		as->version++;
 }
 
@@ -382,4 +342,40 @@ proc_thread_comm(struct proc_model *pm, uint32_t tid)
 	struct task *t = task_get(pm, tid, false);
 
 	return t ? t->comm : "";
+}
+
+size_t
+aspace_read(const struct aspace *as, const struct mem_snapshot *snap, uint64_t addr, void *buf,
+	    size_t len)
+{
+	const struct map *m;
+	size_t n;
+
+	if (snap && snap->stack && addr >= snap->lo && addr - snap->lo < snap->len) {
+		n = snap->len - (addr - snap->lo);
+		n = n < len ? n : len;
+		memcpy(buf, snap->stack + (addr - snap->lo), n);
+		return n;
+	}
+	m = aspace_find(as, addr);
+	if (!m || (m->prot & PROT_WRITE) || !m->path || !as->pm->read_file)
+		return 0;
+	n = m->end - addr < len ? (size_t)(m->end - addr) : len;
+	return as->pm->read_file(as->pm->read_arg, m, addr, buf, n) ? n : 0;
+}
+
+void
+proc_each_task(struct proc_model *pm, void (*fn)(void *arg, const struct proc_task *t), void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < pm->tasks.cap; i++) {
+		struct task *t = idmap_slot(&pm->tasks, i);
+
+		if (t) {
+			struct proc_task pt = { t->pid, t->tid, t->comm };
+
+			fn(arg, &pt);
+		}
+	}
 }

@@ -7,7 +7,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "event.h"
+#include "sink.h"
 
 static void
 print_arg(FILE *out, uint64_t v, bool ptr)
@@ -23,22 +23,20 @@ print_arg(FILE *out, uint64_t v, bool ptr)
 }
 
 /* Print " = ret" the way strace does, with errno name and message for failures. */
-void listing_print_return(FILE *out, const struct event *ev);
-
-void
-listing_print_return(FILE *out, const struct event *ev)
+static void
+print_return(FILE *out, const struct event *ev)
 {
 	if (!ev->has_ret) {
 		fprintf(out, " = ?");
 		return;
 	}
-	if (ev->ret < 0 && ev->ret >= -4095) {
-		const char *name = errno_name((int)-ev->ret);
-
-		if (name)
-			fprintf(out, " = -1 %s (%s)", name, strerror((int)-ev->ret));
+	if (ev->err) {
+		if (ev->err_name && ev->err_msg)
+			fprintf(out, " = -1 %s (%s)", ev->err_name, ev->err_msg);
+		else if (ev->err_name)
+			fprintf(out, " = -1 %s", ev->err_name);
 		else
-			fprintf(out, " = -1 errno %" PRId64, -ev->ret);
+			fprintf(out, " = -1 errno %d", ev->err);
 		return;
 	}
 	if (ev->ret > 65535)
@@ -65,7 +63,7 @@ listing_event(struct sink *s, const struct event *ev)
 		print_arg(out, ev->args[i], ev->arg_is_ptr & (1u << i));
 	}
 	fputc(')', out);
-	listing_print_return(out, ev);
+	print_return(out, ev);
 	fputc('\n', out);
 	for (k = 0; k < ev->nr_frames; k++) {
 		const struct frame *f = &ev->frames[k];
@@ -103,6 +101,7 @@ listing_event(struct sink *s, const struct event *ev)
 }
 
 const struct sink_ops sink_listing = {
-	.name = "listing",
+	.name = "text",
+	.help = "the listing strace -k users know: each call, then its frames (default)",
 	.event = listing_event,
 };

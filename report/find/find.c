@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The lookup chain and the modules of an address space.  Files are found
+ * once per (path, build-id) and never used when their build-id differs from
+ * the recorded one.  A module's load bias comes from the segment the kernel
+ * mapped (by page offset and permission), which also holds for LLD's packed
+ * layouts.
+ */
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/buildid.h"
+#include "common/log.h"
+#include "find-internal.h"
+#include "common/strtab.h"
+
+#define FILE_BUCKETS 1024
+
+/* Functions after which a stack continues on another stack that no snapshot holds. */
+static const char *const stack_switchers[] = {
+	"runtime.asmcgocall", "runtime.asmcgocall.abi0", "runtime.systemstack",
+	"runtime.systemstack.abi0", "runtime.mcall", "runtime.mcall.abi0", "runtime.morestack",
+	"runtime.morestack.abi0", "runtime.sigtramp", "runtime.sigtramp.abi0",
+	"runtime.cgocallback", "runtime.cgocallback.abi0", NULL,
+};
+
+/* The modules of one address space. */
+struct modules {
+	Dwfl *dwfl;
+	uint64_t version;
+};
+
+struct finder *
+find_new(const struct lookup_opts *opts, struct screc_strtab *strs)
+{
+	struct finder *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->files = calloc(FILE_BUCKETS, sizeof(*f->files));
+	if (!f->files) {
+		free(f);
+		return NULL;
+	}
+	if (opts)
+		f->opts = *opts;
+	f->strs = strs;
+	return f;
+}
+
+void
+find_free(struct finder *f)
+{
+	struct file *fl, *next;
+
+	if (!f)
+		return;
+	for (fl = f->first; fl; fl = next) {
+		next = fl->order;
+		if (fl->fd >= 0)
+			close(fl->fd);
+		free(fl);
+	}
+	free(f->files);
+	free(f->archived);
+	free(f->debuginfo_path);
+	find_archive_remove(f);
+	free(f);
+}
+
+/* libdwfl's search path for debug files, made when the first Dwfl is. */
+static int
+make_callbacks(struct finder *f)
+{
+	const struct lookup_opts *o = &f->opts;
+	const char *ad = f->archive_loaded && f->archive_dir[0] ? f->archive_dir : NULL;
+	size_t len;
+
+	if (f->debuginfo_path)
+		return 0;
+	len = 64 + (o->debug_dirs ? strlen(o->debug_dirs) : 0) +
+	      (o->symfs ? 2 * strlen(o->symfs) + 64 : 0) + (ad ? strlen(ad) : 0);
+	f->debuginfo_path = malloc(len);
+	if (!f->debuginfo_path)
+		return -ENOMEM;
+	/* "-" first: do not check CRCs of debuglink files (build-ids decide). */
+	snprintf(f->debuginfo_path, len, "-%s%s:.debug:/usr/lib/debug%s%s%s%s%s", ad ? ":" : "",
+		 ad ? ad : "", o->debug_dirs ? ":" : "", o->debug_dirs ? o->debug_dirs : "",
+		 o->symfs ? ":" : "", o->symfs ? o->symfs : "", o->symfs ? "/usr/lib/debug" : "");
+	f->callbacks.find_elf = dwfl_build_id_find_elf;
+	f->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+	f->callbacks.section_address = dwfl_offline_section_address;
+	f->callbacks.debuginfo_path = &f->debuginfo_path;
+	return 0;
+}
+
+/* Note where fl's stack-switching functions are, from its .symtab. */
+static void
+read_switchers(struct file *fl, Elf *elf)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+		size_t i, n;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+			continue;
+		data = elf_getdata(scn, NULL);
+		n = data ? sh.sh_size / sh.sh_entsize : 0;
+		for (i = 0; i < n && fl->nr_switchers < MAX_SWITCHERS; i++) {
+			GElf_Sym sym;
+			const char *name;
+			size_t k;
+
+			if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC)
+				continue;
+			name = elf_strptr(elf, sh.sh_link, sym.st_name);
+			if (!name || strncmp(name, "runtime.", 8) != 0)
+				continue;
+			for (k = 0; stack_switchers[k]; k++)
+				if (strcmp(name, stack_switchers[k]) == 0) {
+					fl->switchers[fl->nr_switchers].lo = sym.st_value;
+					fl->switchers[fl->nr_switchers].hi = sym.st_value + sym.st_size;
+					fl->nr_switchers++;
+				}
+		}
+	}
+}
+
+/* Read the PT_LOAD headers (and the stack switchers) of the file open at fd. */
+static void
+read_loads(struct file *fl, int fd)
+{
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	size_t n, i;
+
+	if (!elf)
+		return;
+	read_switchers(fl, elf);
+	if (elf_getphdrnum(elf, &n) == 0) {
+		for (i = 0; i < n && fl->nr_loads < MAX_LOADS; i++) {
+			GElf_Phdr ph;
+
+			if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD) {
+				fl->loads[fl->nr_loads].off = ph.p_offset;
+				fl->loads[fl->nr_loads].vaddr = ph.p_vaddr;
+				fl->loads[fl->nr_loads].filesz = ph.p_filesz;
+				fl->loads[fl->nr_loads].flags = ph.p_flags;
+				fl->nr_loads++;
+			}
+		}
+	}
+	elf_end(elf);
+}
+
+static bool
+try_candidate(struct finder *f, struct file *fl, const char *cand)
+{
+	uint8_t id[20];
+	size_t len;
+	struct stat st;
+
+	if (stat(cand, &st) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	if (fl->bid_len) {
+		if (screc_read_build_id(cand, id, &len) != 0 || len != fl->bid_len ||
+		    memcmp(id, fl->bid, len) != 0) {
+			fl->mismatch = true;
+			return false;
+		}
+	}
+	fl->fd = open(cand, O_RDONLY | O_CLOEXEC);
+	if (fl->fd < 0)
+		return false;
+	fl->mismatch = false;
+	fl->found = screc_strtab_intern(f->strs, cand);
+	read_loads(fl, fl->fd);
+	return true;
+}
+
+/* The archived copy for a build-id, or NULL. */
+static const char *
+archived_path(const struct finder *f, const struct map *m)
+{
+	size_t i;
+
+	for (i = 0; i < f->nr_archived; i++)
+		if (m->build_id_len && f->archived[i].len == m->build_id_len &&
+		    memcmp(f->archived[i].bid, m->build_id, m->build_id_len) == 0)
+			return f->archived[i].path;
+	return NULL;
+}
+
+/* Open an archived copy for its program headers (never for code bytes). */
+static void
+use_archived(struct file *fl, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	fl->archived = true;
+	fl->mismatch = false;
+	fl->found = path;
+	read_loads(fl, fd);
+	close(fd);
+}
+
+/*
+ * The binary itself under a debug directory's .build-id tree
+ * (DIR/.build-id/xx/rest, as debuginfod clients and some distributions lay
+ * them out), for --debug-dir and /usr/lib/debug.
+ */
+static void
+by_build_id(struct finder *f, struct file *fl)
+{
+	char hex[41], buf[4096];
+	const char *dirs = f->opts.debug_dirs;
+
+	if (fl->bid_len < 2)
+		return;
+	screc_hex(fl->bid, fl->bid_len, hex);
+	while (dirs && *dirs) {
+		const char *end = strchr(dirs, ':');
+		int n = end ? (int)(end - dirs) : (int)strlen(dirs);
+
+		if (snprintf(buf, sizeof(buf), "%.*s/.build-id/%.2s/%s", n, dirs, hex, hex + 2) <
+			    (int)sizeof(buf) && try_candidate(f, fl, buf))
+			return;
+		dirs = end ? end + 1 : NULL;
+	}
+	snprintf(buf, sizeof(buf), "/usr/lib/debug/.build-id/%.2s/%s", hex, hex + 2);
+	try_candidate(f, fl, buf);
+}
+
+struct file *
+find_file(struct finder *f, const struct map *m)
+{
+	size_t h = ((uintptr_t)m->path >> 4) % FILE_BUCKETS;
+	struct file *fl;
+	const char *ap;
+	char buf[4096];
+
+	if (!m->path)
+		return NULL;
+	for (fl = f->files[h]; fl; fl = fl->next)
+		if (fl->path == m->path && fl->bid_len == m->build_id_len &&
+		    memcmp(fl->bid, m->build_id, fl->bid_len) == 0)
+			return fl;
+	fl = calloc(1, sizeof(*fl));
+	if (!fl)
+		return NULL;
+	fl->path = m->path;
+	fl->build_id_hex = m->build_id_hex;
+	fl->fd = -1;
+	fl->bid_len = m->build_id_len;
+	memcpy(fl->bid, m->build_id, m->build_id_len);
+	fl->next = f->files[h];
+	f->files[h] = fl;
+	if (f->last)
+		f->last->order = fl;
+	else
+		f->first = fl;
+	f->last = fl;
+	/*
+	 * A local file with the recorded build-id is the same file as the
+	 * archived copy, with more in it (code bytes, all sections, its own debug
+	 * files): use it when there is one, else the archive.
+	 */
+	if (m->path[0] == '/') {
+		if (f->opts.symfs) {
+			snprintf(buf, sizeof(buf), "%s%s", f->opts.symfs, m->path);
+			if (try_candidate(f, fl, buf))
+				return fl;
+		}
+		if (try_candidate(f, fl, m->path))
+			return fl;
+	}
+	ap = archived_path(f, m);
+	if (ap) {
+		use_archived(fl, ap);
+		return fl;
+	}
+	by_build_id(f, fl);
+	return fl;
+}
+
+void
+find_status(struct finder *f, const struct map *m, struct find_status *st)
+{
+	struct file *fl = find_file(f, m);
+
+	st->found = fl ? fl->found : NULL;
+	st->mismatch = fl && !fl->found && fl->mismatch;
+	st->archived = fl && fl->archived;
+}
+
+void
+find_note_unnamed(struct finder *f, const struct map *m)
+{
+	struct file *fl = find_file(f, m);
+
+	if (fl)
+		fl->unnamed++;
+}
+
+void
+find_each_unnamed(struct finder *f, void (*fn)(void *arg, const struct find_unnamed *u), void *arg)
+{
+	struct file *fl;
+
+	for (fl = f->first; fl; fl = fl->order) {
+		struct find_unnamed u = {
+			.path = fl->path,
+			.build_id_hex = fl->bid_len ? fl->build_id_hex : NULL,
+			.frames = fl->unnamed,
+			.found = fl->found != NULL,
+			.mismatch = fl->mismatch,
+			.archived = fl->archived,
+		};
+
+		if (fl->unnamed)
+			fn(arg, &u);
+	}
+}
+
+bool
+find_map_bias(const struct file *fl, const struct map *m, uint64_t *bias)
+{
+	const bool exec = m->prot & PROT_EXEC;
+	int pass;
+	size_t i;
+
+	/*
+	 * The segment is the one the kernel mapped at pgoff: its offset rounded
+	 * down to a page is pgoff (LLD packs segments so that several share a
+	 * page), with the same execute permission; failing that, the one whose
+	 * file range holds pgoff.
+	 */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < fl->nr_loads; i++) {
+			uint64_t off = fl->loads[i].off, page_off = off & ~0xfffull;
+			bool x = fl->loads[i].flags & PF_X;
+			bool hit = pass == 0 ? page_off == m->pgoff && x == exec :
+					       m->pgoff >= page_off && m->pgoff < off + fl->loads[i].filesz;
+
+			if (hit) {
+				*bias = m->start - (fl->loads[i].vaddr - (off - m->pgoff));
+				return true;
+			}
+		}
+	return false;
+}
+
+bool
+find_read(void *finder, const struct map *m, uint64_t addr, void *buf, size_t len)
+{
+	struct file *fl = find_file(finder, m);
+
+	if (!fl || fl->fd < 0 || len > m->end - addr)
+		return false;
+	return pread(fl->fd, buf, len, (off_t)(m->pgoff + (addr - m->start))) == (ssize_t)len;
+}
+
+bool
+find_stack_switcher(struct finder *f, const struct aspace *as, uint64_t pc)
+{
+	const struct map *m = aspace_find(as, pc);
+	struct file *fl = m && m->path ? find_file(f, m) : NULL;
+	uint64_t bias;
+	size_t i;
+
+	if (!fl || !fl->nr_switchers || !find_map_bias(fl, m, &bias))
+		return false;
+	for (i = 0; i < fl->nr_switchers; i++)
+		if (pc - bias >= fl->switchers[i].lo && pc - bias < fl->switchers[i].hi)
+			return true;
+	return false;
+}
+
+static void
+modules_free(void *data)
+{
+	struct modules *mods = data;
+
+	if (!mods)
+		return;
+	if (mods->dwfl)
+		dwfl_end(mods->dwfl);
+	free(mods);
+}
+
+Dwfl *
+find_dwfl(struct finder *f, struct aspace *as)
+{
+	struct modules *mods = as->ext[ASPACE_EXT_MODULES].data;
+	size_t i;
+
+	if (mods && mods->version == as->version)
+		return mods->dwfl;
+	mods = calloc(1, sizeof(*mods));
+	aspace_ext_set(as, ASPACE_EXT_MODULES, mods, modules_free);
+	if (!mods || make_callbacks(f))
+		return NULL;
+	mods->version = as->version;
+	mods->dwfl = dwfl_begin(&f->callbacks);
+	if (!mods->dwfl)
+		return NULL;
+	dwfl_report_begin(mods->dwfl);
+	for (i = 0; i < as->nr_maps; i++) {
+		const struct map *m = &as->maps[i];
+		struct file *fl;
+		uint64_t bias;
+		size_t j;
+		bool dup = false;
+
+		if (!(m->prot & PROT_EXEC) || !m->path || (m->path[0] != '/' && !m->build_id_len))
+			continue;
+		for (j = 0; j < i; j++)
+			if (as->maps[j].path == m->path && (as->maps[j].prot & PROT_EXEC))
+				dup = true;
+		if (dup)
+			continue;
+		fl = find_file(f, m);
+		if (fl && !fl->found && !fl->mismatch && m->build_id_len && m->path[0] == '/') {
+			/* Not here: let libdwfl find it by build-id (debug dirs, debuginfod). */
+			Dwfl_Module *mod = dwfl_report_module(mods->dwfl, m->path,
+							      m->start - m->pgoff, m->end);
+
+			if (mod)
+				dwfl_module_report_build_id(mod, m->build_id, m->build_id_len, 0);
+			continue;
+		}
+		if (!fl || !fl->found || !find_map_bias(fl, m, &bias))
+			continue;
+		if (!dwfl_report_elf(mods->dwfl, m->path, fl->found, -1, bias, true))
+			screc_debug("%s: %s", m->path, dwfl_errmsg(-1));
+	}
+	dwfl_report_end(mods->dwfl, NULL, NULL);
+	return mods->dwfl;
+}
+
+Dwfl_Module *
+find_module(struct finder *f, struct aspace *as, uint64_t pc)
+{
+	Dwfl *dwfl = find_dwfl(f, as);
+
+	return dwfl ? dwfl_addrmodule(dwfl, pc) : NULL;
+}

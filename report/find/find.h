@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Finding the files of a recording: for each recorded (path, build-id), the
+ * local file with that build-id (under --symfs first, then at the recorded
+ * path), else the copy in the recording's archive, else a binary under a
+ * debug directory's .build-id tree; separate debug files and debuginfod come
+ * through libdwfl.  A file whose build-id differs is never used.  Also the
+ * modules of an address space as a Dwfl (cached per address space and
+ * rebuilt when its executable maps change), which the unwinder and the
+ * symbolizer share, and the bytes of read-only file mappings.
+ */
+#ifndef SCREC_FIND_H
+#define SCREC_FIND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/format.h"
+#include "report/model/proc.h"
+
+struct screc_strtab;
+struct Dwfl;
+struct Dwfl_Module;
+
+/* Where to look for files (all may be NULL). */
+struct lookup_opts {
+	const char *symfs;		/* root of a copy of the recording host's files */
+	const char *debug_dirs;		/* colon list of extra debug directories */
+};
+
+struct finder;
+
+/* A lookup chain with opts (copied; the strings must outlive it).  NULL without memory. */
+struct finder *find_new(const struct lookup_opts *opts, struct screc_strtab *strs);
+/* Close every file, remove the unpacked archive; NULL is a no-op. */
+void find_free(struct finder *f);
+
+/* What was found for a map's (path, build-id). */
+struct find_status {
+	const char *found;		/* the local path used, or NULL */
+	bool mismatch;			/* not found, and a candidate had another build-id */
+	bool archived;			/* found is the recording's archived copy */
+};
+/* Look m's file up (once; later calls are cached). */
+void find_status(struct finder *f, const struct map *m, struct find_status *st);
+
+/* A file read for bytes: true when all len bytes of m at addr were read (find reads only local files with the right build-id). */
+bool find_read(void *finder, const struct map *m, uint64_t addr, void *buf, size_t len);
+
+/*
+ * The modules of as as a Dwfl, built from its executable maps (or reused
+ * while they have not changed); NULL if libdwfl could not start.  Owned by
+ * as (freed with it).
+ */
+struct Dwfl *find_dwfl(struct finder *f, struct aspace *as);
+/* The module holding pc in as, or NULL. */
+struct Dwfl_Module *find_module(struct finder *f, struct aspace *as, uint64_t pc);
+
+/* Whether pc lies in a function that moves execution to another stack (Go's systemstack...). */
+bool find_stack_switcher(struct finder *f, const struct aspace *as, uint64_t pc);
+
+/* Count a frame left without a name in m's file (for the missing-files table). */
+void find_note_unnamed(struct finder *f, const struct map *m);
+
+/* A file that left frames unnamed, for the report's table of what to fix. */
+struct find_unnamed {
+	const char *path;		/* on the recording host */
+	const char *build_id_hex;	/* NULL without one */
+	uint64_t frames;
+	bool found, mismatch, archived;
+};
+/* Call fn for each such file, in the order they were first looked up. */
+void find_each_unnamed(struct finder *f, void (*fn)(void *arg, const struct find_unnamed *u),
+		       void *arg);
+
+/*
+ * The recording's archive (BLOB records: the vdso, binaries, debug files),
+ * unpacked into a private temporary directory that find_free() removes.
+ * find_archive_load() takes every BLOB of the recording at path in a first
+ * pass (for recordings whose header says they carry an archive at the end);
+ * find_archive_store() takes one BLOB met in the main pass.  Both return 0
+ * or -errno; a malformed record is reported and skipped.
+ */
+int find_archive_load(struct finder *f, const char *path);
+int find_archive_store(struct finder *f, const struct screc_rec *rec, const char *recording);
+/* Whether find_archive_load() took every BLOB already. */
+bool find_archive_loaded(const struct finder *f);
+
+#endif

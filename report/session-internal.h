@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/* The session's state, shared by session.c (its life) and pipeline.c (the pass over the file). */
+#ifndef SCREC_SESSION_INTERNAL_H
+#define SCREC_SESSION_INTERNAL_H
+
+#include "common/perf-record.h"
+#include "common/strtab.h"
+#include "common/util.h"
+#include "report/decode/tracepoint.h"
+#include "report/model/idmap.h"
+#include "report/model/proc.h"
+#include "report/symbolize/symbolize.h"
+#include "report/unwind/unwind.h"
+#include "session.h"
+
+#define MAX_FRAMES (UNWIND_MAX_FRAMES * 2)
+
+struct queued;
+
+/* One pass over the recording. */
+struct run {
+	struct sink *sink;
+	const struct report_filter *f;
+	struct report_stats *st;
+	struct proc_model *pm;
+	bool begun;			/* sink begin() called */
+	bool ended;			/* the reader reached the end or an error */
+	int ret;			/* what the reader said at the end */
+
+	struct queued **heap;
+	size_t nr_heap, cap_heap;
+	uint64_t seq, round_max, prev_round_max;
+
+	struct idmap open;		/* tid -> struct open_ev */
+
+	struct unwind_result ur;
+	struct frame frames[MAX_FRAMES];
+	int err;
+};
+
+struct report_session {
+	char *path;
+	struct screc_reader *r;
+	struct screc_strtab *strs;
+	struct finder *find;
+	struct unwinder *uw;
+	struct symbolizer *sym;
+	struct screc_attrs attrs;
+	struct tp_table tps;
+
+	struct report_meta meta;
+	char *strings[SCREC_STR_EVENTS + 1];	/* STRING records by key, NUL-terminated */
+	struct report_task *tasks;
+	size_t cap_tasks;
+	bool have_start;
+
+	struct run run;
+};
+
+/* Take an INFO or STRING record into the session's metadata. */
+void session_take_meta(struct report_session *s, const struct screc_rec *rec);
+
+#endif

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A report session: one recording and all the state that reading it builds
+ * (the lookup chain and its open files, the archive, the capstone and
+ * libdwfl handles, the string table, the symbol and CFI caches, the process
+ * model).  Nothing of it is process-wide: two sessions in one process are
+ * independent, which is what merging and diffing recordings need.
+ */
+#ifndef SCREC_SESSION_H
+#define SCREC_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/reader.h"
+#include "report/event.h"
+#include "report/find/find.h"
+#include "report/sinks/sink.h"
+
+/* Which events a report keeps. */
+struct report_filter {
+	const char *pids;		/* comma lists, NULL = all */
+	const char *tids;
+	const char *comms;
+	const char *syscalls;
+	bool failed;			/* only calls that returned an error */
+	double time_from, time_to;	/* seconds since the start; to < 0: open */
+};
+
+struct report_session;
+
+/*
+ * Open the recording at path and check its header.  Returns 0 and *out, or
+ * -errno: the open(2) error, -EBADMSG not a recording, -ENOTSUP a newer
+ * format, -ENODATA too short.
+ */
+int report_session_open(const char *path, const struct lookup_opts *lookup,
+			struct report_session **out);
+/* Close the recording and free everything (the archive's files too); NULL is a no-op. */
+void report_session_free(struct report_session *s);
+
+/* The recording's reader (for --raw), its path, and the lookup chain. */
+struct screc_reader *report_session_reader(struct report_session *s);
+const char *report_session_path(const struct report_session *s);
+struct finder *report_session_finder(struct report_session *s);
+
+/*
+ * Unpack the recording's archive, when its header says it has one at the
+ * end (a first pass over the file).  0 or -errno, with a message; the report
+ * goes on without the archive.
+ */
+int report_session_load_archive(struct report_session *s);
+
+/*
+ * Read the recording front to back, replay the process model, unwind and
+ * symbolize each kept event and hand it to sink; st gets the totals.
+ * report_session_run() does it all; begin/step/finish do it one record at a
+ * time (step returns 1 while there is more, 0 at the end).  Each returns 0
+ * for a complete recording, -ENODATA for a truncated one (everything before
+ * the cut was reported), -EBADMSG for corrupt data, or another -errno.
+ */
+int report_session_run(struct report_session *s, const struct report_filter *f,
+		       struct sink *sink, struct report_stats *st);
+int report_session_begin(struct report_session *s, const struct report_filter *f,
+			 struct sink *sink, struct report_stats *st);
+int report_session_step(struct report_session *s);
+int report_session_finish(struct report_session *s);
+
+/* What the recording says of itself (complete after a run). */
+const struct report_meta *report_session_meta(const struct report_session *s);
+
+/* Frames each unwinding backend found (for -v): calls fn per backend. */
+void report_session_backends(struct report_session *s,
+			     void (*fn)(void *arg, const char *name, uint64_t frames), void *arg);
+
+/*
+ * Print every record to out (`--raw`).  Returns 0 for a complete recording,
+ * -ENODATA for a truncated one (all it held is printed), or -EBADMSG.
+ */
+int report_dump(struct screc_reader *r, FILE *out);
+
+/*
+ * Print what the recording holds and which of its binaries this machine has
+ * (`--info`).  Returns like report_dump().
+ */
+int report_info(struct report_session *s, FILE *out);
+
+#endif

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the unwinder's driver and its backends share: one walk's state, the
+ * per-address-space caches, the backend table, reads of the traced memory
+ * and the capstone checks.
+ */
+#ifndef SCREC_UNWIND_INTERNAL_H
+#define SCREC_UNWIND_INTERNAL_H
+
+#include <capstone/capstone.h>
+#include <elfutils/libdwfl.h>
+
+#include "common/arch.h"
+#include "report/find/find.h"
+#include "unwind.h"
+
+#define D_RBP	SCREC_DWARF_RBP
+#define D_RSP	SCREC_DWARF_RSP
+#define D_RIP	SCREC_DWARF_RIP
+#define D_NREGS	SCREC_DWARF_NREGS
+
+struct unwinder {
+	struct finder *find;
+	csh cs;
+	bool cs_ok;
+	csh csd;			/* with instruction details, for prologues */
+	bool csd_ok;
+	uint64_t frames[UNWIND_NR_BACKENDS];
+};
+
+/* What the CFI says of a pc, cached: most stacks repeat the same few pcs. */
+#define CFI_CACHE 1024
+struct cfi_slot {
+	uint64_t pc;
+	uint8_t known, cfi, signal;
+};
+
+/*
+ * The unwind rule of a pc when it is one of the common simple ones (CFA =
+ * rsp or rbp + offset, return address and rbp saved at CFA + offset or rbp
+ * unchanged), cached per pc: most samples repeat the same stacks, and these
+ * rules let the fast path walk them without libdwfl's general machinery.
+ */
+enum rule_kind { RULE_UNKNOWN, RULE_SIMPLE, RULE_END, RULE_OTHER };
+
+struct rule {
+	uint64_t pc;
+	uint8_t kind;			/* enum rule_kind */
+	uint8_t cfa_reg;		/* D_RSP or D_RBP */
+	uint8_t bp_saved;		/* rbp restored from CFA + bp_off, else unchanged */
+	int32_t cfa_off, ra_off, bp_off;
+};
+
+#define RULE_CACHE 4096
+
+struct unwind_ctx;
+
+/* The unwinder's state for one address space (its ASPACE_EXT_UNWIND slot). */
+struct uw_space {
+	Dwfl *dwfl;			/* the modules' Dwfl (owned by find), attached to us */
+	uint64_t version;
+	bool attached;
+	struct unwind_ctx *ctx;		/* the current call's context */
+	struct cfi_slot cfi[CFI_CACHE];
+	struct rule rules[RULE_CACHE];
+};
+
+/* The state of one unwind call. */
+struct unwind_ctx {
+	struct unwinder *uw;
+	struct uw_space *u;
+	struct aspace *as;
+	uint32_t tid;
+	struct mem_snapshot snap;
+	uint64_t init[D_NREGS];
+	uint32_t init_valid;		/* bit per DWARF register */
+	bool truncated;
+	bool full;			/* the snapshot is as large as asked: the stack may go on */
+	bool switched;			/* the walk reached a stack-switching function */
+	size_t failed_at;		/* res->nr when a read outside the snapshot failed, +1 */
+	uint64_t needed;
+	struct unwind_result *res;
+	bool restart;			/* this pass starts from a recovered frame */
+	bool restart_first;		/* frame_cb is at that recovered frame */
+	uint64_t last_pc, last_sp, last_bp;
+	bool last_sp_ok, last_bp_ok, last_signal, last_cfi;
+	bool last_exact;		/* last_pc is where the frame stopped, not a return address - 1 */
+	size_t pass_frames;
+};
+
+/* What a backend's walk achieved. */
+enum walk_result {
+	WALK_NONE,		/* nothing: try the next backend */
+	WALK_DONE,		/* the stack ended; res->end says how */
+	WALK_STOPPED,		/* frames were added, then it could go no further */
+	WALK_STEPPED,		/* one caller recovered into c->init (a step backend) */
+};
+
+enum backend_kind {
+	BACKEND_WHOLE,		/* walks the whole stack or leaves nothing */
+	BACKEND_WALK,		/* walks as far as it can from c->init */
+	BACKEND_STEP,		/* recovers one caller of the last frame into c->init */
+};
+
+struct unwind_backend {
+	const char *name;
+	enum backend_kind kind;
+	enum frame_method method;	/* of the frames a step backend recovers */
+	enum walk_result (*walk)(struct unwind_ctx *c);
+};
+
+extern const struct unwind_backend unwind_fast_cfi;
+extern const struct unwind_backend unwind_dwfl;
+extern const struct unwind_backend unwind_prologue;
+extern const struct unwind_backend unwind_fp;
+
+/* Attach u (whose dwfl is set) to libdwfl's thread callbacks for pid (dwfl.c). */
+bool unwind_dwfl_attach(struct uw_space *u, uint32_t pid);
+
+/* Add a frame found by backend id; false when the result is full. */
+bool unwind_add(struct unwind_ctx *c, uint64_t pc, enum frame_method method,
+		enum unwind_backend_id id, bool activation);
+
+/* Read the 8-byte word at addr of the traced memory, noting truncation. */
+bool unwind_read_word(struct unwind_ctx *c, uint64_t addr, uint64_t *val);
+
+/* Is the instruction just before ra a call?  Checked in the mapped file's bytes. */
+bool unwind_after_call(struct unwind_ctx *c, uint64_t ra);
+
+/* Whether pc lies in a function that switches stacks. */
+bool unwind_in_switcher(struct unwind_ctx *c, uint64_t pc);
+
+/* Whether CFI covers pc (an exact address), and whether it is a signal frame; cached. */
+bool unwind_has_cfi(struct uw_space *u, uint64_t pc, bool *signal);
+
+#endif
