@@ -94,6 +94,7 @@ struct report_meta {
 	uint64_t start_realtime_ns;	/* wall clock at the start (0 if unknown) */
 	uint64_t start_clock_ns;	/* the same instant on the recording clock */
 	uint32_t clockid;		/* the clock of every event time */
+	uint32_t e_machine;		/* ELF machine of the recording host (0 if unknown) */
 	uint32_t stack_size;		/* bytes of stack asked per snapshot */
 	uint32_t nr_cpus;
 	const struct report_task *tasks;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/arch.h"
 #include "common/log.h"
 #include "common/records.h"
 #include "common/syscalls.h"
@@ -382,6 +383,11 @@ begin_sink(struct report_session *ss)
 	if (run->begun)
 		return;
 	run->begun = true;
+	/* Registers and stacks of another architecture would be misread: refuse. */
+	if (ss->have_start && ss->meta.e_machine != SCREC_ARCH_E_MACHINE) {
+		run->err = -ENOEXEC;
+		return;
+	}
 	run->sink->meta = &ss->meta;
 	if (run->sink->ops->begin && !run->err)
 		run->err = run->sink->ops->begin(run->sink, &ss->meta);

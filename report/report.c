@@ -300,7 +300,14 @@ finish(struct report_session *s, const struct report_cmd *c, int err)
 	struct screc_reader *r = report_session_reader(s);
 	const char *path = c->path;
 
-	if (err == -ENODATA)
+	if (err == -ENOEXEC) {
+		const struct report_meta *m = report_session_meta(s);
+
+		screc_err("%s: recorded on %s (ELF machine %u): this screc reads %s recordings "
+			  "only; report it with a screc built for that architecture", path,
+			  m->machine ? m->machine : "another architecture", m->e_machine,
+			  SCREC_ARCH_NAME);
+	} else if (err == -ENODATA)
 		screc_err("%s: the recording is truncated (its recorder did not finish, or the "
 			  "file was cut short): everything up to the cut was %s", path,
 			  c->raw ? "printed" : "reported");

@@ -126,6 +126,7 @@ session_take_meta(struct report_session *s, const struct screc_rec *rec)
 		s->meta.start_realtime_ns = in.start_realtime_ns;
 		s->meta.start_clock_ns = in.start_clock_ns;
 		s->meta.clockid = in.clockid;
+		s->meta.e_machine = in.e_machine;
 		s->meta.stack_size = in.stack_size;
 		s->meta.nr_cpus = in.nr_cpus;
 		return;
