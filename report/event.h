@@ -112,6 +112,9 @@ struct report_stats {
 	uint64_t frames;
 	uint64_t unresolved_frames;
 	uint64_t max_needed_stack;	/* largest snapshot a truncated stack would have needed (estimate) */
+	uint64_t samples;	/* syscall-entry samples read, before any filter */
+	uint64_t unreadable;	/* samples no attribute or tracepoint of the recording describes */
+	uint64_t expected;	/* entry samples the trailer counts (0 without a trailer) */
 };
 
 #endif

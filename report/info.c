@@ -198,9 +198,16 @@ report_info(struct report_session *ss, FILE *out)
 		}
 	}
 	tr = screc_reader_trailer(r);
-	fprintf(out, "recording:  %s (%s)\n", path,
-		ret == 0 ? "complete" : ret == -ENODATA ? "truncated: its recorder did not finish" :
-		"corrupt");
+	if (ret == 0 && tr && in->enters < tr->nr_samples) {
+		/* Complete to the trailer, but its samples are not all readable. */
+		fprintf(out, "recording:  %s (damaged: the trailer counts %" PRIu64 " syscall "
+			"samples, %" PRIu64 " can be read)\n", path, tr->nr_samples, in->enters);
+		ret = -EUCLEAN;
+	} else {
+		fprintf(out, "recording:  %s (%s)\n", path,
+			ret == 0 ? "complete" :
+			ret == -ENODATA ? "truncated: its recorder did not finish" : "corrupt");
+	}
 	fprintf(out, "host:       %s, Linux %s, %s\n", str(in, SCREC_STR_HOSTNAME),
 		str(in, SCREC_STR_KERNEL_RELEASE), str(in, SCREC_STR_MACHINE));
 	fprintf(out, "recorder:   screc %s\n", str(in, SCREC_STR_SCREC_VERSION));

@@ -207,17 +207,20 @@ process(struct report_session *ss, const uint8_t *p, size_t len)
 	memcpy(&h, p, sizeof(h));
 	switch (h.type) {
 	case PERF_RECORD_SAMPLE: {
-		const struct tp_desc *d;
+		const struct tp_desc *d = NULL;
 
-		if (screc_sample_parse(&ss->attrs, p, len, &s) != 0)
+		if (screc_sample_parse(&ss->attrs, p, len, &s) == 0)
+			d = tp_table_find(&ss->tps, s.attr->tp_id);
+		if (!d) {
+			run->st->unreadable++;
 			return;
-		d = tp_table_find(&ss->tps, s.attr->tp_id);
-		if (!d)
-			return;
-		if (d->is_exit)
+		}
+		if (d->is_exit) {
 			on_exit_sample(ss, &s, d);
-		else
+		} else {
+			run->st->samples++;
 			on_enter(ss, &s, d);
+		}
 		return;
 	}
 	case PERF_RECORD_COMM: {
@@ -334,6 +337,35 @@ flush_until(struct report_session *ss, uint64_t limit, bool all)
 	while (run->nr_heap && (all || run->heap[0]->time <= limit)) {
 		struct queued *q = heap_pop(run);
 
+		run->heap_bytes -= sizeof(*q) + q->len;
+		process(ss, q->data, q->len);
+		free(q);
+	}
+}
+
+/*
+ * Records wait in the heap only until the next ROUND record; a recording
+ * without them (damaged, or crafted) would make it grow without end.  Past
+ * the bound, the oldest half is processed, in time order as far as it goes.
+ */
+static void
+bound_heap(struct report_session *ss)
+{
+	struct run *run = &ss->run;
+
+	if (run->heap_bytes <= run->heap_max)
+		return;
+	if (!run->heap_overflowed) {
+		screc_err("%s: %llu MiB of records came without a ROUND record (the recorder "
+			  "writes one after each pass over its rings): the report goes on with "
+			  "what it holds; events may be out of time order", ss->path,
+			  (unsigned long long)(run->heap_max >> 20));
+		run->heap_overflowed = true;
+	}
+	while (run->nr_heap && run->heap_bytes > run->heap_max / 2) {
+		struct queued *q = heap_pop(run);
+
+		run->heap_bytes -= sizeof(*q) + q->len;
 		process(ss, q->data, q->len);
 		free(q);
 	}
@@ -371,7 +403,10 @@ queue_perf(struct report_session *ss, const struct screc_rec *rec)
 	if (heap_push(run, q)) {
 		free(q);
 		run->err = -ENOMEM;
+		return;
 	}
+	run->heap_bytes += sizeof(*q) + len;
+	bound_heap(ss);
 }
 
 /* Call the sink's begin() once, with what the recording said of itself so far. */
@@ -458,6 +493,9 @@ report_session_begin(struct report_session *ss, const struct report_filter *f, s
 		return -ENOMEM;
 	proc_set_file_reader(run->pm, find_read, ss->find);
 	run->open = (struct idmap)IDMAP_INIT(struct open_ev);
+	run->heap_max = 256ull << 20;
+	if (getenv("SCREC_REORDER_MAX"))
+		run->heap_max = strtoull(getenv("SCREC_REORDER_MAX"), NULL, 0);
 	run->sink = sink;
 	run->f = f;
 	run->st = st;
@@ -525,6 +563,14 @@ report_session_finish(struct report_session *ss)
 	}
 	ss->meta.nr_tasks = 0;
 	proc_each_task(run->pm, add_task, ss);
+	if (screc_reader_trailer(ss->r)) {
+		const struct screc_rec_trailer *tr = screc_reader_trailer(ss->r);
+
+		/* The recorder knows of losses the kernel never wrote a record for. */
+		if (tr->nr_lost > run->st->lost)
+			run->st->lost = tr->nr_lost;
+		run->st->expected = tr->nr_samples;
+	}
 	if (sink->ops->end && !run->err)
 		run->err = sink->ops->end(sink, run->st);
 	if (run->err && ret >= 0)

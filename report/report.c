@@ -31,7 +31,7 @@ usage(FILE *f)
 	fprintf(f,
 		"usage: screc report [options] [FILE]\n"
 		"\n"
-		"  FILE                 the recording (default: screc.data)\n"
+		"  FILE                 the recording (default: screc.data; - reads standard input)\n"
 		"  --tree[=bottom-up|top-down]\n"
 		"                       merge all events into a call tree (default bottom-up:\n"
 		"                       the syscall first, then the code that leads to it)\n"
@@ -214,6 +214,14 @@ open_recording(const struct report_cmd *c)
 		screc_err("%s: cannot open: %s (record one with: screc record -o FILE -- COMMAND)",
 			  path, strerror(-err));
 		break;
+	case -EISDIR:
+		screc_err("%s: is a directory: give the recording's file (screc record -o FILE)",
+			  path);
+		break;
+	case -EPIPE:
+		screc_err("%s: a FIFO that nothing wrote to in 5 s: start its writer first, or "
+			  "pipe the recording in: ... | screc report -", path);
+		break;
 	case -EBADMSG:
 		screc_err("%s: not a screc recording (bad magic or header)", path);
 		break;
@@ -293,6 +301,23 @@ print_summary(struct report_session *s, const struct report_stats *st)
 		  (unsigned long long)st->unresolved_frames);
 }
 
+/*
+ * Damage that would otherwise read as success: the recorder counted more
+ * samples than could be read (their ATTR or TRACEPOINT records gone or
+ * broken).  Says so and returns -EUCLEAN, else 0.
+ */
+static int
+check_counts(const struct report_cmd *c, const struct report_stats *st)
+{
+	if (st->samples >= st->expected && !st->unreadable)
+		return 0;
+	screc_err("%s: damaged: its trailer counts %llu syscall samples, %llu could be read "
+		  "(%llu samples are described by no event of the recording): the report is "
+		  "incomplete", c->path, (unsigned long long)st->expected,
+		  (unsigned long long)st->samples, (unsigned long long)st->unreadable);
+	return -EUCLEAN;
+}
+
 /* What ended the pass, said once; returns the exit status. */
 static int
 finish(struct report_session *s, const struct report_cmd *c, int err)
@@ -300,6 +325,9 @@ finish(struct report_session *s, const struct report_cmd *c, int err)
 	struct screc_reader *r = report_session_reader(s);
 	const char *path = c->path;
 
+	/* The archive could not be used: said when it happened; the report is incomplete. */
+	if (!err && find_archive_error(report_session_finder(s)))
+		err = -EUCLEAN;
 	if (err == -ENOEXEC) {
 		const struct report_meta *m = report_session_meta(s);
 
@@ -314,7 +342,7 @@ finish(struct report_session *s, const struct report_cmd *c, int err)
 	else if (err == -EBADMSG)
 		screc_err("%s: corrupt data at byte %llu: %s", path,
 			  (unsigned long long)screc_reader_offset(r), screc_reader_error(r));
-	else if (err)
+	else if (err && err != -EUCLEAN)
 		screc_err("%s: %s", path, strerror(-err));
 	report_session_free(s);
 	return err == 0 ? 0 : 1;
@@ -337,11 +365,16 @@ cmd_report(int argc, char **argv)
 	} else if (c.info) {
 		report_session_load_archive(s);
 		err = report_info(s, stdout);
+		if (err == -EUCLEAN)
+			screc_err("%s: damaged: some of its samples cannot be read (see above)",
+				  c.path);
 	} else {
 		report_session_load_archive(s);
 		err = report_session_run(s, &c.filter, &c.sink, &st);
 		fflush(stdout);
 		print_summary(s, &st);
+		if (!err)
+			err = check_counts(&c, &st);
 		if (c.sink.ops->free)
 			c.sink.ops->free(&c.sink);
 	}

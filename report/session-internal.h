@@ -29,6 +29,8 @@ struct run {
 
 	struct queued **heap;
 	size_t nr_heap, cap_heap;
+	uint64_t heap_bytes, heap_max;	/* held for reordering, and the bound */
+	bool heap_overflowed;		/* said once */
 	uint64_t seq, round_max, prev_round_max;
 
 	struct idmap open;		/* tid -> struct open_ev */
@@ -40,6 +42,7 @@ struct run {
 
 struct report_session {
 	char *path;
+	int in_fd;			/* the recording: a regular file, or a memfd copy of a pipe */
 	struct screc_reader *r;
 	struct screc_strtab *strs;
 	struct finder *find;

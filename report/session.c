@@ -5,12 +5,99 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "common/records.h"
 #include "session-internal.h"
+
+/* How long a FIFO may stay without a writer before the report gives up. */
+#define FIFO_WAIT_MS 5000
+
+/* Copy all of fd (a pipe) into anonymous memory; returns the memfd or -errno. */
+static int
+spool(int fd)
+{
+	char buf[65536];
+	int mfd = memfd_create("screc-input", MFD_CLOEXEC);
+	ssize_t n;
+
+	if (mfd < 0)
+		return -errno;
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || write(mfd, buf, (size_t)n) != n) {
+			int err = errno ? -errno : -EIO;
+
+			close(mfd);
+			return err;
+		}
+	}
+	return mfd;
+}
+
+/*
+ * The recording's bytes as a file the report can read more than once: a
+ * regular file as it is; stdin ("-"), a pipe or a FIFO copied into memory
+ * first (read once, as a pipe can only be).  A FIFO nobody writes to is not
+ * waited for forever.  Returns an fd or -errno (-EISDIR, -EPIPE for a FIFO
+ * without a writer).
+ */
+static int
+open_input(const char *path)
+{
+	struct stat st;
+	int fd, mfd;
+
+	fd = strcmp(path, "-") == 0 ? fcntl(0, F_DUPFD_CLOEXEC, 3) :
+				      open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		return -EISDIR;
+	}
+	if (S_ISFIFO(st.st_mode) && strcmp(path, "-") != 0) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		/* With no writer yet, poll says nothing; a writer that came and went, POLLHUP. */
+		if (poll(&p, 1, FIFO_WAIT_MS) <= 0 || !(p.revents & POLLIN)) {
+			close(fd);
+			return -EPIPE;
+		}
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	if (S_ISREG(st.st_mode))
+		return fd;
+	mfd = spool(fd);
+	close(fd);
+	if (mfd >= 0)
+		screc_debug("%s: not a regular file: read it into memory once", path);
+	return mfd;
+}
+
+/* A second, independent reader of the same bytes. */
+static int
+reopen_input(int fd)
+{
+	char p[32];
+
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	return open(p, O_RDONLY | O_CLOEXEC);
+}
 
 int
 report_session_open(const char *path, const struct lookup_opts *lookup,
@@ -22,13 +109,19 @@ report_session_open(const char *path, const struct lookup_opts *lookup,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	s->in_fd = -1;
 	s->path = strdup(path);
 	s->strs = screc_strtab_new();
 	if (!s->path || !s->strs) {
 		err = -ENOMEM;
 		goto fail;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	s->in_fd = open_input(path);
+	if (s->in_fd < 0) {
+		err = s->in_fd;
+		goto fail;
+	}
+	fd = reopen_input(s->in_fd);
 	if (fd < 0) {
 		err = -errno;
 		goto fail;
@@ -68,6 +161,8 @@ report_session_free(struct report_session *s)
 		free(s->strings[i]);
 	free(s->tasks);
 	screc_strtab_free(s->strs);
+	if (s->in_fd >= 0)
+		close(s->in_fd);
 	free(s->path);
 	free(s);
 }
@@ -93,7 +188,11 @@ report_session_finder(struct report_session *s)
 int
 report_session_load_archive(struct report_session *s)
 {
-	return find_archive_load(s->find, s->path);
+	int fd = reopen_input(s->in_fd);
+
+	if (fd < 0)
+		return -errno;
+	return find_archive_load(s->find, fd, s->path);
 }
 
 const struct report_meta *

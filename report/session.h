@@ -31,9 +31,11 @@ struct report_filter {
 struct report_session;
 
 /*
- * Open the recording at path and check its header.  Returns 0 and *out, or
- * -errno: the open(2) error, -EBADMSG not a recording, -ENOTSUP a newer
- * format, -ENODATA too short.
+ * Open the recording at path ("-": standard input) and check its header.
+ * The input is read once: a pipe or FIFO is copied into memory first.
+ * Returns 0 and *out, or -errno: the open(2) error, -EISDIR a directory,
+ * -EPIPE a FIFO that nobody wrote to, -EBADMSG not a recording, -ENOTSUP a
+ * newer format, -ENODATA too short.
  */
 int report_session_open(const char *path, const struct lookup_opts *lookup,
 			struct report_session **out);
@@ -82,7 +84,8 @@ int report_dump(struct screc_reader *r, FILE *out);
 
 /*
  * Print what the recording holds and which of its binaries this machine has
- * (`--info`).  Returns like report_dump().
+ * (`--info`).  Returns like report_dump(), or -EUCLEAN when the trailer
+ * counts samples that cannot be read.
  */
 int report_info(struct report_session *s, FILE *out);
 

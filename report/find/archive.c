@@ -1,22 +1,31 @@
 // SPDX-License-Identifier: MIT
 /*
- * The report's side of archives: the BLOB records (the vdso, archived
- * binaries and debug files) are unpacked into a private temporary directory,
- * laid out the way libdwfl looks for debug files (DIR/.build-id/xx/rest.debug),
- * and the finder learns what is there.  The directory is removed by
- * find_free().
+ * The report's side of archives.  The BLOB records (the vdso, archived
+ * binaries and debug files) are unpacked into anonymous memory files
+ * (memfd), so nothing is ever left behind, whatever ends the report; libdwfl
+ * and the lookup chain open them as /proc/self/fd/N, and separate debug
+ * files are handed to libdwfl by build-id (find_debuginfo()).
+ *
+ * A recording is untrusted input: only the files whose build-ids the
+ * recording's mappings use are unpacked (the vdso always), each file's pieces
+ * must come in order and inside its declared size, and the total is capped
+ * (by default half of the memory available) so that a small crafted file
+ * cannot make the report write gigabytes.
  */
-#include <dirent.h>
+#include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "common/buildid.h"
 #include "common/log.h"
+#include "common/perf-record.h"
 #include "common/reader.h"
 #include "common/records.h"
 #include "common/util.h"
@@ -25,87 +34,164 @@
 
 #define MAX_BLOB_SIZE	(4ull << 30)
 
-static void
-blob_path(const struct finder *f, const struct screc_blob_view *b, char *out, size_t len)
+/* The archive's cap: SCREC_ARCHIVE_MAX bytes if set, else half the memory available. */
+uint64_t
+find_archive_cap(void)
 {
-	char hex[41];
+	const char *env = getenv("SCREC_ARCHIVE_MAX");
+	unsigned long long kb = 0;
+	char line[256];
+	FILE *f;
 
-	screc_hex(b->build_id, b->build_id_len, hex);
-	if (b->kind == SCREC_BLOB_DEBUG)
-		snprintf(out, len, "%s/.build-id/%.2s/%s.debug", f->archive_dir, hex, hex + 2);
-	else
-		snprintf(out, len, "%s/%s.%s", f->archive_dir, hex,
-			 b->kind == SCREC_BLOB_VDSO ? "vdso" : "elf");
+	if (env && *env)
+		return strtoull(env, NULL, 0);
+	f = fopen("/proc/meminfo", "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	if (!kb)
+		return MAX_BLOB_SIZE;
+	return kb * 1024 / 2 < MAX_BLOB_SIZE ? kb * 1024 / 2 : MAX_BLOB_SIZE;
 }
 
-/* Register a file unpacked from the archive, for its build-id. */
-static void
-add_archived(struct finder *f, const struct screc_blob_view *b, const char *path)
+static struct archived *
+archived_find(struct finder *f, const uint8_t *bid, size_t len, uint32_t kind)
 {
-	struct archived *a;
+	size_t i;
 
-	if (screc_grow(&f->archived, &f->cap_archived, f->nr_archived + 1, sizeof(*a), 8))
+	for (i = 0; i < f->nr_archived; i++)
+		if (f->archived[i].kind == kind && f->archived[i].len == len &&
+		    memcmp(f->archived[i].bid, bid, len) == 0)
+			return &f->archived[i];
+	return NULL;
+}
+
+/* Whether the recording maps a file with this build-id (the pre-pass collected them). */
+static bool
+wanted(const struct finder *f, const uint8_t *bid, size_t len)
+{
+	size_t i;
+
+	if (!f->want)
+		return false;	/* the main pass: only the vdso may come this way */
+	for (i = 0; i < f->nr_want; i++)
+		if (f->want[i].len == len && memcmp(f->want[i].bid, bid, len) == 0)
+			return true;
+	return false;
+}
+
+static void
+want_add(struct finder *f, const uint8_t *bid, size_t len)
+{
+	if (!len || len > 20 || wanted(f, bid, len) ||
+	    screc_grow(&f->want, &f->cap_want, f->nr_want + 1, sizeof(*f->want), 64))
 		return;
-	a = &f->archived[f->nr_archived++];
-	memcpy(a->bid, b->build_id, b->build_id_len);
-	a->len = b->build_id_len;
-	a->vdso = b->kind == SCREC_BLOB_VDSO;
-	a->path = screc_strtab_intern(f->strs, path);
+	memcpy(f->want[f->nr_want].bid, bid, len);
+	f->want[f->nr_want].len = (uint8_t)len;
+	f->nr_want++;
+}
+
+/* Say once why the archive could not be taken whole. */
+static int
+refuse(struct finder *f, const char *recording, int err, const char *why)
+{
+	if (!f->archive_err) {
+		f->archive_err = err;
+		screc_err("%s: %s", recording, why);
+	}
+	return err;
 }
 
 int
 find_archive_store(struct finder *f, const struct screc_rec *rec, const char *recording)
 {
 	struct screc_blob_view b;
-	char path[256], sub[128];
-	int fd;
+	struct archived *a;
+	char name[64];
 
 	if (screc_get_blob(rec, &b) || b.total_size > MAX_BLOB_SIZE) {
 		screc_err("%s: an archived file record is malformed: ignored", recording);
 		return 0;
 	}
-	if (!f->archive_dir[0]) {
-		snprintf(f->archive_dir, sizeof(f->archive_dir), "/tmp/screc-archive-XXXXXX");
-		if (!mkdtemp(f->archive_dir)) {
-			f->archive_dir[0] = '\0';
-			return -errno;
-		}
+	if (b.kind != SCREC_BLOB_VDSO && !wanted(f, b.build_id, b.build_id_len)) {
+		f->archive_skipped++;
+		return 0;
 	}
-	blob_path(f, &b, path, sizeof(path));
-	if (b.kind == SCREC_BLOB_DEBUG) {
-		char hex[41];
+	a = archived_find(f, b.build_id, b.build_id_len, b.kind);
+	if (!a) {
+		if (b.offset != 0)
+			return 0;	/* its first piece was refused */
+		if (f->archive_err)
+			return f->archive_err;
+		if (b.total_size > f->archive_cap - f->archive_declared)
+			return refuse(f, recording, -EFBIG, "the archived files declare more bytes "
+				      "than the report may unpack (half the memory available, or "
+				      "SCREC_ARCHIVE_MAX): the archive is not used");
+		if (screc_grow(&f->archived, &f->cap_archived, f->nr_archived + 1,
+			       sizeof(*f->archived), 8))
+			return -ENOMEM;
+		a = &f->archived[f->nr_archived];
+		memset(a, 0, sizeof(*a));
+		snprintf(name, sizeof(name), "screc-archive-%s",
+			 b.kind == SCREC_BLOB_VDSO ? "vdso" : b.kind == SCREC_BLOB_ELF ? "elf" : "debug");
+		a->fd = memfd_create(name, MFD_CLOEXEC);
+		if (a->fd < 0)
+			return refuse(f, recording, -errno, "cannot make memory for the archived "
+				      "files: the archive is not used");
+		memcpy(a->bid, b.build_id, b.build_id_len);
+		a->len = b.build_id_len;
+		a->kind = b.kind;
+		a->total = b.total_size;
+		f->archive_declared += b.total_size;
+		f->nr_archived++;
+	}
+	/* Pieces come in order, each once: anything else is not the recorder's doing. */
+	if (a->complete || b.offset != a->next)
+		return 0;
+	if (pwrite(a->fd, b.data, b.data_len, (off_t)b.offset) != (ssize_t)b.data_len) {
+		int err = errno ? -errno : -EIO;
 
-		screc_hex(b.build_id, b.build_id_len, hex);
-		snprintf(sub, sizeof(sub), "%s/.build-id", f->archive_dir);
-		mkdir(sub, 0700);
-		snprintf(sub, sizeof(sub), "%s/.build-id/%.2s", f->archive_dir, hex);
-		mkdir(sub, 0700);
+		return refuse(f, recording, err, "cannot unpack the archived files: out of memory "
+			      "for them: the archive is not used");
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	if (pwrite(fd, b.data, b.data_len, (off_t)b.offset) != (ssize_t)b.data_len) {
-		int err = -errno;
-
-		close(fd);
-		return err ? err : -EIO;
+	a->next += b.data_len;
+	if (a->next == a->total) {
+		a->complete = true;
+		snprintf(a->path, sizeof(a->path), "/proc/self/fd/%d", a->fd);
+		a->path_interned = screc_strtab_intern(f->strs, a->path);
 	}
-	close(fd);
-	if (b.offset + b.data_len == b.total_size && b.kind != SCREC_BLOB_DEBUG)
-		add_archived(f, &b, path);
 	return 0;
 }
 
+/* The build-ids of a record that maps or names a file. */
+static void
+collect_build_id(struct finder *f, const struct screc_rec *rec)
+{
+	if (rec->type == SCREC_REC_BUILDID) {
+		struct screc_buildid_view b;
+
+		if (screc_get_buildid(rec, &b) == 0)
+			want_add(f, b.build_id, b.build_id_len);
+	} else if (rec->type == SCREC_REC_PERF) {
+		struct perf_event_header h;
+		struct screc_mmap2 m;
+		const uint8_t *p;
+
+		if (screc_rec_perf(rec, &p, &h) == 0 && h.type == PERF_RECORD_MMAP2 &&
+		    screc_mmap2_parse(p, h.size, &m) == 0)
+			want_add(f, m.build_id, m.build_id_len);
+	}
+}
+
 int
-find_archive_load(struct finder *f, const char *recording)
+find_archive_load(struct finder *f, int fd, const char *recording)
 {
 	struct screc_reader *r;
 	const struct screc_rec *rec;
-	int fd, ret, err = 0;
+	int ret, err = 0;
 
-	fd = open(recording, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	ret = screc_reader_open_fd(fd, &r);
 	if (ret)
 		return ret;
@@ -115,12 +201,19 @@ find_archive_load(struct finder *f, const char *recording)
 		return 0;
 	}
 	f->archive_loaded = true;
-	while (!err && (ret = screc_reader_next(r, &rec)) == 1)
+	/* Something to compare with, even in a recording that maps nothing. */
+	if (screc_grow(&f->want, &f->cap_want, 1, sizeof(*f->want), 64) == 0)
+		f->want[0].len = 0;
+	while (!err && (ret = screc_reader_next(r, &rec)) == 1) {
 		if (rec->type == SCREC_REC_BLOB)
 			err = find_archive_store(f, rec, recording);
+		else
+			collect_build_id(f, rec);
+	}
 	screc_reader_close(r);
-	if (err)
-		screc_err("%s: cannot unpack the archived files: %s", recording, strerror(-err));
+	if (f->archive_skipped)
+		screc_debug("%s: %llu archived pieces of files no mapping uses were skipped",
+			    recording, (unsigned long long)f->archive_skipped);
 	return err;
 }
 
@@ -130,33 +223,70 @@ find_archive_loaded(const struct finder *f)
 	return f->archive_loaded;
 }
 
-static void
-remove_tree(const char *path)
+int
+find_archive_error(const struct finder *f)
 {
-	DIR *d = opendir(path);
-	struct dirent *de;
+	return f->archive_err;
+}
 
-	if (!d) {
-		unlink(path);
-		return;
-	}
-	while ((de = readdir(d))) {
-		char sub[512];
+const char *
+find_archived_path(const struct finder *f, const uint8_t *bid, size_t len, bool *vdso)
+{
+	size_t i;
 
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-		remove_tree(sub);
+	for (i = 0; i < f->nr_archived; i++) {
+		const struct archived *a = &f->archived[i];
+
+		if (a->complete && a->kind != SCREC_BLOB_DEBUG && len && a->len == len &&
+		    memcmp(a->bid, bid, len) == 0) {
+			if (vdso)
+				*vdso = a->kind == SCREC_BLOB_VDSO;
+			return a->path_interned;
+		}
 	}
-	closedir(d);
-	rmdir(path);
+	return NULL;
+}
+
+/*
+ * libdwfl's find_debuginfo: the archived debug file for the module's
+ * build-id, else the standard search (debug directories, debuglink).
+ */
+int
+find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+	       const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
+	       char **debuginfo_file_name)
+{
+	struct finder *f = userdata ? *userdata : NULL;
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	int len = dwfl_module_build_id(mod, &bits, &vaddr);
+	struct archived *a;
+
+	if (f && len > 0 && (a = archived_find(f, bits, (size_t)len, SCREC_BLOB_DEBUG)) &&
+	    a->complete) {
+		int fd = open(a->path, O_RDONLY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			*debuginfo_file_name = strdup(a->path);
+			return fd;
+		}
+	}
+	return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
+					    debuglink_file, debuglink_crc, debuginfo_file_name);
 }
 
 void
 find_archive_remove(struct finder *f)
 {
-	if (f->archive_dir[0])
-		remove_tree(f->archive_dir);
-	f->archive_dir[0] = '\0';
+	size_t i;
+
+	for (i = 0; i < f->nr_archived; i++)
+		if (f->archived[i].fd >= 0)
+			close(f->archived[i].fd);
+	free(f->archived);
+	free(f->want);
+	f->archived = NULL;
+	f->want = NULL;
+	f->nr_archived = f->cap_archived = f->nr_want = f->cap_want = 0;
 	f->archive_loaded = false;
 }

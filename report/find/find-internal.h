@@ -37,10 +37,23 @@ struct finder {
 	Dwfl_Callbacks callbacks;
 	struct file **files;		/* hash buckets by recorded path */
 	struct file *first, *last;
-	/* Files unpacked from the recording's archive, by build-id. */
-	struct archived { uint8_t bid[20]; uint8_t len; bool vdso; const char *path; } *archived;
+	/* Files unpacked from the recording's archive, by build-id and kind (archive.c). */
+	struct archived {
+		uint8_t bid[20];
+		uint8_t len;
+		uint32_t kind;		/* enum screc_blob_kind */
+		int fd;			/* a memfd */
+		uint64_t total, next;	/* declared size, bytes written in order */
+		bool complete;
+		char path[32];		/* /proc/self/fd/N once complete */
+		const char *path_interned;
+	} *archived;
 	size_t nr_archived, cap_archived;
-	char archive_dir[64];		/* "" until something was unpacked */
+	/* The build-ids the recording's mappings use: only those are unpacked. */
+	struct { uint8_t bid[20]; uint8_t len; } *want;
+	size_t nr_want, cap_want;
+	uint64_t archive_cap, archive_declared, archive_skipped;
+	int archive_err;		/* why the archive was refused, once */
 	bool archive_loaded;		/* find_archive_load() took every BLOB */
 };
 
@@ -48,7 +61,16 @@ struct finder {
 struct file *find_file(struct finder *f, const struct map *m);
 /* The load bias of map m in file fl: address - ELF vaddr.  False if no segment fits. */
 bool find_map_bias(const struct file *fl, const struct map *m, uint64_t *bias);
-/* Remove the unpacked archive (archive.c). */
+/* How many bytes the archive may unpack (archive.c). */
+uint64_t find_archive_cap(void);
+/* Close the unpacked archive (archive.c). */
 void find_archive_remove(struct finder *f);
+/* The complete archived copy (ELF or vdso) of a build-id, or NULL; *vdso says which. */
+const char *find_archived_path(const struct finder *f, const uint8_t *bid, size_t len,
+			       bool *vdso);
+/* libdwfl's find_debuginfo callback: archived debug files first (userdata: the finder). */
+int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+		   const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
+		   char **debuginfo_file_name);
 
 #endif

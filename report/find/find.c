@@ -53,6 +53,7 @@ find_new(const struct lookup_opts *opts, struct screc_strtab *strs)
 	if (opts)
 		f->opts = *opts;
 	f->strs = strs;
+	f->archive_cap = find_archive_cap();
 	return f;
 }
 
@@ -70,33 +71,34 @@ find_free(struct finder *f)
 		free(fl);
 	}
 	free(f->files);
-	free(f->archived);
 	free(f->debuginfo_path);
 	find_archive_remove(f);
 	free(f);
 }
 
-/* libdwfl's search path for debug files, made when the first Dwfl is. */
+/*
+ * libdwfl's search path for debug files, made when the first Dwfl is; the
+ * archive's debug files come first, through find_debuginfo().
+ */
 static int
 make_callbacks(struct finder *f)
 {
 	const struct lookup_opts *o = &f->opts;
-	const char *ad = f->archive_loaded && f->archive_dir[0] ? f->archive_dir : NULL;
 	size_t len;
 
 	if (f->debuginfo_path)
 		return 0;
 	len = 64 + (o->debug_dirs ? strlen(o->debug_dirs) : 0) +
-	      (o->symfs ? 2 * strlen(o->symfs) + 64 : 0) + (ad ? strlen(ad) : 0);
+	      (o->symfs ? 2 * strlen(o->symfs) + 64 : 0);
 	f->debuginfo_path = malloc(len);
 	if (!f->debuginfo_path)
 		return -ENOMEM;
 	/* "-" first: do not check CRCs of debuglink files (build-ids decide). */
-	snprintf(f->debuginfo_path, len, "-%s%s:.debug:/usr/lib/debug%s%s%s%s%s", ad ? ":" : "",
-		 ad ? ad : "", o->debug_dirs ? ":" : "", o->debug_dirs ? o->debug_dirs : "",
+	snprintf(f->debuginfo_path, len, "-:.debug:/usr/lib/debug%s%s%s%s%s",
+		 o->debug_dirs ? ":" : "", o->debug_dirs ? o->debug_dirs : "",
 		 o->symfs ? ":" : "", o->symfs ? o->symfs : "", o->symfs ? "/usr/lib/debug" : "");
 	f->callbacks.find_elf = dwfl_build_id_find_elf;
-	f->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+	f->callbacks.find_debuginfo = find_debuginfo;
 	f->callbacks.section_address = dwfl_offline_section_address;
 	f->callbacks.debuginfo_path = &f->debuginfo_path;
 	return 0;
@@ -188,19 +190,6 @@ try_candidate(struct finder *f, struct file *fl, const char *cand)
 	return true;
 }
 
-/* The archived copy for a build-id, or NULL. */
-static const char *
-archived_path(const struct finder *f, const struct map *m)
-{
-	size_t i;
-
-	for (i = 0; i < f->nr_archived; i++)
-		if (m->build_id_len && f->archived[i].len == m->build_id_len &&
-		    memcmp(f->archived[i].bid, m->build_id, m->build_id_len) == 0)
-			return f->archived[i].path;
-	return NULL;
-}
-
 /* Open an archived copy for its program headers (never for code bytes). */
 static void
 use_archived(struct file *fl, const char *path)
@@ -286,7 +275,7 @@ find_file(struct finder *f, const struct map *m)
 		if (try_candidate(f, fl, m->path))
 			return fl;
 	}
-	ap = archived_path(f, m);
+	ap = find_archived_path(f, m->build_id, m->build_id_len, NULL);
 	if (ap) {
 		use_archived(fl, ap);
 		return fl;
@@ -400,6 +389,16 @@ modules_free(void *data)
 	free(mods);
 }
 
+/* Let find_debuginfo() know the finder of a module. */
+static void
+set_userdata(Dwfl_Module *mod, struct finder *f)
+{
+	void **userdata;
+
+	if (mod && dwfl_module_info(mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL))
+		*userdata = f;
+}
+
 Dwfl *
 find_dwfl(struct finder *f, struct aspace *as)
 {
@@ -419,6 +418,7 @@ find_dwfl(struct finder *f, struct aspace *as)
 	dwfl_report_begin(mods->dwfl);
 	for (i = 0; i < as->nr_maps; i++) {
 		const struct map *m = &as->maps[i];
+		Dwfl_Module *mod;
 		struct file *fl;
 		uint64_t bias;
 		size_t j;
@@ -434,17 +434,19 @@ find_dwfl(struct finder *f, struct aspace *as)
 		fl = find_file(f, m);
 		if (fl && !fl->found && !fl->mismatch && m->build_id_len && m->path[0] == '/') {
 			/* Not here: let libdwfl find it by build-id (debug dirs, debuginfod). */
-			Dwfl_Module *mod = dwfl_report_module(mods->dwfl, m->path,
-							      m->start - m->pgoff, m->end);
+			mod = dwfl_report_module(mods->dwfl, m->path, m->start - m->pgoff, m->end);
 
 			if (mod)
 				dwfl_module_report_build_id(mod, m->build_id, m->build_id_len, 0);
+			set_userdata(mod, f);
 			continue;
 		}
 		if (!fl || !fl->found || !find_map_bias(fl, m, &bias))
 			continue;
-		if (!dwfl_report_elf(mods->dwfl, m->path, fl->found, -1, bias, true))
+		mod = dwfl_report_elf(mods->dwfl, m->path, fl->found, -1, bias, true);
+		if (!mod)
 			screc_debug("%s: %s", m->path, dwfl_errmsg(-1));
+		set_userdata(mod, f);
 	}
 	dwfl_report_end(mods->dwfl, NULL, NULL);
 	return mods->dwfl;

@@ -76,15 +76,19 @@ void find_each_unnamed(struct finder *f, void (*fn)(void *arg, const struct find
 
 /*
  * The recording's archive (BLOB records: the vdso, binaries, debug files),
- * unpacked into a private temporary directory that find_free() removes.
- * find_archive_load() takes every BLOB of the recording at path in a first
- * pass (for recordings whose header says they carry an archive at the end);
- * find_archive_store() takes one BLOB met in the main pass.  Both return 0
- * or -errno; a malformed record is reported and skipped.
+ * unpacked into anonymous memory (nothing is left behind).
+ * find_archive_load() reads a recording open at fd (owned from then on) in a
+ * first pass, when its header says it carries an archive at the end, and
+ * takes the files its mappings use; find_archive_store() takes one BLOB met
+ * in the main pass.  Both return 0 or -errno, with a message when the
+ * archive cannot be used (the report goes on without it); a malformed record
+ * is reported and skipped.
  */
-int find_archive_load(struct finder *f, const char *path);
+int find_archive_load(struct finder *f, int fd, const char *recording);
 int find_archive_store(struct finder *f, const struct screc_rec *rec, const char *recording);
 /* Whether find_archive_load() took every BLOB already. */
 bool find_archive_loaded(const struct finder *f);
+/* Why the archive could not be used (-errno), or 0. */
+int find_archive_error(const struct finder *f);
 
 #endif
