@@ -79,6 +79,7 @@ enum arg_type {
 	ARG_STATX_FLAGS,	/* AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW */
 	ARG_MKNOD_MODE,		/* S_IFCHR|0644 */
 	ARG_OPEN_HOW,		/* openat2's struct, size in the next argument */
+	ARG_MREMAP_ADDR,	/* printed only with MREMAP_FIXED or MREMAP_DONTUNMAP */
 	ARG_SKIP,		/* not printed (the high half of a split offset) */
 };
 

@@ -684,7 +684,8 @@ print_struct_arg(struct dctx *x, const struct decode_mem *m, unsigned type, unsi
 		print_epoll_events(x, m, addr, (uint64_t)c->ret);
 		return;
 	case ARG_WSTATUS:
-		if (mem_get(m, addr, b, 4)) {
+		/* strace: only a call that reaped a child wrote a status */
+		if (c->ret > 0 && mem_get(m, addr, b, 4)) {
 			print_wstatus(x->out, (int)le32(b));
 			return;
 		}

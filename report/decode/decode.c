@@ -147,7 +147,7 @@ print_fd_path(struct screc_buf *out, const struct decode_call *c, const struct d
 {
 	const char *path;
 
-	if (!o->fd_paths || !c->fds || !c->fds->path || fd < 0)
+	if (!o->fd_paths || !c->fds || !c->fds->path || (fd < 0 && fd != AT_FDCWD_VALUE))
 		return;
 	path = c->fds->path(c->fds->arg, fd);
 	if (!path)
@@ -394,6 +394,8 @@ omitted(const struct dctx *x, unsigned i)
 		return true;
 	if (a->type == ARG_OPEN_MODE && i > 0)
 		return !(x->c->args[i - 1] & (0100 | 020000000));
+	if (a->type == ARG_MREMAP_ADDR && i > 0)	/* MREMAP_FIXED, MREMAP_DONTUNMAP */
+		return !(x->c->args[i - 1] & 6);
 	return false;
 }
 
@@ -438,6 +440,7 @@ print_arg(struct dctx *x, unsigned i)
 		screc_buf_printf(x->out, v ? "%#" PRIx64 : "%" PRIu64, v);
 		break;
 	case ARG_PTR:
+	case ARG_MREMAP_ADDR:
 		print_ptr(x, v);
 		break;
 	case ARG_OCT:
@@ -454,10 +457,12 @@ print_arg(struct dctx *x, unsigned i)
 		print_fd(x, (int)v);
 		break;
 	case ARG_DIRFD:
-		if ((int)v == AT_FDCWD_VALUE)
+		if ((int)v == AT_FDCWD_VALUE) {
 			screc_buf_str(x->out, "AT_FDCWD");
-		else
+			print_fd_path(x->out, c, x->o, AT_FDCWD_VALUE);
+		} else {
 			print_fd(x, (int)v);
+		}
 		break;
 	case ARG_UID:
 		if ((uint32_t)v == UINT32_MAX)

@@ -28,7 +28,11 @@ struct decode_mem {
 };
 
 struct decode_fds {
-	/* What fd refers to ("/etc/passwd", "socket:[...]", "pipe:[...]"), or NULL if unknown. */
+	/*
+	 * What fd refers to ("/etc/passwd", "socket:[...]", "pipe:[...]"), or NULL if unknown.
+	 * fd -100 (AT_FDCWD) asks for the working directory, which strace -y prints beside
+	 * AT_FDCWD.
+	 */
 	const char *(*path)(void *arg, int fd);
 	void *arg;
 };
