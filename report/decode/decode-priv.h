@@ -18,6 +18,7 @@ enum ret_type {
 	RET_OCT,	/* umask */
 	RET_NONE,	/* never returns */
 	RET_FCNTL,	/* F_GETFL, F_GETFD, ... print their flags */
+	RET_PRCTL,	/* PR_GET_DUMPABLE names its value */
 };
 
 enum arg_type {

@@ -262,13 +262,20 @@ special_prctl(struct dctx *x)
 		print_ptr(x, a[1]);
 		return;
 	case 3: case 7: case 13: case 19: case 21: case 27: case 30: case 31: case 32:
-	case 39: case 40: case 42: case 46:
+	case 40: case 42: case 46:
 		/* PR_GET_* without arguments, PR_TASK_PERF_EVENTS_* */
 		return;
-	case 4: case 8: case 29: case 36: case 41:
-		/* PR_SET_DUMPABLE PR_SET_KEEPCAPS PR_SET_TIMERSLACK PR_SET_CHILD_SUBREAPER
-		 * PR_SET_THP_DISABLE */
+	case 4:		/* PR_SET_DUMPABLE */
+		sep(x);
+		xlat_print_enum(x->out, &xlat_dumpable, a[1]);
+		return;
+	case 8: case 29: case 36: case 41:
+		/* PR_SET_KEEPCAPS PR_SET_TIMERSLACK PR_SET_CHILD_SUBREAPER PR_SET_THP_DISABLE */
 		screc_buf_printf(x->out, ", %" PRIu64, a[1]);
+		return;
+	case 38: case 39:	/* PR_SET_NO_NEW_PRIVS, PR_GET_NO_NEW_PRIVS */
+		for (i = 1; i < 5; i++)
+			screc_buf_printf(x->out, ", %" PRIu64, a[i]);
 		return;
 	}
 	for (i = 1; i < 5; i++) {

@@ -676,6 +676,11 @@ decode_ret(struct screc_buf *out, const struct decode_call *c, const struct deco
 	case RET_FCNTL:
 		ret_fcntl(out, c, o);
 		break;
+	case RET_PRCTL:
+		screc_buf_printf(out, " = %" PRId64, c->ret);
+		if ((unsigned)c->args[0] == 3 && xlat_name(&xlat_dumpable, (uint64_t)c->ret))
+			screc_buf_printf(out, " (%s)", xlat_name(&xlat_dumpable, (uint64_t)c->ret));
+		break;
 	default:
 		screc_buf_printf(out, " = %" PRId64, c->ret);
 		break;

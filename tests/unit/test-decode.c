@@ -261,6 +261,11 @@ test_strings(void)
 	p = str(0x80000, "abc");
 	CALL("prctl(PR_SET_NAME, \"abc\") = 0", "prctl", 0, 15, p);
 	CALL("prctl(PR_SET_PDEATHSIG, SIGTERM) = 0", "prctl", 0, 1, 15);
+	CALL("prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) = 0", "prctl", 0, 38, 1, 0, 0, 0);
+	CALL("prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) = 1", "prctl", 1, 39, 0, 0, 0, 0);
+	CALL("prctl(PR_GET_DUMPABLE) = 1 (SUID_DUMP_USER)", "prctl", 1, 3);
+	CALL("prctl(PR_SET_DUMPABLE, SUID_DUMP_USER) = 0", "prctl", 0, 4, 1);
+	CALL("prctl(PR_SET_CHILD_SUBREAPER, 1) = 0", "prctl", 0, 36, 1);
 	CALL("prctl(0x270f /* PR_??? */, 0x1, 0x2, 0x3, 0x4) = -1 EINVAL (Invalid argument)",
 	     "prctl", E(22), 9999, 1, 2, 3, 4);
 	p = str(0x90000, "mfd");
@@ -375,6 +380,8 @@ test_memory(void)
 	     "mremap", E(14), 0x7f8c2e5f9000, 8192, 16384, 1);
 	CALL("madvise(0xffffffffffffffff, 4096, MADV_DONTNEED) = -1 EINVAL (Invalid argument)",
 	     "madvise", E(22), UINT64_MAX, 4096, 4);
+	CALL("mremap(NULL, 0, 0, MREMAP_MAYMOVE|MREMAP_FIXED, 0x1000) = -1 EINVAL (Invalid argument)",
+	     "mremap", E(22), 0, 0, 0, 3, 0x1000);
 	CALL("munmap(0xffffffffffffffff, 16384) = -1 EINVAL (Invalid argument)", "munmap", E(22),
 	     UINT64_MAX, 16384);
 	CALL("mmap(0x10000, 4096, PROT_EXEC, MAP_SHARED|MAP_FIXED|2<<MAP_HUGE_SHIFT, 5, 0x1000) = "
@@ -421,6 +428,7 @@ test_fds(void)
 	CALL("dup2(1, 1) = 1", "dup2", 1, 1, 1);
 	CALL("dup3(11, 101, O_CLOEXEC) = 101", "dup3", 101, 11, 101, 02000000);
 	CALL("fcntl(11, F_GETFL) = 0x800 (flags O_RDONLY|O_NONBLOCK)", "fcntl", 0x800, 11, 3);
+	CALL("fcntl(0, F_GETFL) = 0x8000 (flags O_RDONLY|O_LARGEFILE)", "fcntl", 0x8000, 0, 3);
 	CALL("fcntl(11, F_SETFL, O_RDONLY|O_APPEND|O_NONBLOCK) = 0", "fcntl", 0, 11, 4, 04000 | 02000);
 	CALL("fcntl(11, F_DUPFD_CLOEXEC, 10) = 14", "fcntl", 14, 11, 1030, 10);
 	CALL("fcntl(11, F_SETFD, FD_CLOEXEC) = 0", "fcntl", 0, 11, 2, 1);
