@@ -53,6 +53,8 @@ struct event {
 	uint32_t pid, tid;
 	uint32_t cpu;
 	const char *comm;
+	unsigned recording;	/* which recording of the report (0 for the first) */
+	const char *host;	/* the recording's host name, NULL if unknown */
 	uint64_t time;		/* ns on the recording clock */
 	uint64_t rel_time;	/* ns since the recording started */
 	long nr;		/* syscall number */
@@ -60,6 +62,8 @@ struct event {
 	uint64_t args[6];
 	unsigned nr_args;
 	unsigned arg_is_ptr;	/* bit i: args[i] is a pointer (print in hex) */
+	const char *args_text;	/* the arguments decoded, strace-style ("3, \"/etc\", O_RDONLY"), or NULL */
+	const char *ret_text;	/* the return decoded (" = 3</etc/hosts>"), or NULL */
 	bool has_ret;		/* the matching exit was recorded */
 	int64_t ret;
 	int err;		/* the errno a failed call returned, else 0 */
@@ -84,6 +88,7 @@ struct report_task {
  * complete only by end(); the pointer stays valid until then.
  */
 struct report_meta {
+	unsigned recording;		/* its index among the report's recordings */
 	const char *path;		/* the recording file */
 	const char *hostname;
 	const char *kernel;		/* kernel release */

@@ -159,6 +159,8 @@ on_enter(struct report_session *ss, const struct screc_sample *s, const struct t
 		.tid = s->tid,
 		.cpu = s->cpu,
 		.comm = screc_strtab_intern(ss->strs, comm),
+		.recording = ss->meta.recording,
+		.host = ss->meta.hostname,
 		.time = s->time,
 		.rel_time = s->time - ss->meta.start_clock_ns,
 		.nr = nr,

@@ -195,6 +195,12 @@ report_session_load_archive(struct report_session *s)
 	return find_archive_load(s->find, fd, s->path);
 }
 
+void
+report_session_set_index(struct report_session *s, unsigned index)
+{
+	s->meta.recording = index;
+}
+
 const struct report_meta *
 report_session_meta(const struct report_session *s)
 {

@@ -69,6 +69,9 @@ int report_session_begin(struct report_session *s, const struct report_filter *f
 int report_session_step(struct report_session *s);
 int report_session_finish(struct report_session *s);
 
+/* Number this session's events and metadata as the report's recording index (default 0). */
+void report_session_set_index(struct report_session *s, unsigned index);
+
 /* What the recording says of itself (complete after a run). */
 const struct report_meta *report_session_meta(const struct report_session *s);
 
