@@ -16,6 +16,7 @@
 #include "common/arch.h"
 #include "common/log.h"
 #include "common/records.h"
+#include "common/syscall-set.h"
 #include "common/syscalls.h"
 #include "report/decode/errno-names.h"
 #include "session-internal.h"
@@ -26,12 +27,48 @@ struct queued {
 	uint8_t data[];		/* the perf record */
 };
 
+#define MAX_EFFECTS 4
+
 /* An entered syscall waiting for its exit. */
 struct open_ev {
 	uint32_t tid;		/* 0 = free slot */
+	bool keep;		/* passed the entry filters: unwound, decoded, goes to the sink */
 	struct event ev;
 	struct frame *frames;
+	char *args_text;	/* decoded at entry, while the memory is there */
+	/* What the call does to the fd table if it succeeds (OPEN's fd is its return). */
+	struct { enum decode_fd_op op; int fd, last, src_fd; bool cloexec; const char *what; }
+		effects[MAX_EFFECTS];
+	unsigned nr_effects;
 };
+
+/* --- the traced memory and fds, for the decoder --- */
+
+struct entry_mem {
+	const struct aspace *as;
+	struct mem_snapshot snap;
+};
+
+static size_t
+read_entry(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	const struct entry_mem *m = arg;
+
+	return aspace_read(m->as, &m->snap, addr, buf, len);
+}
+
+struct fd_lookup {
+	struct proc_model *pm;
+	uint32_t pid;
+};
+
+static const char *
+fd_what(void *arg, int fd)
+{
+	const struct fd_lookup *l = arg;
+
+	return proc_fd_what(l->pm, l->pid, fd);
+}
 
 /* --- filters --- */
 
@@ -63,8 +100,7 @@ in_num_list(const char *list, uint32_t v)
 
 /* The filters that can be decided at syscall entry. */
 static bool
-keep_enter(struct report_session *ss, const struct screc_sample *s, const char *syscall,
-	   const char *comm)
+keep_enter(struct report_session *ss, const struct screc_sample *s, long nr, const char *comm)
 {
 	const struct report_filter *f = ss->run.f;
 	double t;
@@ -77,7 +113,7 @@ keep_enter(struct report_session *ss, const struct screc_sample *s, const char *
 		return false;
 	if (f->comms && !in_list(f->comms, comm))
 		return false;
-	if (f->syscalls && !(syscall && in_list(f->syscalls, syscall)))
+	if (f->trace && !screc_syscall_set_has(f->trace, nr))
 		return false;
 	t = (double)(s->time - ss->meta.start_clock_ns) / 1e9;
 	if (t < f->time_from || (f->time_to >= 0 && t > f->time_to))
@@ -85,17 +121,141 @@ keep_enter(struct report_session *ss, const struct screc_sample *s, const char *
 	return true;
 }
 
+/* Whether the call names one of the -P paths, by a path argument or an fd argument. */
+static bool
+names_path(struct report_session *ss, const struct decode_call *c, uint32_t pid)
+{
+	const struct report_filter *f = ss->run.f;
+	char buf[4096];
+	unsigned i, k;
+
+	for (i = 0; decode_path(c, i, buf, sizeof(buf), NULL); i++)
+		for (k = 0; k < f->nr_paths; k++)
+			if (strcmp(buf, f->paths[k]) == 0)
+				return true;
+	for (i = 0; i < 6; i++) {
+		const char *what;
+
+		if (!decode_arg_is_fd(c->nr, i))
+			continue;
+		what = proc_fd_what(ss->run.pm, pid, (int)c->args[i]);
+		for (k = 0; what && k < f->nr_paths; k++)
+			if (strcmp(what, f->paths[k]) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* Whether the call has one of the --fd fds as an fd argument. */
+static bool
+on_fd(const struct report_filter *f, const struct decode_call *c)
+{
+	unsigned i, k;
+
+	for (i = 0; i < 6; i++)
+		for (k = 0; decode_arg_is_fd(c->nr, i) && k < f->nr_fds; k++)
+			if ((int)c->args[i] == f->fds[k])
+				return true;
+	return false;
+}
+
+/* The filters that need the return value. */
+static bool
+keep_exit(const struct report_filter *f, const struct event *ev)
+{
+	size_t i;
+
+	if (!f)
+		return true;
+	if (f->failed && !(ev->has_ret && ev->err))
+		return false;
+	if (f->successful && !(ev->has_ret && !ev->err))
+		return false;
+	if (f->nr_errnos) {
+		for (i = 0; i < f->nr_errnos; i++)
+			if (ev->has_ret && ev->err == f->errnos[i])
+				break;
+		if (i == f->nr_errnos)
+			return false;
+	}
+	return true;
+}
+
+/* Apply what a finished call did to its process's fd table. */
+static void
+apply_effects(struct report_session *ss, struct open_ev *o)
+{
+	struct proc_model *pm = ss->run.pm;
+	uint32_t pid = o->ev.pid;
+	unsigned i;
+
+	if (!o->ev.has_ret || o->ev.err)
+		return;
+	for (i = 0; i < o->nr_effects; i++) {
+		switch (o->effects[i].op) {
+		case DECODE_FD_OPEN: {
+			const char *what = o->effects[i].what;
+
+			if (!what && o->effects[i].src_fd >= 0)
+				what = proc_fd_what(pm, pid, o->effects[i].src_fd);
+			proc_fd_open(pm, pid, (int)o->ev.ret, what, o->effects[i].cloexec);
+			break;
+		}
+		case DECODE_FD_CLOSE:
+			proc_fd_close(pm, pid, o->effects[i].fd, o->effects[i].fd);
+			break;
+		case DECODE_FD_CLOSE_RANGE:
+			proc_fd_close(pm, pid, o->effects[i].fd, o->effects[i].last);
+			break;
+		case DECODE_FD_CLOEXEC:
+			proc_fd_cloexec(pm, pid, o->effects[i].fd, o->effects[i].fd,
+					o->effects[i].cloexec);
+			break;
+		case DECODE_FD_CLOEXEC_RANGE:
+			proc_fd_cloexec(pm, pid, o->effects[i].fd, o->effects[i].last,
+					o->effects[i].cloexec);
+			break;
+		case DECODE_FD_EXEC:
+			break;	/* the COMM record of the exec closes them (proc_comm) */
+		}
+	}
+}
+
 /* --- pending events per thread --- */
 
-/* Hand an event to the sink and release its slot. */
+/* The return value's text, with fds annotated from the table before the call's effects. */
+static void
+decode_return(struct report_session *ss, struct open_ev *o)
+{
+	struct run *run = &ss->run;
+	struct fd_lookup fl = { run->pm, o->ev.pid };
+	const struct decode_fds fds = { fd_what, &fl };
+	struct decode_call c = {
+		.nr = o->ev.nr,
+		.has_ret = o->ev.has_ret,
+		.ret = o->ev.ret,
+		.fds = ss->decode.fd_paths ? &fds : NULL,
+	};
+
+	memcpy(c.args, o->ev.args, sizeof(c.args));
+	screc_buf_reset(&run->text);
+	decode_ret(&run->text, &c, &ss->decode);
+}
+
+/* Hand an event to the sink (when kept), apply its fd effects and release its slot. */
 static void
 finish(struct report_session *ss, struct open_ev *o)
 {
 	struct run *run = &ss->run;
-	const struct event *ev = &o->ev;
+	struct event *ev = &o->ev;
 	size_t i;
 
-	if (!(run->f && run->f->failed && !(ev->has_ret && ev->ret < 0 && ev->ret >= -4095))) {
+	if (o->keep && keep_exit(run->f, ev)) {
+		ev->args_text = o->args_text;
+		/* The return's fd refers to what the call opened: apply its effects first. */
+		apply_effects(ss, o);
+		decode_return(ss, o);
+		ev->ret_text = run->text.err ? NULL : screc_buf_text(&run->text);
 		run->st->events++;
 		switch (ev->end) {
 		case STACK_COMPLETE:
@@ -117,37 +277,77 @@ finish(struct report_session *ss, struct open_ev *o)
 				run->st->unresolved_frames++;
 		if (!run->err && run->sink->ops->event)
 			run->err = run->sink->ops->event(run->sink, ev);
+	} else {
+		apply_effects(ss, o);
 	}
 	free(o->frames);
+	free(o->args_text);
 	idmap_del(&run->open, o);
+}
+
+/* What the call will do to the fd table, taken at entry while its memory is there. */
+static void
+take_effects(struct report_session *ss, struct open_ev *o, const struct decode_call *c)
+{
+	struct decode_call ok = *c;
+	struct decode_fd_effect *e = ss->run.effects;
+	size_t n, i;
+
+	/* As if it succeeded; OPEN's fd is filled in from the real return at exit. */
+	ok.has_ret = true;
+	ok.ret = 0;
+	n = decode_fd_effects(&ok, e, MAX_EFFECTS);
+	o->nr_effects = n < MAX_EFFECTS ? (unsigned)n : MAX_EFFECTS;
+	for (i = 0; i < o->nr_effects; i++) {
+		o->effects[i].op = e[i].op;
+		o->effects[i].fd = e[i].fd;
+		o->effects[i].last = e[i].last;
+		o->effects[i].src_fd = e[i].op == DECODE_FD_OPEN ? e[i].src_fd : -1;
+		o->effects[i].cloexec = e[i].cloexec;
+		o->effects[i].what = e[i].has_what ? screc_strtab_intern(ss->strs, e[i].what) : NULL;
+	}
 }
 
 static void
 on_enter(struct report_session *ss, const struct screc_sample *s, const struct tp_desc *d)
 {
 	struct run *run = &ss->run;
+	const struct report_filter *f = run->f;
 	const char *comm = proc_thread_comm(run->pm, s->tid);
 	long nr = tp_syscall_nr(d, s->raw, s->raw_size);
-	const char *name = screc_syscall_name(nr);
+	struct fd_lookup fl = { run->pm, s->pid };
+	const struct decode_fds fds = { fd_what, &fl };
+	struct entry_mem em;
+	struct decode_mem mem = { read_entry, &em };
+	struct decode_call c = { .nr = nr, .mem = &mem };
 	struct aspace *as;
 	struct open_ev *o;
-	size_t n, i;
+	uint64_t sp = 0;
+	size_t n = 0, i;
+	bool keep;
 
-	if (!keep_enter(ss, s, name, comm))
-		return;
 	o = idmap_get(&run->open, s->tid, false);
 	if (o)
 		finish(ss, o);	/* the previous call never returned (exit, exec) */
 	as = proc_aspace(run->pm, s->pid);
-	unwind_sample(ss->uw, as, s, &run->ur);
-	n = sym_frames(ss->sym, as, &run->ur, run->frames, MAX_FRAMES);
-	if (run->ur.end == STACK_TRUNCATED && run->ur.needed_stack > run->st->max_needed_stack)
-		run->st->max_needed_stack = run->ur.needed_stack;
+	screc_sample_reg(s, SCREC_PERF_SP, &sp);
+	em = (struct entry_mem){ as, { s->stack, sp, s->stack ? s->stack_size : 0 } };
+	tp_args(d, s->raw, s->raw_size, c.args);
+	keep = keep_enter(ss, s, nr, comm) &&
+	       (!f || !f->nr_paths || names_path(ss, &c, s->pid)) &&
+	       (!f || !f->nr_fds || on_fd(f, &c));
+	if (keep) {
+		unwind_sample(ss->uw, as, s, &run->ur);
+		n = sym_frames(ss->sym, as, &run->ur, run->frames, MAX_FRAMES);
+		if (run->ur.end == STACK_TRUNCATED && run->ur.needed_stack > run->st->max_needed_stack)
+			run->st->max_needed_stack = run->ur.needed_stack;
+	}
 	o = idmap_get(&run->open, s->tid, true);
 	if (!o) {
 		run->err = -ENOMEM;
 		return;
 	}
+	o->keep = keep;
 	o->frames = malloc((n ? n : 1) * sizeof(*o->frames));
 	if (!o->frames) {
 		run->err = -ENOMEM;
@@ -164,16 +364,23 @@ on_enter(struct report_session *ss, const struct screc_sample *s, const struct t
 		.time = s->time,
 		.rel_time = s->time - ss->meta.start_clock_ns,
 		.nr = nr,
-		.syscall = name,
+		.syscall = screc_syscall_name(nr),
 		.frames = o->frames,
 		.nr_frames = n,
-		.end = run->ur.end,
+		.end = keep ? run->ur.end : STACK_BROKEN,
 		.stack_size = s->stack_size,
 	};
 	o->ev.nr_args = tp_args(d, s->raw, s->raw_size, o->ev.args);
 	for (i = 0; i < o->ev.nr_args; i++)
 		if (d->args[i].is_pointer)
 			o->ev.arg_is_ptr |= 1u << i;
+	take_effects(ss, o, &c);
+	if (keep) {
+		c.fds = ss->decode.fd_paths ? &fds : NULL;
+		screc_buf_reset(&run->text);
+		decode_args(&run->text, &c, &ss->decode);
+		o->args_text = run->text.err ? NULL : strdup(screc_buf_text(&run->text));
+	}
 }
 
 static void
@@ -221,6 +428,7 @@ process(struct report_session *ss, const uint8_t *p, size_t len)
 			on_exit_sample(ss, &s, d);
 		} else {
 			run->st->samples++;
+			screc_syscall_set_add(&run->st->seen, tp_syscall_nr(d, s.raw, s.raw_size));
 			on_enter(ss, &s, d);
 		}
 		return;
@@ -579,6 +787,7 @@ report_session_finish(struct report_session *ss)
 		ret = run->err;
 	free(run->heap);
 	run->heap = NULL;
+	screc_buf_release(&run->text);
 	idmap_release(&run->open);
 	proc_model_free(run->pm);
 	run->pm = NULL;

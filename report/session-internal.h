@@ -6,6 +6,7 @@
 #include "common/perf-record.h"
 #include "common/strtab.h"
 #include "common/util.h"
+#include "report/decode/decode.h"
 #include "report/decode/tracepoint.h"
 #include "report/model/idmap.h"
 #include "report/model/proc.h"
@@ -37,6 +38,8 @@ struct run {
 
 	struct unwind_result ur;
 	struct frame frames[MAX_FRAMES];
+	struct screc_buf text;		/* decoded text being built */
+	struct decode_fd_effect effects[4];
 	int err;
 };
 
@@ -51,6 +54,7 @@ struct report_session {
 	struct screc_attrs attrs;
 	struct tp_table tps;
 
+	struct decode_opts decode;
 	struct report_meta meta;
 	char *strings[SCREC_STR_EVENTS + 1];	/* STRING records by key, NUL-terminated */
 	struct report_task *tasks;

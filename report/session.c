@@ -137,6 +137,8 @@ report_session_open(const char *path, const struct lookup_opts *lookup,
 		goto fail;
 	}
 	s->meta.path = s->path;
+	s->decode.strsize = DECODE_STRSIZE_DEFAULT;
+	s->decode.fd_paths = true;
 	*out = s;
 	return 0;
 fail:
@@ -193,6 +195,12 @@ report_session_load_archive(struct report_session *s)
 	if (fd < 0)
 		return -errno;
 	return find_archive_load(s->find, fd, s->path);
+}
+
+void
+report_session_set_decode(struct report_session *s, const struct decode_opts *o)
+{
+	s->decode = *o;
 }
 
 void

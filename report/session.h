@@ -18,13 +18,22 @@
 #include "report/find/find.h"
 #include "report/sinks/sink.h"
 
+struct screc_syscall_set;
+
 /* Which events a report keeps. */
 struct report_filter {
 	const char *pids;		/* comma lists, NULL = all */
 	const char *tids;
 	const char *comms;
-	const char *syscalls;
-	bool failed;			/* only calls that returned an error */
+	const struct screc_syscall_set *trace;	/* the syscalls kept, NULL = all */
+	bool failed;			/* only calls that returned an error (strace -Z) */
+	bool successful;		/* only calls that did not (strace -z) */
+	const int *errnos;		/* only calls that failed with one of these */
+	size_t nr_errnos;
+	const char *const *paths;	/* only calls naming one of these, by a path or an fd (-P) */
+	size_t nr_paths;
+	const int *fds;			/* only calls on one of these fds (an fd argument) */
+	size_t nr_fds;
 	double time_from, time_to;	/* seconds since the start; to < 0: open */
 };
 
@@ -68,6 +77,10 @@ int report_session_begin(struct report_session *s, const struct report_filter *f
 			 struct sink *sink, struct report_stats *st);
 int report_session_step(struct report_session *s);
 int report_session_finish(struct report_session *s);
+
+/* How the arguments are decoded (strace's -s and -y); the default is -s 32 with fd paths. */
+struct decode_opts;
+void report_session_set_decode(struct report_session *s, const struct decode_opts *o);
 
 /* Number this session's events and metadata as the report's recording index (default 0). */
 void report_session_set_index(struct report_session *s, unsigned index);

@@ -22,6 +22,9 @@ struct sink_opts {
 	double min_percent;	/* tree: hide branches below */
 	int max_depth;		/* tree: 0 = unlimited */
 	bool color;
+	int timestamps;		/* listing: strace's -t (1), -tt (2), -ttt (3); 0 none */
+	bool relative;		/* listing: -r, time since the previous event */
+	bool durations;		/* listing: -T, <seconds in the call> */
 };
 
 struct sink;
