@@ -49,6 +49,8 @@ usage(FILE *f)
 		"  --format=FORMAT      the output format (--format=help lists them):\n");
 	sink_list(f);
 	fprintf(f,
+		"  -c, --summary        strace -c's table, errors by errno, and each syscall's\n"
+		"                       top call sites\n"
 		"  --srcline            show file:line of each frame\n"
 		"  --min-percent P      tree: hide branches under P%% of the events\n"
 		"  --max-depth N        tree: show at most N levels\n"
@@ -186,6 +188,7 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 		{ "fd", required_argument, NULL, O_FD },
 		{ "errno", required_argument, NULL, O_ERRNO },
 		{ "no-fd-paths", no_argument, NULL, O_NOFDPATHS },
+		{ "summary", no_argument, NULL, 'c' },
 		{ "time", required_argument, NULL, O_TIME },
 		{ "symfs", required_argument, NULL, O_SYMFS },
 		{ "debug-dir", required_argument, NULL, O_DEBUGDIR },
@@ -202,7 +205,7 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 	c->decode.strsize = DECODE_STRSIZE_DEFAULT;
 	c->decode.fd_paths = true;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "vhe:P:s:ytrTZz", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "vhce:P:s:ytrTZz", longopts, NULL)) != -1) {
 		switch (opt) {
 		case O_RAW:
 			c->raw = true;
@@ -250,6 +253,9 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 			c->filter.trace = &c->trace;
 			break;
 		}
+		case 'c':
+			c->sink.ops = &sink_summary;
+			break;
 		case 'Z':
 			c->filter.failed = true;
 			break;

@@ -56,5 +56,6 @@ void sink_list(FILE *out);
 extern const struct sink_ops sink_listing;	/* strace -k style */
 extern const struct sink_ops sink_tree;		/* merged call tree */
 extern const struct sink_ops sink_json;		/* one JSON object per line */
+extern const struct sink_ops sink_summary;	/* strace -c with call sites */
 
 #endif
