@@ -54,6 +54,8 @@ find_new(const struct lookup_opts *opts, struct screc_strtab *strs)
 		f->opts = *opts;
 	f->strs = strs;
 	f->archive_cap = find_archive_cap();
+	/* libelf refuses every file until a version is set (libdwfl sets it too, later). */
+	elf_version(EV_CURRENT);
 	return f;
 }
 
