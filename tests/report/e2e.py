@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -976,6 +977,102 @@ def case_filters(ctx):
           '--time window before any event')
 
 
+# -- the vdso ------------------------------------------------------------------
+
+# The vdso's clock_gettime: kernels export it as __vdso_clock_gettime and as
+# its alias clock_gettime (version LINUX_2.6).
+VDSO_CLOCK = r'(?:__vdso_)?clock_gettime(?:@@?LINUX_[\d.]+)?'
+LIBC_CLOCK = r'(?:__GI___clock_gettime|__clock_gettime(?:64)?|clock_gettime)(?:@@?GLIBC_[\d.]+)?'
+REC_BLOB, BLOB_VDSO = 10, 1
+
+
+def rewrite_vdso(ctx, src, dst, old, new):
+    """Copy the recording src to dst with every `old` in its saved vdso image
+    replaced by `new` (as long): the file header stays, the records are
+    decompressed and compressed again with the zstd tool.  Returns how many
+    were replaced."""
+    zstd = ctx.paths.get('zstd')
+    if not zstd:
+        skip('zstd (the command) was not found at configure time: cannot rewrite a recording')
+    if len(old) != len(new):
+        fail('rewrite_vdso: %r and %r differ in length' % (old, new))
+    with open(src, 'rb') as fh:
+        data = fh.read()
+    # struct screc_file_header: magic[8], version, min_version, header_size
+    hsize = struct.unpack_from('<I', data, 16)[0]
+    p = subprocess.run([zstd, '-d', '-c', '-q'], input=data[hsize:], capture_output=True)
+    if p.returncode != 0:
+        fail('zstd -d on %s: %s' % (src, p.stderr.decode(errors='replace')))
+    recs = bytearray(p.stdout)
+    off = replaced = 0
+    while off + 8 <= len(recs):
+        rtype, size = struct.unpack_from('<II', recs, off)
+        if size < 8 or size % 8 or size > len(recs) - off:
+            fail('%s: a record of %d bytes at offset %d of the decompressed data' % (src, size, off))
+        # struct screc_rec_blob: hdr, kind, level, ..., path_len at 56, data_len at 60
+        if rtype == REC_BLOB and struct.unpack_from('<I', recs, off + 8)[0] == BLOB_VDSO:
+            path_len, data_len = struct.unpack_from('<II', recs, off + 56)
+            lo = off + 64 + path_len
+            piece = bytes(recs[lo:lo + data_len])
+            replaced += piece.count(old)
+            recs[lo:lo + data_len] = piece.replace(old, new)
+        off += size
+    p = subprocess.run([zstd, '-c', '-q'], input=bytes(recs), capture_output=True)
+    if p.returncode != 0:
+        fail('zstd on the rewritten records: %s' % p.stderr.decode(errors='replace'))
+    with open(dst, 'wb') as fh:
+        fh.write(data[:hsize] + p.stdout)
+    return replaced
+
+
+def case_vdso(ctx):
+    """A syscall the vdso makes itself: its frame is named from the vdso image
+    the recording saved, and from nothing else."""
+    binary = ctx.path('stack-vdso')
+    with open('/proc/self/maps') as fh:
+        if '[vdso]' not in fh.read():
+            skip('this kernel maps no vdso into processes (booted with vdso=0?)')
+    f = ctx.record([binary], 'vdso', events='clock_gettime')
+    ev = only(ctx.report_json(f)[0], 'vdso')[0]
+    what = 'vdso'
+    if ev.get('syscall') != 'clock_gettime' or toint(ev['args'][0]) != 2:
+        fail('%s: not clock_gettime(CLOCK_PROCESS_CPUTIME_ID)\n%s' % (what, show(ev)))
+    check_end(ev, 'complete', what)
+    seq = [VDSO_CLOCK, Opt(LIBC_CLOCK), 'vdso_two', 'vdso_one', 'main'] + ctx.start_tail()
+    fr, idx = match_seq(ev, seq, os.path.dirname(os.path.realpath(binary)), what)
+    vd = fr[0]
+    if vd.get('dso') != '[vdso]' or vd.get('method') != 'initial':
+        fail('%s: the syscall is made in the vdso: frame 0 must be in [vdso], method initial\n%s' %
+             (what, show(ev)))
+    check_call_lines(ev, fr, idx, os.path.join(ctx.paths['srcdir'], 'stack-vdso.c'),
+                     {2: 'clock_gettime', 3: 'vdso_two', 4: 'vdso_one'}, what)
+    # The recording holds the vdso image, and the frame carries its build-id.
+    raw = ctx.run([ctx.screc, 'report', '--raw', f]).stdout
+    blob = re.search(r'^blob kind=vdso .*\bbuild_id=([0-9a-f]+)\b', raw, re.M)
+    if not blob:
+        fail('%s: the recording saved no vdso image (no "blob kind=vdso" in --raw)' % what)
+    if vd.get('build_id') != blob.group(1):
+        fail('%s: the [vdso] frame has build-id %r, the saved image %s' %
+             (what, vd.get('build_id'), blob.group(1)))
+    info = ctx.run([ctx.screc, 'info', f]).stdout
+    if not re.search(r'^\s+%s\s+\[vdso\]\s+saved in the recording\s*$' % blob.group(1), info, re.M):
+        fail('%s: screc info must list %s [vdso] as saved in the recording:\n%s' %
+             (what, blob.group(1), info))
+    # Whatever this host's vdso is: rename clock_gettime in the saved image
+    # only; the frame must then carry the new name, at the same place.
+    renamed = os.path.join(ctx.tmp, 'vdso-renamed.screc')
+    if not rewrite_vdso(ctx, f, renamed, b'clock_gettime\0', b'screc_renamed\0'):
+        fail('%s: the saved vdso image has no clock_gettime in its strings' % what)
+    ev2 = only(ctx.report_json(renamed)[0], what + ', renamed')[0]
+    vd2 = ev2['frames'][0]
+    if not re.fullmatch(r'(?:__vdso_)?screc_renamed(?:@@?LINUX_[\d.]+)?', name(vd2)) or \
+            vd2.get('dso') != '[vdso]' or vd2.get('offset') != vd.get('offset') or \
+            vd2.get('rel') != vd.get('rel'):
+        fail('%s: with clock_gettime renamed screc_renamed in the recording\'s vdso image, the '
+             'frame must say so (it was %s+%s): the name came from somewhere else\n%s' %
+             (what, name(vd), vd.get('offset'), show(ev2)))
+
+
 CASES = {
     'filters': case_filters,
     'main-exits': case_main_exits,
@@ -995,6 +1092,7 @@ CASES = {
     'listing': case_listing,
     'tree': case_tree,
     'oracle-perf': case_oracle_perf,
+    'vdso': case_vdso,
 }
 
 
