@@ -384,19 +384,25 @@ def case_cfi(ctx):
     check_stack_program(ctx, ctx.path('stack-cfi'), 'stack-cfi')
 
 
-def case_fp(ctx):
-    binary = ctx.path('stack-fp')
-    # First prove the target is what this test claims: no CFI covers our code.
+def check_no_cfi(ctx, binary, funcs):
+    """Prove a target is what its test claims: no CFI covers funcs."""
     sections = ctx.run([ctx.paths['readelf'], '-SW', binary]).stdout
     if '.debug_frame' in sections:
         fail('%s still has .debug_frame' % binary)
     syms = ctx.symtab(binary)
     fdes = re.findall(r'FDE cie=\w+ pc=([0-9a-f]+)\.\.([0-9a-f]+)',
                       ctx.run([ctx.paths['readelf'], '-wf', binary]).stdout)
-    for fn in STACK_CHAIN:
+    for fn in funcs:
+        if fn not in syms:
+            fail('%s: no function %s in .symtab' % (binary, fn))
         for lo, hi in fdes:
             if int(lo, 16) <= syms[fn] < int(hi, 16):
                 fail('%s: .eh_frame has an FDE for %s: the build flags did not work' % (binary, fn))
+
+
+def case_fp(ctx):
+    binary = ctx.path('stack-fp')
+    check_no_cfi(ctx, binary, STACK_CHAIN)
     check_stack_program(ctx, binary, 'stack-fp', methods='fp')
 
 
@@ -1073,6 +1079,62 @@ def case_vdso(ctx):
              (what, name(vd), vd.get('offset'), show(ev2)))
 
 
+# -- frame-pointer chains that break ---------------------------------------------
+
+FPBREAK_OWN = ('fb_connect', 'fb_three', 'fb_break', 'fb_two', 'fb_one', 'nf_connect',
+               'nf_noframe', 'nf_two', 'nf_one', 'main')
+
+
+def case_fp_break(ctx):
+    """The rbp chain leads nowhere at fb_break (a fake frame whose "return
+    address" follows no call, or no address at all): the stack ends there,
+    not complete, and no frame is invented past it."""
+    binary = ctx.path('stack-fpbreak')
+    check_no_cfi(ctx, binary, FPBREAK_OWN)
+    builddir = os.path.dirname(os.path.realpath(binary))
+    for mode in ('fake', 'junk'):
+        what = 'fp-break ' + mode
+        f = ctx.record([binary, mode], 'fpbreak-' + mode)
+        events, err = ctx.report_json(f)
+        ev = only(events, what)[0]
+        check_connect(ev, what, 'stack-fpbreak')
+        fr, _ = match_seq(ev, [CONNECT, 'fb_connect', 'fb_three', 'fb_break'], builddir,
+                          what + ' (nothing may follow fb_break: its rbp points at no frame '
+                          'of a caller)')
+        got = [x.get('method') for x in fr[2:]]
+        if got != ['fp', 'fp']:
+            fail('%s: fb_three and fb_break were found by %s, not by frame pointers\n%s' %
+                 (what, got, show(ev)))
+        check_end(ev, 'broken', what)
+        st = stats(err, what)
+        if st['complete'] != 0 or st['truncated'] != 0:
+            fail('%s: the summary counts the broken stack as %s' % (what, st))
+        out, _ = ctx.report(f)
+        last = out.splitlines()[-1] if out.strip() else ''
+        if last != ' > [unwinding stopped: no unwind information]':
+            fail('%s: the listing must end with " > [unwinding stopped: no unwind '
+                 'information]", not %r\n%s' % (what, last, out))
+
+
+def case_fp_noframe(ctx):
+    """nf_noframe keeps no frame pointer and no CFI covers it: rbp, untouched,
+    still holds nf_two's frame, so following it from nf_noframe would skip
+    nf_two.  Only its prologue (sub $24, %rsp) tells where its return
+    address is."""
+    binary = ctx.path('stack-fpbreak')
+    check_no_cfi(ctx, binary, FPBREAK_OWN)
+    what = 'fp-noframe'
+    f = ctx.record([binary, 'noframe'], 'fpbreak-noframe')
+    ev = only(ctx.report_json(f)[0], what)[0]
+    check_connect(ev, what, 'stack-fpbreak')
+    fr, idx = match_seq(ev, [CONNECT, 'nf_connect', 'nf_noframe', 'nf_two', 'nf_one', 'main'] +
+                        ctx.start_tail(), os.path.dirname(os.path.realpath(binary)), what)
+    check_end(ev, 'complete', what)
+    if fr[idx[3]].get('method') != 'prologue':
+        fail('%s: nf_two must be found from nf_noframe\'s prologue (its stack height), '
+             'not by %r\n%s' % (what, fr[idx[3]].get('method'), show(ev)))
+
+
 CASES = {
     'filters': case_filters,
     'main-exits': case_main_exits,
@@ -1093,6 +1155,8 @@ CASES = {
     'tree': case_tree,
     'oracle-perf': case_oracle_perf,
     'vdso': case_vdso,
+    'fp-break': case_fp_break,
+    'fp-noframe': case_fp_noframe,
 }
 
 
