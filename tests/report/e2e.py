@@ -76,10 +76,12 @@ class Ctx:
 
     # -- recording and reporting ---------------------------------------------
 
-    def record(self, argv, name, events='connect', extra=()):
-        """Record argv; fail unless the target itself exited 0 (screc passes its status on)."""
+    def record(self, argv, name, events='connect', extra=(), wrap=()):
+        """Record argv; fail unless the target itself exited 0 (screc passes its status on).
+        wrap, when given, is a command that runs screc (setarch -R)."""
         out = os.path.join(self.tmp, name + '.screc')
-        cmd = [self.screc, 'record', '-e', events, '-o', out] + list(extra) + ['--'] + list(argv)
+        cmd = list(wrap) + [self.screc, 'record', '-e', events, '-o', out] + list(extra) + \
+            ['--'] + list(argv)
         p = self.run(cmd, check=False)
         if p.returncode != 0:
             if perf_forbidden(p.stderr):
@@ -1135,6 +1137,127 @@ def case_fp_noframe(ctx):
              'not by %r\n%s' % (what, fr[idx[3]].get('method'), show(ev)))
 
 
+# -- the process model -------------------------------------------------------------
+
+def case_thread_names(ctx):
+    """Threads renamed with pthread_setname_np (by themselves, by another
+    thread) carry their new names in the JSON output and in --comm."""
+    binary = ctx.path('stack-threadname')
+    f = ctx.record([binary], 'threadname')
+    events, _ = ctx.report_json(f)
+    only(events, 'thread-names', 3)
+    builddir = os.path.dirname(os.path.realpath(binary))
+    main_comm = os.path.basename(binary)[:15]
+    want = {
+        'self_connect': ('screc-selfname', [CONNECT, 'self_connect', 'self_start'] +
+                         ctx.thread_tail()),
+        'named_connect': ('screc-byparent', [CONNECT, 'named_connect', 'named_start'] +
+                          ctx.thread_tail()),
+        'main_connect': (main_comm, [CONNECT, 'main_connect', 'main'] + ctx.start_tail()),
+    }
+    by_comm = {}
+    for ev in events:
+        key = name(ev['frames'][1]) if len(ev.get('frames', [])) > 1 else '?'
+        if key not in want:
+            fail('thread-names: unexpected event\n' + show(ev))
+        comm, seq = want[key]
+        check_connect(ev, 'thread-names: ' + key, comm)
+        match_seq(ev, seq, builddir, 'thread-names: ' + key)
+        by_comm[comm] = ev
+    for comm, ev in by_comm.items():
+        got, _ = ctx.report_json(f, '--comm', comm)
+        if [e['tid'] for e in got] != [ev['tid']]:
+            fail('thread-names: --comm %s kept tids %s, expected [%d]' %
+                 (comm, [e['tid'] for e in got], ev['tid']))
+    got, _ = ctx.report_json(f, '--comm', 'screc-selfname,screc-byparent')
+    if len(got) != 2:
+        fail('thread-names: --comm screc-selfname,screc-byparent kept %d events, expected 2' %
+             len(got))
+
+
+RAW_MMAP = re.compile(r'^mmap2 .*\bpid=(\d+) .*\bstart=(0x[0-9a-f]+) end=(0x[0-9a-f]+) '
+                      r'pgoff=\S+ prot=r-x .*\bpath=(.*)$', re.M)
+
+
+def case_exec_overlap(ctx):
+    """Without address randomization, the image stack-execbig's child execs
+    lands where stack-execbig's larger code was: after the exec, only the new
+    image may name frames."""
+    big, exe = ctx.need('stack-execbig', 'stack-exec')
+    setarch = ctx.paths.get('setarch')
+    if not setarch:
+        skip('setarch was not found at configure time')
+    wrap = [setarch, os.uname().machine, '-R']
+    p = ctx.run(wrap + ['true'], check=False)
+    if p.returncode != 0:
+        skip('address randomization cannot be turned off here (%s): %s' %
+             (' '.join(wrap), p.stderr.strip()))
+    f = ctx.record([big, exe], 'exec-overlap', wrap=wrap)
+    # The premise: the new image's code lies inside the old image's code mapping.
+    raw = ctx.run([ctx.screc, 'report', '--raw', f]).stdout
+    maps = [(int(s, 16), int(e, 16), os.path.realpath(path))
+            for _, s, e, path in RAW_MMAP.findall(raw)]
+    old = [(s, e) for s, e, path in maps if path == os.path.realpath(big)]
+    new = [(s, e) for s, e, path in maps if path == os.path.realpath(exe)]
+    if not any(s1 <= s2 and e2 < e1 for s1, e1 in old for s2, e2 in new):
+        fail('exec-overlap: under %s, %s\'s code %s does not lie inside %s\'s %s: the test '
+             'proves nothing\n%s' % (' '.join(wrap), exe, ['%#x-%#x' % m for m in new], big,
+                                     ['%#x-%#x' % m for m in old],
+                                     '\n'.join(x for x in raw.splitlines() if 'mmap2' in x)))
+    ev = only(ctx.report_json(f)[0], 'exec-overlap')[0]
+    what = 'exec-overlap (names from the new image)'
+    check_connect(ev, what, 'stack-exec')
+    check_end(ev, 'complete', what)
+    fr, _ = match_seq(ev, [CONNECT, 'exec_connect', 'exec_one', 'main'] + ctx.start_tail(),
+                      os.path.dirname(os.path.realpath(exe)), what)
+    for x in fr[1:4]:
+        if os.path.realpath(x.get('dso') or '') != os.path.realpath(exe):
+            fail('%s: %s in %r, not %s\n%s' % (what, name(x), x.get('dso'), exe, show(ev)))
+
+
+def case_attach(ctx):
+    """screc record -p on a running process: its maps come from /proc at
+    attach time, and its frames are named from them."""
+    binary = ctx.path('stack-attach')
+    target = subprocess.Popen([binary], stdout=subprocess.PIPE, text=True, env=ctx.env)
+    out = os.path.join(ctx.tmp, 'attach.screc')
+    cmd = [ctx.screc, 'record', '-e', 'connect', '-p', str(target.pid), '--duration', '1',
+           '-o', out]
+    try:
+        ready = target.stdout.readline()
+        if ready != 'ready\n':
+            fail('attach: %s did not start (said %r)' % (binary, ready))
+        p = ctx.run(cmd, check=False, timeout=60)
+    finally:
+        target.kill()
+        target.wait()
+        target.stdout.close()
+    if p.returncode != 0:
+        if perf_forbidden(p.stderr):
+            skip('perf_event_open is not permitted here: ' + p.stderr.strip())
+        fail('%s: exit %d\n%s' % (' '.join(cmd), p.returncode, p.stderr[-4000:]))
+    raw = ctx.run([ctx.screc, 'report', '--raw', out]).stdout
+    if not re.search(r'^info .*\bmode=attach\b', raw, re.M):
+        fail('attach: the recording does not say it attached (mode=attach):\n' + raw[:2000])
+    events, _ = ctx.report_json(out)
+    # A call every 10 ms for a second.
+    if len(events) < 10:
+        fail('attach: %d events in 1 s of a process that connects every 10 ms' % len(events))
+    builddir = os.path.dirname(os.path.realpath(binary))
+    seq = [CONNECT, 'attach_connect', 'attach_two', 'attach_one', 'main'] + ctx.start_tail()
+    for n, ev in enumerate(events):
+        what = 'attach event %d' % n
+        check_connect(ev, what, 'stack-attach')
+        if ev['pid'] != target.pid:
+            fail('%s: pid %d, the target is %d' % (what, ev['pid'], target.pid))
+        check_end(ev, 'complete', what)
+        fr, _ = match_seq(ev, seq, builddir, what)
+        check_own_frames(ctx, ev, fr, binary,
+                         {'attach_connect': 'connect', 'attach_two': 'attach_connect',
+                          'attach_one': 'attach_two', 'main': 'attach_one'},
+                         os.path.join(ctx.paths['srcdir'], 'stack-attach.c'), what)
+
+
 CASES = {
     'filters': case_filters,
     'main-exits': case_main_exits,
@@ -1157,6 +1280,9 @@ CASES = {
     'vdso': case_vdso,
     'fp-break': case_fp_break,
     'fp-noframe': case_fp_noframe,
+    'thread-names': case_thread_names,
+    'exec-overlap': case_exec_overlap,
+    'attach': case_attach,
 }
 
 
