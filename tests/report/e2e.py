@@ -24,6 +24,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+import screctest  # noqa: E402
 from screctest import (CONNECT, SKIP, START_MAIN, SUMMARY, Failed, fail,  # noqa: E402
                        perf_forbidden, skip)
 
@@ -1258,6 +1259,132 @@ def case_attach(ctx):
                          os.path.join(ctx.paths['srcdir'], 'stack-attach.c'), what)
 
 
+# -- the listing, byte for byte ------------------------------------------------------
+
+def call_returns(ctx, binary):
+    """{function: {callee: return address}} of binary, from objdump."""
+    objdump = ctx.paths.get('objdump')
+    if not objdump:
+        skip('objdump was not found at configure time')
+    return screctest.call_returns(objdump, binary)
+
+
+def srcline(ctx, binary, addr):
+    """addr2line's file:line for addr, with the file as the line table names it
+    (relative to the compilation directory), or None."""
+    a2l = ctx.paths.get('addr2line')
+    if not a2l:
+        skip('addr2line was not found at configure time')
+    out = ctx.run([a2l, '-e', binary, '%#x' % addr]).stdout.strip()
+    m = re.fullmatch(r'(.+):(\d+)(?: \(discriminator \d+\))?', out)
+    if not m or m.group(1) == '??':
+        return None
+    path = m.group(1)
+    info = ctx.run([ctx.paths['readelf'], '--debug-dump=info', binary]).stdout
+    comp = re.search(r'DW_AT_comp_dir\s*:.*?:?\s(/\S*)\s*$', info, re.M)
+    if comp and path.startswith(comp.group(1).rstrip('/') + '/'):
+        path = path[len(comp.group(1).rstrip('/')) + 1:]
+    return '%s:%s' % (path, m.group(2))
+
+
+LIBC_FRAME = re.compile(r' > (/\S+)\((\S+)\+0x([0-9a-f]+)\) \[0x([0-9a-f]+)\](?: (\S+:\d+))?')
+
+
+def expect_line(got, want, what, out):
+    if got != want:
+        fail('%s: expected the line\n  %r\ngot\n  %r\nwhole listing:\n%s' % (what, want, got, out))
+
+
+def check_libc_line(ctx, line, regex, what, out):
+    """A frame in a system library: its format, its name, and (where the
+    library's own symbol table has that name) its offset."""
+    m = LIBC_FRAME.fullmatch(line)
+    if not m or not re.fullmatch(regex, m.group(2)):
+        fail('%s: %r is not " > LIB(%s+0xOFF) [0xREL]"\nwhole listing:\n%s' %
+             (what, line, regex, out))
+    start = ctx.symtab(m.group(1)).get(m.group(2).split('@')[0])
+    if start is not None and int(m.group(4), 16) - int(m.group(3), 16) != start:
+        fail('%s: %r: 0x%s - 0x%s is not where %s starts (0x%x)' %
+             (what, line, m.group(4), m.group(3), m.group(2), start))
+
+
+def listing_head(ev):
+    return '[pid %d] connect(%d, %#x, 16) = -1 ECONNREFUSED (Connection refused)' % (
+        ev['tid'], toint(ev['args'][0]), toint(ev['args'][1]))
+
+
+def case_listing_exact(ctx):
+    """The listing of stack-cfi and of a truncated stack-deep, line by line:
+    each frame of ours is " > PATH(SYM+0xOFF) [0xREL]" with REL the return
+    address after its call (objdump) and OFF from the symbol table; with
+    --srcline, addr2line's file:line follows."""
+    binary = ctx.path('stack-cfi')
+    dso = os.path.realpath(binary)
+    rets = call_returns(ctx, binary)
+    syms = ctx.symtab(binary)
+    f = ctx.record([binary], 'listing-exact')
+    ev = only(ctx.report_json(f)[0], 'listing-exact json')[0]
+    # The sockaddr is the target's target_port9, in its .bss.
+    bias = toint(ev['frames'][1]['address']) - toint(ev['frames'][1]['rel'])
+    obj = re.search(r'\s([0-9a-f]+)\s+\d+\s+OBJECT\s+LOCAL\s+\w+\s+\d+\s+target_port9\s*$',
+                    ctx.run([ctx.paths['readelf'], '-sW', binary]).stdout, re.M)
+    if not obj or toint(ev['args'][1]) != bias + int(obj.group(1), 16):
+        fail('listing-exact: connect\'s address argument %s is not target_port9 (%s + bias %#x)' %
+             (ev['args'][1], obj and obj.group(1), bias))
+    chain = [('do_connect', 'connect'), ('level_three', 'do_connect'),
+             ('level_two', 'level_three'), ('level_one', 'level_two'), ('main', 'level_one')]
+    start = ('_start', '__libc_start_main')
+
+    def own(fn, callee, with_src):
+        if callee not in rets.get(fn, {}):
+            fail('listing-exact: objdump shows no call of %s in %s' % (callee, fn))
+        ra = rets[fn][callee]
+        line = ' > %s(%s+%#x) [%#x]' % (dso, fn, ra - syms[fn], ra)
+        src = srcline(ctx, binary, ra - 1) if with_src else None
+        return line + (' ' + src if src else '')
+
+    for opts in ((), ('--srcline',)):
+        what = 'listing-exact' + (' --srcline' if opts else '')
+        out, _ = ctx.report(f, *opts)
+        lines = out.splitlines()
+        if len(lines) != 10:
+            fail('%s: %d lines, expected the call and 9 frames:\n%s' % (what, len(lines), out))
+        expect_line(lines[0], listing_head(ev), what, out)
+        check_libc_line(ctx, lines[1], CONNECT, what, out)
+        for n, (fn, callee) in enumerate(chain, 2):
+            expect_line(lines[n], own(fn, callee, bool(opts)), what + ': ' + fn, out)
+        check_libc_line(ctx, lines[7], ctx.libc_local('__libc_start_call_main'), what, out)
+        check_libc_line(ctx, lines[8], START_MAIN, what, out)
+        expect_line(lines[9], own(*start, bool(opts)), what + ': _start', out)
+
+    # A stack deeper than a 4096-byte snapshot: its frames, then the marker.
+    deep = ctx.path('stack-deep')
+    ddso, drets, dsyms = os.path.realpath(deep), call_returns(ctx, deep), ctx.symtab(deep)
+    f = ctx.record([deep, '2000'], 'listing-exact-deep', extra=('--stack-size', '4096'))
+    ev = only(ctx.report_json(f)[0], 'listing-exact deep json')[0]
+    check_end(ev, 'truncated', 'listing-exact deep')
+    if toint(ev.get('stack_size')) != 4096:
+        fail('listing-exact deep: %s bytes of stack recorded, asked 4096 of a deeper stack' %
+             ev.get('stack_size'))
+    out, _ = ctx.report(f)
+    lines = out.splitlines()
+    what = 'listing-exact, stack-deep 2000 --stack-size 4096'
+
+    def dline(fn, callee):
+        ra = drets[fn][callee]
+        return ' > %s(%s+%#x) [%#x]' % (ddso, fn, ra - dsyms[fn], ra)
+
+    if len(lines) < 16:
+        fail('%s: %d lines:\n%s' % (what, len(lines), out))
+    expect_line(lines[0], listing_head(ev), what, out)
+    check_libc_line(ctx, lines[1], CONNECT, what, out)
+    expect_line(lines[2], dline('deep_connect', 'connect'), what, out)
+    expect_line(lines[3], dline('recurse', 'deep_connect'), what, out)
+    for line in lines[4:-1]:
+        expect_line(line, dline('recurse', 'recurse'), what, out)
+    expect_line(lines[-1], ' > [stack truncated: 4096 bytes recorded]', what, out)
+
+
 CASES = {
     'filters': case_filters,
     'main-exits': case_main_exits,
@@ -1283,6 +1410,7 @@ CASES = {
     'thread-names': case_thread_names,
     'exec-overlap': case_exec_overlap,
     'attach': case_attach,
+    'listing-exact': case_listing_exact,
 }
 
 
