@@ -923,7 +923,11 @@ def case_oracle_perf(ctx):
         events, _ = ctx.report_json(f)
         samples = perf_script(ctx, data)
         if not samples:
-            skip('perf recorded nothing (not permitted here?)')
+            # perf ran and exited 0 (a refusal would have made it fail): the
+            # programs make calls, so an empty perf.data is a broken comparison.
+            fail('%s: perf record exited 0 but recorded no sys_enter_connect sample of %s '
+                 '(screc recorded %d connect calls%s): nothing to compare with' %
+                 (tag, ' '.join(argv), len(events), ' of the same run' if together else ''))
         if together:
             groups = [([s for s in samples if s['tid'] == tid], [e for e in events if e['tid'] == tid],
                        'tid %d' % tid)
