@@ -31,6 +31,7 @@ saying why.
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -540,14 +541,21 @@ def main():
     if len(sys.argv) < 2 or sys.argv[1] not in CASES:
         sys.exit('usage: realworld.py {%s} NAME=PATH...' % ','.join(CASES))
     c = Case(sys.argv[1:])
-    if not c.paths.get('screc'):
-        skip('screc was not built (report disabled)')
     try:
-        CASES[c.case](c)
-    except Failed as e:
-        if e.args:
-            c.fail(e.args[0])
-    c.finish()
+        if not c.paths.get('screc'):
+            skip('screc was not built (report disabled)')
+        try:
+            CASES[c.case](c)
+        except Failed as e:
+            if e.args:
+                c.fail(e.args[0])
+        c.finish()
+    finally:
+        # finish() and skip() end with sys.exit: this runs for every outcome.
+        if c.failures:
+            print('scratch files kept in ' + c.tmp)
+        else:
+            shutil.rmtree(c.tmp, ignore_errors=True)
 
 
 if __name__ == '__main__':
