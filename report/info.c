@@ -258,7 +258,7 @@ report_info(struct report_session *ss, FILE *out)
 		if (st.archived) {
 			found++;
 			where = strcmp(m->path, "[vdso]") == 0 ? "saved in the recording" : "archived";
-		} else if (m->path[0] != '/') {
+		} else if (!map_is_file(m)) {
 			where = "in memory only, not saved";
 		} else {
 			if (where) {

@@ -394,7 +394,7 @@ print_unnamed(void *arg, const struct find_unnamed *u)
 	else if (u->mismatch)
 		fix = "the file here is another build: run 'screc archive' on the recording host, "
 		      "or pass its files with --symfs DIR";
-	else if (!u->found && u->path[0] != '/')
+	else if (!u->found && (u->path[0] != '/' || strcmp(u->path, "//anon") == 0))
 		fix = "not a file (JIT or anonymous code)";
 	else if (!u->found)
 		fix = "missing here: run 'screc archive' on the recording host, or pass its files "

@@ -275,7 +275,7 @@ find_file(struct finder *f, const struct map *m)
 	 * archived copy, with more in it (code bytes, all sections, its own debug
 	 * files): use it when there is one, else the archive.
 	 */
-	if (m->path[0] == '/') {
+	if (map_is_file(m)) {
 		if (f->opts.symfs) {
 			snprintf(buf, sizeof(buf), "%s%s", f->opts.symfs, m->path);
 			if (try_candidate(f, fl, buf))
@@ -381,7 +381,7 @@ read_segment(struct finder *f, const struct aspace *as, uint64_t addr, void *buf
 		struct file *fl;
 		uint64_t bias, rel;
 
-		if (!(m->prot & PROT_EXEC) || !m->path || m->path[0] != '/')
+		if (!(m->prot & PROT_EXEC) || !map_is_file(m))
 			continue;
 		fl = find_file(f, m);
 		if (!fl || fl == last || fl->fd < 0 || !find_map_bias(fl, m, &bias) || addr < bias)
@@ -478,7 +478,7 @@ find_dwfl(struct finder *f, struct aspace *as)
 		size_t j;
 		bool dup = false;
 
-		if (!(m->prot & PROT_EXEC) || !m->path || (m->path[0] != '/' && !m->build_id_len))
+		if (!(m->prot & PROT_EXEC) || !m->path || (!map_is_file(m) && !m->build_id_len))
 			continue;
 		for (j = 0; j < i; j++)
 			if (as->maps[j].path == m->path && (as->maps[j].prot & PROT_EXEC))
@@ -486,7 +486,7 @@ find_dwfl(struct finder *f, struct aspace *as)
 		if (dup)
 			continue;
 		fl = find_file(f, m);
-		if (fl && !fl->found && !fl->mismatch && m->build_id_len && m->path[0] == '/') {
+		if (fl && !fl->found && !fl->mismatch && m->build_id_len && map_is_file(m)) {
 			/* Not here: let libdwfl find it by build-id (debug dirs, debuginfod). */
 			mod = dwfl_report_module(mods->dwfl, m->path, m->start - m->pgoff, m->end);
 

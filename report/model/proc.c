@@ -323,11 +323,25 @@ proc_build_id(struct proc_model *pm, const char *path, const uint8_t *id, size_t
 	pm->nr_bids++;
 }
 
+bool
+map_is_file(const struct map *m)
+{
+	return m->path && m->path[0] == '/' && strcmp(m->path, "//anon") != 0;
+}
+
+/* Whether a map holds a file's code (what the unwinder reports as a module). */
+static bool
+file_code(const struct map *m)
+{
+	return map_is_file(m) || (m->path && m->build_id_len);
+}
+
 void
 proc_mmap(struct proc_model *pm, uint32_t pid, const struct map *m, const char *path)
 {
 	struct aspace *as = proc_aspace(pm, pid);
 	struct map nm = *m, *out;
+	bool covered_code = false;
 	size_t i, n = 0;
 
 	if (!as || m->end <= m->start)
@@ -356,6 +370,8 @@ proc_mmap(struct proc_model *pm, uint32_t pid, const struct map *m, const char *
 			out[n++] = o;
 			continue;
 		}
+		if ((o.prot & PROT_EXEC) && file_code(&o))
+			covered_code = true;
 		if (o.start < nm.start) {
 			struct map left = o;
 
@@ -377,8 +393,12 @@ proc_mmap(struct proc_model *pm, uint32_t pid, const struct map *m, const char *
 	free(as->maps);
 	as->maps = out;
 	as->nr_maps = as->cap_maps = n;
-	/* Only what the unwinder reports rebuilds its Dwfl: not anonymous or JIT code. */
-	if ((nm.prot & PROT_EXEC) && nm.path && (nm.path[0] == '/' || nm.build_id_len))
+	/*
+	 * Only what the unwinder reports rebuilds its Dwfl: a file's code, new or
+	 * covered by this map; not anonymous or JIT code ("//anon" is the
+	 * kernel's name for anonymous memory).
+	 */
+	if (((nm.prot & PROT_EXEC) && file_code(&nm)) || covered_code)
 		as->version++;
 }
 

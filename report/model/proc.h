@@ -79,6 +79,8 @@ void proc_build_id(struct proc_model *pm, const char *path, const uint8_t *id, s
 
 /* The address space of pid (created empty if unknown).  Valid until the next change call. */
 struct aspace *proc_aspace(struct proc_model *pm, uint32_t pid);
+/* Whether m maps a file by its path ("//anon", "[vdso]" and the like are not). */
+bool map_is_file(const struct map *m);
 /* The mapping containing addr, or NULL. */
 const struct map *aspace_find(const struct aspace *as, uint64_t addr);
 /* A thread's name, "" when unknown. */
