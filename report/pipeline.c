@@ -24,7 +24,8 @@
 struct queued {
 	uint64_t time, seq;
 	uint32_t len;
-	uint8_t data[];		/* the perf record */
+	uint32_t type;		/* SCREC_REC_PERF: data is the perf record; RESOLVED: the whole record */
+	uint8_t data[];
 };
 
 #define MAX_EFFECTS 4
@@ -37,8 +38,12 @@ struct open_ev {
 	struct frame *frames;
 	char *args_text;	/* decoded at entry, while the memory is there */
 	/* What the call does to the fd table if it succeeds (OPEN's fd is its return). */
-	struct { enum decode_fd_op op; int fd, last, src_fd; bool cloexec; const char *what; }
-		effects[MAX_EFFECTS];
+	struct pending_effect {
+		enum decode_fd_op op;
+		int fd, last, src_fd;
+		bool cloexec;
+		const char *what;
+	} effects[MAX_EFFECTS];
 	unsigned nr_effects;
 };
 
@@ -308,8 +313,125 @@ take_effects(struct report_session *ss, struct open_ev *o, const struct decode_c
 	}
 }
 
+/* --resolve: the sample with its frames, decoded arguments and fd effects. */
 static void
-on_enter(struct report_session *ss, const struct screc_sample *s, const struct tp_desc *d)
+write_resolved(struct report_session *ss, const struct screc_sample *s, const uint8_t *p,
+	       size_t len, const struct open_ev *o, size_t n)
+{
+	struct resolve_effect e[MAX_EFFECTS];
+	struct resolve_parts parts = {
+		.raw = &ss->run.ur,
+		.frames = o->frames,
+		.nr_frames = n,
+		.end = o->ev.end,
+		.text = o->args_text,
+		.effects = e,
+		.nr_effects = o->nr_effects,
+	};
+	unsigned i;
+
+	for (i = 0; i < o->nr_effects; i++)
+		e[i] = (struct resolve_effect){ o->effects[i].op, o->effects[i].cloexec,
+						o->effects[i].fd, o->effects[i].last,
+						o->effects[i].src_fd, o->effects[i].what };
+	resolve_sample(ss, s, p, len, &parts);
+}
+
+/*
+ * A sample of a resolved recording: its frames, arguments and fd effects
+ * come with it; nothing is unwound or read from memory.
+ */
+static void
+on_enter_resolved(struct report_session *ss, const struct screc_sample *s,
+		  const struct tp_desc *d, const struct screc_resolved_view *v)
+{
+	struct run *run = &ss->run;
+	const char *comm = proc_thread_comm(run->pm, s->tid);
+	long nr = tp_syscall_nr(d, s->raw, s->raw_size);
+	struct screc_resolved_frame_view fv;
+	struct screc_resolved_effect_view evw;
+	struct aspace *as;
+	struct open_ev *o;
+	size_t pos, n = 0, i;
+	bool keep;
+
+	o = idmap_get(&run->open, s->tid, false);
+	if (o)
+		finish(ss, o);
+	as = proc_aspace(run->pm, s->pid);
+	keep = keep_enter(ss, s, nr, comm);
+	if (keep && (v->flags & SCREC_RESOLVED_NAMES)) {
+		for (pos = 0; n < MAX_FRAMES && screc_resolved_frame_next(v, &pos, &fv); n++) {
+			const struct map *m = aspace_find(as, fv.f.pc);
+
+			run->frames[n] = (struct frame){
+				.pc = fv.f.pc,
+				.rel = fv.f.rel,
+				.dso = fv.f.dso_len ? screc_strtab_intern_len(ss->strs, fv.dso,
+									    fv.f.dso_len) : NULL,
+				.build_id = m ? m->build_id_hex : NULL,
+				.sym = fv.f.name_len ? screc_strtab_intern_len(ss->strs, fv.name,
+									     fv.f.name_len) : NULL,
+				.sym_off = fv.f.sym_off,
+				.file = fv.f.file_len ? screc_strtab_intern_len(ss->strs, fv.file,
+									      fv.f.file_len) : NULL,
+				.line = (int)fv.f.line,
+				.inlined = fv.f.flags & SCREC_RFRAME_INLINED,
+				.bad_build_id = fv.f.flags & SCREC_RFRAME_MISMATCH,
+				.method = (enum frame_method)fv.f.method,
+			};
+		}
+	} else if (keep) {
+		run->ur.nr = 0;
+		for (pos = 0; run->ur.nr < UNWIND_MAX_FRAMES &&
+			      screc_resolved_frame_next(v, &pos, &fv);)
+			run->ur.frames[run->ur.nr++] = (struct raw_frame){
+				fv.f.pc, (enum frame_method)fv.f.method, UNWIND_NR_BACKENDS,
+				fv.f.flags & SCREC_RFRAME_ACTIVATION
+			};
+		n = sym_frames(ss->sym, as, &run->ur, run->frames, MAX_FRAMES);
+	}
+	o = idmap_get(&run->open, s->tid, true);
+	if (!o || !(o->frames = malloc((n ? n : 1) * sizeof(*o->frames)))) {
+		run->err = -ENOMEM;
+		return;
+	}
+	o->keep = keep;
+	memcpy(o->frames, run->frames, n * sizeof(*o->frames));
+	o->ev = (struct event){
+		.pid = s->pid,
+		.tid = s->tid,
+		.cpu = s->cpu,
+		.comm = screc_strtab_intern(ss->strs, comm),
+		.recording = ss->meta.recording,
+		.host = ss->meta.hostname,
+		.time = s->time,
+		.rel_time = s->time - ss->meta.start_clock_ns,
+		.nr = nr,
+		.syscall = screc_syscall_name(nr),
+		.frames = o->frames,
+		.nr_frames = n,
+		.end = (enum stack_end)v->end,
+		.stack_size = v->stack_size,
+	};
+	o->ev.nr_args = tp_args(d, s->raw, s->raw_size, o->ev.args);
+	for (i = 0; i < o->ev.nr_args; i++)
+		if (d->args[i].is_pointer)
+			o->ev.arg_is_ptr |= 1u << i;
+	o->args_text = keep && v->text_len ? strndup(v->text, v->text_len) : NULL;
+	for (pos = 0, i = 0; i < MAX_EFFECTS && screc_resolved_effect_next(v, &pos, &evw); i++)
+		o->effects[i] = (struct pending_effect){
+			(enum decode_fd_op)evw.e.op, evw.e.fd, evw.e.last, evw.e.src_fd,
+			evw.e.cloexec,
+			evw.e.what_len ? screc_strtab_intern_len(ss->strs, evw.what, evw.e.what_len)
+				       : NULL
+		};
+	o->nr_effects = (unsigned)i;
+}
+
+static void
+on_enter(struct report_session *ss, const struct screc_sample *s, const struct tp_desc *d,
+	 const uint8_t *p, size_t len)
 {
 	struct run *run = &ss->run;
 	const struct report_filter *f = run->f;
@@ -381,6 +503,8 @@ on_enter(struct report_session *ss, const struct screc_sample *s, const struct t
 		decode_args(&run->text, &c, &ss->decode);
 		o->args_text = run->text.err ? NULL : strdup(screc_buf_text(&run->text));
 	}
+	if (ss->resolve.active)
+		write_resolved(ss, s, p, len, o, n);
 }
 
 static void
@@ -407,13 +531,16 @@ on_exit_sample(struct report_session *ss, const struct screc_sample *s, const st
 /* --- one perf record, in time order --- */
 
 static void
-process(struct report_session *ss, const uint8_t *p, size_t len)
+process(struct report_session *ss, const uint8_t *p, size_t len,
+	const struct screc_resolved_view *rv)
 {
 	struct run *run = &ss->run;
 	struct perf_event_header h;
 	struct screc_sample s;
 
 	memcpy(&h, p, sizeof(h));
+	if (h.type != PERF_RECORD_SAMPLE)
+		resolve_perf(ss, p, len);
 	switch (h.type) {
 	case PERF_RECORD_SAMPLE: {
 		const struct tp_desc *d = NULL;
@@ -422,14 +549,20 @@ process(struct report_session *ss, const uint8_t *p, size_t len)
 			d = tp_table_find(&ss->tps, s.attr->tp_id);
 		if (!d) {
 			run->st->unreadable++;
+			resolve_perf(ss, p, len);
 			return;
 		}
 		if (d->is_exit) {
+			resolve_perf(ss, p, len);
+			ss->resolve.exits++;
 			on_exit_sample(ss, &s, d);
 		} else {
 			run->st->samples++;
 			screc_syscall_set_add(&run->st->seen, tp_syscall_nr(d, s.raw, s.raw_size));
-			on_enter(ss, &s, d);
+			if (rv)
+				on_enter_resolved(ss, &s, d, rv);
+			else
+				on_enter(ss, &s, d, p, len);
 		}
 		return;
 	}
@@ -540,6 +673,20 @@ heap_pop(struct run *run)
 }
 
 static void
+process_queued(struct report_session *ss, struct queued *q)
+{
+	struct screc_resolved_view v;
+
+	if (q->type != SCREC_REC_RESOLVED) {
+		process(ss, q->data, q->len, NULL);
+		return;
+	}
+	/* Checked when it was queued. */
+	if (screc_get_resolved((const struct screc_rec *)q->data, &v) == 0)
+		process(ss, v.perf, v.perf_len, &v);
+}
+
+static void
 flush_until(struct report_session *ss, uint64_t limit, bool all)
 {
 	struct run *run = &ss->run;
@@ -548,7 +695,7 @@ flush_until(struct report_session *ss, uint64_t limit, bool all)
 		struct queued *q = heap_pop(run);
 
 		run->heap_bytes -= sizeof(*q) + q->len;
-		process(ss, q->data, q->len);
+		process_queued(ss, q);
 		free(q);
 	}
 }
@@ -576,7 +723,7 @@ bound_heap(struct report_session *ss)
 		struct queued *q = heap_pop(run);
 
 		run->heap_bytes -= sizeof(*q) + q->len;
-		process(ss, q->data, q->len);
+		process_queued(ss, q);
 		free(q);
 	}
 }
@@ -586,28 +733,43 @@ queue_perf(struct report_session *ss, const struct screc_rec *rec)
 {
 	struct run *run = &ss->run;
 	struct perf_event_header h;
+	struct screc_resolved_view v;
 	struct screc_sample s;
-	const uint8_t *p;
+	const uint8_t *p, *src;
 	struct queued *q;
-	size_t len;
+	size_t len, size;
 	int err;
 
-	if (screc_rec_perf(rec, &p, &h))
-		return;
+	if (rec->type == SCREC_REC_RESOLVED) {
+		if (screc_get_resolved(rec, &v) || v.perf_len < sizeof(h))
+			return;
+		p = v.perf;
+		memcpy(&h, p, sizeof(h));
+		if (h.size > v.perf_len || h.size < sizeof(h))
+			return;
+		src = (const uint8_t *)rec;
+		size = rec->size;
+	} else {
+		if (screc_rec_perf(rec, &p, &h))
+			return;
+		src = p;
+		size = h.size;
+	}
 	len = h.size;
 	err = h.type == PERF_RECORD_SAMPLE ? screc_sample_parse(&ss->attrs, p, len, &s) :
 					    screc_sample_id_parse(&ss->attrs, p, len, &s);
 	if (err)
 		s.time = run->round_max;	/* no time: keep its place in the stream */
-	q = malloc(sizeof(*q) + len);
+	q = malloc(sizeof(*q) + size);
 	if (!q) {
 		run->err = -ENOMEM;
 		return;
 	}
 	q->time = s.time;
 	q->seq = run->seq++;
-	q->len = (uint32_t)len;
-	memcpy(q->data, p, len);
+	q->len = (uint32_t)size;
+	q->type = rec->type;
+	memcpy(q->data, src, size);
 	if (s.time > run->round_max)
 		run->round_max = s.time;
 	if (heap_push(run, q)) {
@@ -615,7 +777,7 @@ queue_perf(struct report_session *ss, const struct screc_rec *rec)
 		run->err = -ENOMEM;
 		return;
 	}
-	run->heap_bytes += sizeof(*q) + len;
+	run->heap_bytes += sizeof(*q) + size;
 	bound_heap(ss);
 }
 
@@ -643,6 +805,10 @@ take_record(struct report_session *ss, const struct screc_rec *rec)
 {
 	struct run *run = &ss->run;
 
+	/* What --resolve copies as it is; perf records go out in time order. */
+	if (rec->type != SCREC_REC_PERF && rec->type != SCREC_REC_RESOLVED &&
+	    rec->type != SCREC_REC_ROUND && rec->type != SCREC_REC_TRAILER)
+		resolve_record(ss, rec);
 	switch (rec->type) {
 	case SCREC_REC_INFO:
 	case SCREC_REC_STRING:
@@ -670,6 +836,7 @@ take_record(struct report_session *ss, const struct screc_rec *rec)
 		break;
 	}
 	case SCREC_REC_PERF:
+	case SCREC_REC_RESOLVED:
 		queue_perf(ss, rec);
 		break;
 	case SCREC_REC_BLOB: {
@@ -685,6 +852,7 @@ take_record(struct report_session *ss, const struct screc_rec *rec)
 	case SCREC_REC_ROUND:
 		flush_until(ss, run->prev_round_max, false);
 		run->prev_round_max = run->round_max;
+		resolve_round(ss);
 		break;
 	default:
 		break;
@@ -783,6 +951,12 @@ report_session_finish(struct report_session *ss)
 	}
 	if (sink->ops->end && !run->err)
 		run->err = sink->ops->end(sink, run->st);
+	if (ss->resolve.active) {
+		int rerr = resolve_finish(ss);
+
+		if (rerr && !run->err)
+			run->err = rerr;
+	}
 	if (run->err && ret >= 0)
 		ret = run->err;
 	free(run->heap);

@@ -6,10 +6,12 @@
  * the advice and the one-line summary.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/arch.h"
 #include "common/log.h"
@@ -34,6 +36,8 @@ struct report_cmd {
 	struct decode_opts decode;
 	struct lookup_opts lookup;
 	struct sink sink;
+	const char *resolve;		/* --resolve: NULL, "addresses" or "names" */
+	const char *output;		/* -o */
 };
 
 static void
@@ -74,6 +78,10 @@ usage(FILE *f)
 		"  --symfs DIR          look for the recorded files under DIR first\n"
 		"  --debug-dir DIR      look for separate debug files in DIR/.build-id too\n"
 		"  --info               what the recording holds, and which binaries are here\n"
+		"  --resolve[=names] -o FILE\n"
+		"                       write a copy whose stacks are unwound frames, with no stack\n"
+		"                       memory or registers (names: with function names, so no\n"
+		"                       binary is needed to report it); run it where the binaries are\n"
 		"  --raw                print every record without unwinding (format debugging)\n"
 		"  -v, --verbose        say more\n");
 }
@@ -169,7 +177,7 @@ static void
 parse_options(int argc, char **argv, struct report_cmd *c)
 {
 	enum { O_INFO = 255, O_RAW = 256, O_TREE, O_FORMAT, O_SRCLINE, O_MINPCT, O_MAXDEPTH, O_PID, O_TID,
-	       O_COMM, O_TIME, O_SYMFS, O_DEBUGDIR, O_FD, O_ERRNO, O_NOFDPATHS };
+	       O_COMM, O_TIME, O_SYMFS, O_DEBUGDIR, O_FD, O_ERRNO, O_NOFDPATHS, O_RESOLVE };
 	static const struct option longopts[] = {
 		{ "raw", no_argument, NULL, O_RAW },
 		{ "info", no_argument, NULL, O_INFO },
@@ -189,6 +197,8 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 		{ "errno", required_argument, NULL, O_ERRNO },
 		{ "no-fd-paths", no_argument, NULL, O_NOFDPATHS },
 		{ "summary", no_argument, NULL, 'c' },
+		{ "resolve", optional_argument, NULL, O_RESOLVE },
+		{ "output", required_argument, NULL, 'o' },
 		{ "time", required_argument, NULL, O_TIME },
 		{ "symfs", required_argument, NULL, O_SYMFS },
 		{ "debug-dir", required_argument, NULL, O_DEBUGDIR },
@@ -205,7 +215,7 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 	c->decode.strsize = DECODE_STRSIZE_DEFAULT;
 	c->decode.fd_paths = true;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "vhce:P:s:ytrTZz", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "vhce:P:s:ytrTZzo:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case O_RAW:
 			c->raw = true;
@@ -255,6 +265,14 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 		}
 		case 'c':
 			c->sink.ops = &sink_summary;
+			break;
+		case O_RESOLVE:
+			c->resolve = optarg ? optarg : "addresses";
+			if (strcmp(c->resolve, "addresses") != 0 && strcmp(c->resolve, "names") != 0)
+				screc_die(2, "--resolve=%s: expected addresses or names", optarg);
+			break;
+		case 'o':
+			c->output = optarg;
 			break;
 		case 'Z':
 			c->filter.failed = true;
@@ -332,6 +350,16 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 	}
 	if (c->filter.failed && c->filter.successful)
 		screc_die(2, "--failed and --successful: no call is both; give one of them");
+	if (c->resolve && !c->output)
+		screc_die(2, "--resolve: give the new recording's file with -o FILE");
+	if (c->output && !c->resolve)
+		screc_die(2, "-o %s: only --resolve writes a file; other output goes to standard "
+			  "output (redirect it)", c->output);
+	if (c->resolve && (c->filter.pids || c->filter.tids || c->filter.comms || c->filter.trace ||
+			   c->filter.failed || c->filter.successful || c->filter.nr_errnos ||
+			   c->filter.nr_paths || c->filter.nr_fds || c->filter.time_from > 0 ||
+			   c->filter.time_to >= 0))
+		screc_die(2, "--resolve keeps every event: filter when reporting the new recording");
 }
 
 /* Open the recording; prints why not and returns NULL on failure. */
@@ -513,6 +541,40 @@ finish(struct report_session *s, const struct report_cmd *c, int err)
 	return err == 0 ? 0 : 1;
 }
 
+/* `--resolve -o OUT`: a new file, never one that exists (and never through a link). */
+static int
+resolve(struct report_session *s, struct report_cmd *c, struct report_stats *st)
+{
+	static const struct sink_ops quiet = { .name = "none" };
+	struct sink sink = { .ops = &quiet };
+	int fd, err;
+
+	fd = strcmp(c->output, "-") == 0 ? dup(1) :
+	     open(c->output, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err = errno;
+		screc_err("%s: cannot create the resolved recording: %s%s", c->output,
+			  strerror(err), err == EEXIST ? " (remove it, or give another name)" : "");
+		return -err;
+	}
+	err = report_session_resolve(s, fd, strcmp(c->resolve, "names") == 0);
+	if (err == -EALREADY) {
+		screc_err("%s: already resolved", c->path);
+	} else if (!err) {
+		err = report_session_run(s, NULL, &sink, st);
+		if (!err && fsync(fd) < 0 && errno != EINVAL)
+			err = -errno;
+	}
+	close(fd);
+	if (err && strcmp(c->output, "-") != 0)
+		unlink(c->output);
+	else if (!err)
+		fprintf(stderr, "screc: %s: %llu samples with their frames%s, no stack memory\n",
+			c->output, (unsigned long long)st->samples,
+			strcmp(c->resolve, "names") == 0 ? " and names" : "");
+	return err == -EALREADY ? -EUCLEAN : err;
+}
+
 int
 cmd_report(int argc, char **argv)
 {
@@ -526,7 +588,12 @@ cmd_report(int argc, char **argv)
 	if (!s)
 		return 1;
 	report_session_set_decode(s, &c.decode);
-	if (c.raw) {
+	if (c.resolve) {
+		report_session_load_archive(s);
+		err = resolve(s, &c, &st);
+		if (!err)
+			err = check_counts(&c, &st);
+	} else if (c.raw) {
 		err = report_dump(report_session_reader(s), stdout);
 	} else if (c.info) {
 		report_session_load_archive(s);

@@ -43,6 +43,15 @@ struct run {
 	int err;
 };
 
+/* `--resolve`: the recording being written (resolve.c). */
+struct resolve_out {
+	bool active, names;
+	struct screc_writer *w;
+	struct screc_buf buf;
+	uint64_t samples, exits;
+	int err;
+};
+
 struct report_session {
 	char *path;
 	int in_fd;			/* the recording: a regular file, or a memfd copy of a pipe */
@@ -62,7 +71,35 @@ struct report_session {
 	bool have_start;
 
 	struct run run;
+	struct resolve_out resolve;
 };
+
+/* What a RESOLVED record holds beside the sample. */
+struct resolve_effect {
+	int op;
+	bool cloexec;
+	int fd, last, src_fd;
+	const char *what;
+};
+
+struct resolve_parts {
+	const struct unwind_result *raw;	/* the frames to symbolize later */
+	const struct frame *frames;		/* symbolized, for names */
+	size_t nr_frames;
+	enum stack_end end;
+	const char *text;			/* the decoded arguments */
+	const struct resolve_effect *effects;
+	size_t nr_effects;
+};
+
+/* resolve.c: the --resolve writer, fed by the pass. */
+int resolve_begin(struct report_session *ss, int fd, bool names);
+void resolve_record(struct report_session *ss, const struct screc_rec *rec);
+void resolve_perf(struct report_session *ss, const uint8_t *p, size_t len);
+void resolve_round(struct report_session *ss);
+void resolve_sample(struct report_session *ss, const struct screc_sample *s, const uint8_t *p,
+		    size_t len, const struct resolve_parts *parts);
+int resolve_finish(struct report_session *ss);
 
 /* Take an INFO or STRING record into the session's metadata. */
 void session_take_meta(struct report_session *s, const struct screc_rec *rec);

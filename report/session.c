@@ -197,6 +197,12 @@ report_session_load_archive(struct report_session *s)
 	return find_archive_load(s->find, fd, s->path);
 }
 
+int
+report_session_resolve(struct report_session *s, int fd, bool names)
+{
+	return resolve_begin(s, fd, names);
+}
+
 void
 report_session_set_decode(struct report_session *s, const struct decode_opts *o)
 {

@@ -78,6 +78,13 @@ int report_session_begin(struct report_session *s, const struct report_filter *f
 int report_session_step(struct report_session *s);
 int report_session_finish(struct report_session *s);
 
+/*
+ * Make the next run write a resolved copy of the recording to fd (not
+ * owned): frames instead of stack memory (names: with their names too).
+ * Returns 0, -EALREADY for a recording that is resolved already, or -errno.
+ */
+int report_session_resolve(struct report_session *s, int fd, bool names);
+
 /* How the arguments are decoded (strace's -s and -y); the default is -s 32 with fd paths. */
 struct decode_opts;
 void report_session_set_decode(struct report_session *s, const struct decode_opts *o);

@@ -16,6 +16,9 @@ defect a test pass found, and fails on the code before its fix.
   reorder   a recording without ROUND records: memory stays bounded, it says so
   damage    a recording whose ATTR records are gone: report and info say
             'damaged' and exit 1 (it was "0 events", exit 0, "complete")
+  resolve   --resolve and --resolve=names: a copy without stack memory (a
+            password on the target's stack is in the original, not in the
+            copy) that reports exactly like the original, and is smaller
 
     reliability.py CASE screc=PATH target=PATH
 Exit status: 0 pass, 1 fail, 77 skip.
@@ -94,6 +97,7 @@ def blob(kind, bid, total, offset, data, path=b'/usr/lib/bomb.so'):
 class Ctx:
     def __init__(self, args):
         self.screc, self.target = args['screc'], args['target']
+        self.secret = args.get('secret')
         if not shutil.which('zstd'):
             skip('no zstd command to take recordings apart')
         self.tmp = tempfile.mkdtemp(prefix='screc-reliability.')
@@ -260,6 +264,52 @@ def case_damage(c):
     if p.returncode == 0 or '(damaged' not in p.stdout:
         fail('info on ATTR records removed: exit %d:\n%s' % (p.returncode, p.stdout))
     print('damage: report and info say damaged, exit 1')
+
+
+def decompressed(path):
+    r = Recording(path)
+    return b''.join(x for _, x in r.records)
+
+
+def case_resolve(c):
+    secret = 'hunter2-' + ''.join(chr(ord('a') + (i * 7 + ord('a')) % 26) for i in range(8, 24))
+    out = os.path.join(c.tmp, 'secret.screc')
+    p = subprocess.run([c.screc, 'record', '-e', 'connect,socket', '-o', out, '--',
+                        c.secret], capture_output=True, text=True, timeout=60)
+    if p.returncode != 0:
+        if perf_forbidden(p.stderr):
+            skip('perf_event_open is not permitted here')
+        fail('record: %s' % p.stderr)
+    if secret.encode() not in decompressed(out):
+        fail('the original recording does not hold the stack secret: the test proves nothing')
+    want = c.report('report', '--format=json', out).stdout
+    for mode in ('addresses', 'names'):
+        res = os.path.join(c.tmp, 'resolved-%s.screc' % mode)
+        p = c.report('report', '--resolve=' + mode, '-o', res, out)
+        if p.returncode != 0:
+            fail('--resolve=%s: exit %d: %s' % (mode, p.returncode, p.stderr))
+        if secret.encode() in decompressed(res):
+            fail('--resolve=%s: the resolved recording still holds the stack secret' % mode)
+        raw = c.report('report', '--raw', res).stdout
+        if ' stack=0/' not in raw or ' regs=0 ' not in raw or 'regs=20' in raw:
+            fail('--resolve=%s: samples still carry registers or stack:\n%s' % (mode, raw[:2000]))
+        got = c.report('report', '--format=json', res)
+        if got.returncode != 0 or got.stdout != want or not want:
+            fail('--resolve=%s: reports differently from the original (exit %d):\n%s\n%s' %
+                 (mode, got.returncode, got.stdout[:1500], want[:1500]))
+        if os.path.getsize(res) >= os.path.getsize(out):
+            fail('--resolve=%s: %d bytes, not smaller than the original %d' %
+                 (mode, os.path.getsize(res), os.path.getsize(out)))
+        again = c.report('report', '--resolve', '-o', res + '.again', res)
+        if again.returncode == 0 or 'already resolved' not in again.stderr:
+            fail('resolving a resolved recording: %s' % again.stderr)
+    # A name that exists is refused, not overwritten.
+    p = c.report('report', '--resolve', '-o', out, out)
+    if p.returncode == 0 or 'File exists' not in p.stderr:
+        fail('--resolve -o onto an existing file: %s' % p.stderr)
+    print('resolve: no stack memory, the same report, %d -> %d/%d bytes' %
+          (os.path.getsize(out), os.path.getsize(os.path.join(c.tmp, 'resolved-addresses.screc')),
+           os.path.getsize(os.path.join(c.tmp, 'resolved-names.screc'))))
 
 
 def main():
