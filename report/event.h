@@ -76,6 +76,7 @@ struct event {
 	size_t nr_frames;
 	enum stack_end end;
 	uint64_t stack_size;	/* snapshot bytes recorded */
+	uint64_t seq;		/* its place in the report's order (ascending) */
 };
 
 /* A thread of a recording, as the sinks' metadata lists them. */

@@ -29,6 +29,8 @@ struct queued {
 };
 
 #define MAX_EFFECTS 4
+/* event.seq: the record's place in the pass, then the events it emitted. */
+#define SEQ_SHIFT 20
 
 /* An entered syscall waiting for its exit. */
 struct open_ev {
@@ -256,6 +258,7 @@ finish(struct report_session *ss, struct open_ev *o)
 	size_t i;
 
 	if (o->keep && keep_exit(run->f, ev)) {
+		ev->seq = run->processed << SEQ_SHIFT | run->emitted_here++;
 		ev->args_text = o->args_text;
 		/* The return's fd refers to what the call opened: apply its effects first. */
 		apply_effects(ss, o);
@@ -313,6 +316,15 @@ take_effects(struct report_session *ss, struct open_ev *o, const struct decode_c
 	}
 }
 
+/* Whether this pass unwinds and emits the next syscall entry (parallel reports). */
+static bool
+mine(struct run *run)
+{
+	uint64_t i = run->sample_index++;
+
+	return run->nr_shards <= 1 || i % run->nr_shards == run->shard;
+}
+
 /* --resolve: the sample with its frames, decoded arguments and fd effects. */
 static void
 write_resolved(struct report_session *ss, const struct screc_sample *s, const uint8_t *p,
@@ -359,7 +371,7 @@ on_enter_resolved(struct report_session *ss, const struct screc_sample *s,
 	if (o)
 		finish(ss, o);
 	as = proc_aspace(run->pm, s->pid);
-	keep = keep_enter(ss, s, nr, comm);
+	keep = mine(run) && keep_enter(ss, s, nr, comm);
 	if (keep && (v->flags & SCREC_RESOLVED_NAMES)) {
 		for (pos = 0; n < MAX_FRAMES && screc_resolved_frame_next(v, &pos, &fv); n++) {
 			const struct map *m = aspace_find(as, fv.f.pc);
@@ -455,7 +467,7 @@ on_enter(struct report_session *ss, const struct screc_sample *s, const struct t
 	screc_sample_reg(s, SCREC_PERF_SP, &sp);
 	em = (struct entry_mem){ as, { s->stack, sp, s->stack ? s->stack_size : 0 } };
 	tp_args(d, s->raw, s->raw_size, c.args);
-	keep = keep_enter(ss, s, nr, comm) &&
+	keep = mine(run) && keep_enter(ss, s, nr, comm) &&
 	       (!f || !f->nr_paths || names_path(ss, &c, s->pid)) &&
 	       (!f || !f->nr_fds || on_fd(f, &c));
 	if (keep) {
@@ -675,15 +687,17 @@ heap_pop(struct run *run)
 static void
 process_queued(struct report_session *ss, struct queued *q)
 {
+	struct run *run = &ss->run;
 	struct screc_resolved_view v;
 
-	if (q->type != SCREC_REC_RESOLVED) {
+	run->processed++;
+	run->emitted_here = 0;
+	if (q->type != SCREC_REC_RESOLVED)
 		process(ss, q->data, q->len, NULL);
-		return;
-	}
 	/* Checked when it was queued. */
-	if (screc_get_resolved((const struct screc_rec *)q->data, &v) == 0)
+	else if (screc_get_resolved((const struct screc_rec *)q->data, &v) == 0)
 		process(ss, v.perf, v.perf_len, &v);
+	__atomic_store_n(&run->progress, (run->processed + 1) << SEQ_SHIFT, __ATOMIC_RELEASE);
 }
 
 static void
@@ -865,7 +879,11 @@ report_session_begin(struct report_session *ss, const struct report_filter *f, s
 {
 	struct run *run = &ss->run;
 
+	unsigned shard = run->shard, nr_shards = run->nr_shards;
+
 	memset(run, 0, offsetof(struct run, ur));
+	run->shard = shard;
+	run->nr_shards = nr_shards;
 	run->pm = proc_model_new(ss->strs);
 	if (!run->pm)
 		return -ENOMEM;
@@ -925,6 +943,8 @@ report_session_finish(struct report_session *ss)
 		ret = run->err;
 	flush_until(ss, 0, true);
 	/* Calls still open at the end: no return value was recorded. */
+	run->processed = UINT64_MAX >> SEQ_SHIFT;
+	run->emitted_here = 0;
 	/*
 	 * Sweeps over the slots: finish() moves entries of a probe run back,
 	 * into this slot (so look at it again) or before it (so sweep again).
@@ -972,7 +992,11 @@ int
 report_session_run(struct report_session *ss, const struct report_filter *f, struct sink *sink,
 		   struct report_stats *st)
 {
-	int err = report_session_begin(ss, f, sink, st);
+	int err;
+
+	if (ss->nr_workers && !ss->resolve.active)
+		return parallel_run(ss, f, sink, st);
+	err = report_session_begin(ss, f, sink, st);
 
 	if (err)
 		return err;

@@ -37,6 +37,7 @@ struct report_cmd {
 	struct lookup_opts lookup;
 	struct sink sink;
 	const char *resolve;		/* --resolve: NULL, "addresses" or "names" */
+	unsigned jobs;			/* -j: workers (0: one per online CPU) */
 	const char *output;		/* -o */
 };
 
@@ -83,6 +84,7 @@ usage(FILE *f)
 		"                       memory or registers (names: with function names, so no\n"
 		"                       binary is needed to report it); run it where the binaries are\n"
 		"  --raw                print every record without unwinding (format debugging)\n"
+		"  -j, --jobs N         unwind on N cores (default: every online CPU, at most 8)\n"
 		"  -v, --verbose        say more\n");
 }
 
@@ -199,6 +201,7 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 		{ "summary", no_argument, NULL, 'c' },
 		{ "resolve", optional_argument, NULL, O_RESOLVE },
 		{ "output", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "time", required_argument, NULL, O_TIME },
 		{ "symfs", required_argument, NULL, O_SYMFS },
 		{ "debug-dir", required_argument, NULL, O_DEBUGDIR },
@@ -215,7 +218,7 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 	c->decode.strsize = DECODE_STRSIZE_DEFAULT;
 	c->decode.fd_paths = true;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "vhce:P:s:ytrTZzo:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "vhce:P:s:ytrTZzo:j:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case O_RAW:
 			c->raw = true;
@@ -273,6 +276,11 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 			break;
 		case 'o':
 			c->output = optarg;
+			break;
+		case 'j':
+			c->jobs = (unsigned)parse_number("-j", optarg);
+			if (!c->jobs || c->jobs > 64)
+				screc_die(2, "-j %s: expected 1 to 64 workers", optarg);
 			break;
 		case 'Z':
 			c->filter.failed = true;
@@ -458,7 +466,7 @@ print_summary(struct report_session *s, const struct report_stats *st)
 	else if (st->truncated)
 		screc_err("%llu stacks were deeper than even the largest snapshot (%u bytes) "
 			  "holds", (unsigned long long)st->truncated, SCREC_ARCH_STACK_MAX);
-	find_each_unnamed(report_session_finder(s), print_unnamed, &header);
+	report_session_each_unnamed(s, print_unnamed, &header);
 	if (screc_verbose)
 		report_session_backends(s, print_backend, NULL);
 	screc_err("%llu events, %llu unwound fully, %llu truncated, %llu lost, "
@@ -588,6 +596,14 @@ cmd_report(int argc, char **argv)
 	if (!s)
 		return 1;
 	report_session_set_decode(s, &c.decode);
+	if (!c.raw && !c.info && !c.resolve) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		unsigned jobs = c.jobs ? c.jobs : ncpu > 8 ? 8 : ncpu > 0 ? (unsigned)ncpu : 1;
+
+		if (report_session_set_jobs(s, jobs))
+			screc_die(1, "%s: cannot start %u workers: out of memory or files", c.path,
+				  jobs);
+	}
 	if (c.resolve) {
 		report_session_load_archive(s);
 		err = resolve(s, &c, &st);

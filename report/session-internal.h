@@ -36,6 +36,20 @@ struct run {
 
 	struct idmap open;		/* tid -> struct open_ev */
 
+	/*
+	 * A parallel report runs one pass per worker over the same recording;
+	 * each unwinds and emits every nr_shards-th syscall entry (all of them
+	 * replay the model and the fd tables).  Events carry their place in the
+	 * single pass's order (event.seq): the record whose processing emitted
+	 * them, and the how-manieth then; progress says up to which place this
+	 * pass has emitted everything.
+	 */
+	unsigned shard, nr_shards;
+	uint64_t sample_index;		/* syscall entries seen, in time order */
+	uint64_t processed;		/* perf records processed, in time order */
+	uint64_t emitted_here;		/* events emitted while processing the current one */
+	uint64_t progress;		/* atomic: every event with seq below it is emitted */
+
 	struct unwind_result ur;
 	struct frame frames[MAX_FRAMES];
 	struct screc_buf text;		/* decoded text being built */
@@ -72,6 +86,9 @@ struct report_session {
 
 	struct run run;
 	struct resolve_out resolve;
+	struct lookup_opts lookup;
+	struct report_session **workers;	/* a parallel report's passes (parallel.c) */
+	unsigned nr_workers;
 };
 
 /* What a RESOLVED record holds beside the sample. */
@@ -100,6 +117,10 @@ void resolve_round(struct report_session *ss);
 void resolve_sample(struct report_session *ss, const struct screc_sample *s, const uint8_t *p,
 		    size_t len, const struct resolve_parts *parts);
 int resolve_finish(struct report_session *ss);
+
+/* parallel.c: the run over the workers, merged into sink. */
+int parallel_run(struct report_session *ss, const struct report_filter *f, struct sink *sink,
+		 struct report_stats *st);
 
 /* Take an INFO or STRING record into the session's metadata. */
 void session_take_meta(struct report_session *s, const struct screc_rec *rec);
