@@ -118,8 +118,8 @@ report_merge_run(struct report_session *const *ss, size_t n, const struct report
 		while (started[i] && !px[i].begun && report_session_step(ss[i]) == 1)
 			;
 	}
-	/* Every recording's begin(), before any event. */
-	for (i = 0; i < n && !m.err; i++) {
+	/* Every recording's begin() before any event (the first's only, for a sink of one). */
+	for (i = 0; i < n && !m.err && (i == 0 || sink->ops->each_recording); i++) {
 		sink->meta = report_session_meta(ss[i]);
 		if (sink->ops->begin)
 			m.err = sink->ops->begin(sink, sink->meta);

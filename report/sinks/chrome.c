@@ -84,16 +84,25 @@ stack_entry(struct screc_buf *b, struct trie *t, const struct frame *fr)
 	struct trie_frame f;
 	struct screc_buf l = { 0 };
 
-	trie_frame_key(t, fr, &f);
-	export_label(&l, &f, false);
+	screc_buf_char(b, '"');
+	if (fr->sym) {
+		export_json_chars(b, fr->sym);
+	} else {
+		trie_frame_key(t, fr, &f);
+		export_label(&l, &f, false);
+		export_json_chars(b, screc_buf_text(&l));
+		if (l.err)
+			b->err = l.err;
+		screc_buf_release(&l);
+	}
 	if (fr->inlined)
-		screc_buf_str(&l, " [inlined]");
-	if (fr->sym && fr->dso)
-		screc_buf_printf(&l, " (%s)", export_basename(fr->dso));
-	if (l.err)
-		b->err = l.err;
-	export_json_str(b, screc_buf_text(&l));
-	screc_buf_release(&l);
+		screc_buf_str(b, " [inlined]");
+	if (fr->sym && fr->dso) {
+		screc_buf_str(b, " (");
+		export_json_chars(b, export_basename(fr->dso));
+		screc_buf_char(b, ')');
+	}
+	screc_buf_char(b, '"');
 }
 
 static const char *const end_names[] = {
@@ -336,6 +345,7 @@ const struct sink_ops sink_chrome = {
 	.name = "chrome",
 	.help = "Chrome Trace Event JSON: each syscall a slice on its thread (Perfetto UI, "
 		"chrome://tracing)",
+	.each_recording = true,
 	.begin = chrome_begin,
 	.event = chrome_event,
 	.end = chrome_end,

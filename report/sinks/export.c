@@ -242,17 +242,23 @@ utf8_len(const unsigned char *s, size_t left)
 void
 export_json_str(struct screc_buf *b, const char *s)
 {
-	static const char hexd[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s, *run;
-	size_t left, n;
-	char esc[6];
-
 	if (!s) {
 		screc_buf_str(b, "null");
 		return;
 	}
-	left = strlen(s);
 	screc_buf_char(b, '"');
+	export_json_chars(b, s);
+	screc_buf_char(b, '"');
+}
+
+void
+export_json_chars(struct screc_buf *b, const char *s)
+{
+	static const char hexd[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *run;
+	size_t left = strlen(s), n;
+	char esc[6];
+
 	while (left) {
 		for (run = p; left && *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\'; p++)
 			left--;
@@ -297,7 +303,6 @@ export_json_str(struct screc_buf *b, const char *s)
 		p++;
 		left--;
 	}
-	screc_buf_char(b, '"');
 }
 
 void
@@ -333,6 +338,19 @@ export_json_fixed(struct screc_buf *b, uint64_t v, unsigned digits)
 	export_json_u64(b, v / div);
 	if (digits)
 		screc_buf_printf(b, ".%0*" PRIu64, (int)digits, v % div);
+}
+
+void
+export_hex(struct screc_buf *b, uint64_t v, int width)
+{
+	char tmp[32], *p = tmp + sizeof(tmp);
+
+	do
+		*--p = "0123456789abcdef"[v & 15];
+	while (v >>= 4);
+	while (tmp + sizeof(tmp) - p < width && p > tmp)
+		*--p = ' ';
+	screc_buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 int

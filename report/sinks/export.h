@@ -80,9 +80,13 @@ void export_syscall_name(struct screc_buf *b, const struct event *ev);
  * A fixed-point number v / 10^digits prints with all its digits.
  */
 void export_json_str(struct screc_buf *b, const char *s);
+/* The same escaping without the quotes, for a string made of several parts. */
+void export_json_chars(struct screc_buf *b, const char *s);
 void export_json_u64(struct screc_buf *b, uint64_t v);
 void export_json_i64(struct screc_buf *b, int64_t v);
 void export_json_fixed(struct screc_buf *b, uint64_t v, unsigned digits);
+/* v in lowercase hex without 0x, right-aligned in width columns (the hot paths' printf). */
+void export_hex(struct screc_buf *b, uint64_t v, int width);
 
 /* screc_grow(), and the new elements zeroed.  0 or -ENOMEM. */
 int export_grow_zero(void *p, size_t *cap, size_t need, size_t size);

@@ -487,6 +487,7 @@ const struct sink_ops sink_firefox = {
 	.name = "firefox",
 	.help = "Firefox Profiler (Gecko JSON): samples for the call tree, markers with call, "
 		"return and stack",
+	.each_recording = true,
 	.begin = firefox_begin,
 	.event = firefox_event,
 	.end = firefox_end,

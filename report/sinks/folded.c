@@ -213,6 +213,7 @@ const struct sink_ops sink_folded = {
 	.name = "folded",
 	.help = "folded stacks \"comm;...;syscall N\" for flamegraph.pl, inferno, speedscope "
 		"(--weight=count|latency)",
+	.each_recording = true,
 	.begin = folded_begin,
 	.event = folded_event,
 	.end = folded_end,

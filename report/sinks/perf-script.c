@@ -73,26 +73,46 @@ put_comm(struct screc_buf *b, const char *comm)
 		b->s[start] = '_';
 }
 
+/* Add s, each byte that bad() refuses as '_'; clean runs in one go. */
+static void
+put_clean(struct screc_buf *b, const char *s, bool (*bad)(unsigned char c))
+{
+	const char *run = s;
+
+	for (; *s; s++) {
+		if (!bad((unsigned char)*s))
+			continue;
+		screc_buf_add(b, run, (size_t)(s - run));
+		screc_buf_char(b, '_');
+		run = s + 1;
+	}
+	screc_buf_add(b, run, (size_t)(s - run));
+}
+
+static bool
+bad_in_dso(unsigned char c)
+{
+	return c <= ' ' || c == '(' || c == ')' || c == 0x7f;
+}
+
+static bool
+bad_in_sym(unsigned char c)
+{
+	return c < ' ' || c == 0x7f;
+}
+
 /* A dso as the frame line needs it: no space, no parenthesis, no control character. */
 static void
 put_dso(struct screc_buf *b, const char *dso)
 {
-	const unsigned char *p;
-
-	if (!dso || !*dso)
-		dso = "[unknown]";
-	for (p = (const unsigned char *)dso; *p; p++)
-		screc_buf_char(b, *p <= ' ' || *p == '(' || *p == ')' || *p == 0x7f ? '_' : (char)*p);
+	put_clean(b, dso && *dso ? dso : "[unknown]", bad_in_dso);
 }
 
 /* A symbol on one line. */
 static void
 put_sym(struct screc_buf *b, const char *sym)
 {
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)sym; *p; p++)
-		screc_buf_char(b, *p < 0x20 || *p == 0x7f ? '_' : (char)*p);
+	put_clean(b, sym, bad_in_sym);
 }
 
 static int
@@ -130,17 +150,21 @@ ps_event(struct sink *s, const struct event *ev)
 			 " raw_syscalls:sys_enter:\n", export_pid(ev->recording, ev->pid),
 			 export_pid(ev->recording, ev->tid), ev->cpu, t / 1000000000,
 			 t % 1000000000 / 1000, period);
-	screc_buf_printf(b, "\t%16x __x64_sys_", 0);
+	screc_buf_str(b, "\t               0 __x64_sys_");
 	export_syscall_name(b, ev);
 	screc_buf_str(b, " ([kernel.kallsyms])\n");
 	for (i = 0; i < ev->nr_frames; i++) {
 		const struct frame *f = &ev->frames[i];
 
-		screc_buf_printf(b, "\t%16" PRIx64 " ", f->pc);
+		screc_buf_char(b, '\t');
+		export_hex(b, f->pc, 16);
+		screc_buf_char(b, ' ');
 		if (f->sym) {
 			put_sym(b, f->sym);
-			if (!f->inlined)
-				screc_buf_printf(b, "+0x%" PRIx64, f->sym_off);
+			if (!f->inlined) {
+				screc_buf_str(b, "+0x");
+				export_hex(b, f->sym_off, 0);
+			}
 		} else {
 			screc_buf_str(b, "[unknown]");
 		}
@@ -179,6 +203,7 @@ ps_free(struct sink *s)
 const struct sink_ops sink_perf_script = {
 	.name = "perf-script",
 	.help = "perf script's text: Firefox Profiler, speedscope, Perfetto, stackcollapse-perf.pl",
+	.each_recording = true,
 	.begin = ps_begin,
 	.event = ps_event,
 	.end = ps_end,

@@ -598,6 +598,7 @@ const struct sink_ops sink_pprof = {
 	.name = "pprof",
 	.help = "gzipped profile.proto (go tool pprof, Pyroscope, Parca): calls and latency per "
 		"stack, labelled (write it with -o FILE)",
+	.each_recording = true,
 	.begin = pprof_begin,
 	.event = pprof_event,
 	.end = pprof_end,

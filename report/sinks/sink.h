@@ -7,15 +7,16 @@
  * are a library of their own).
  *
  * Several recordings in one report (`screc report a.screc b.screc`, the
- * diffs): sink->nr_recordings says how many before anything is called;
- * begin() is called once per recording, in the order of the command line
- * (meta->recording 0, 1, ...), all of them before the first event; then come
- * the events of every recording, each labelled with ev->recording and
- * ev->host; then end() once, with the totals of all.  Every meta pointer that
- * begin() got stays valid, its task list complete, until end() returns; so do
- * the strings of every event.  A sink that shows threads keys them by
- * (recording, pid, tid), never by pid or tid alone: two hosts reuse pids.
- * With one recording (nr_recordings 0 or 1) begin() comes once, as always.
+ * diffs): sink->nr_recordings says how many before anything is called.  A
+ * sink whose ops set each_recording gets begin() once per recording, in the
+ * order of the command line (meta->recording 0, 1, ...), all of them before
+ * the first event; any other sink gets begin() once, with the first
+ * recording's metadata, as with one recording.  Then come the events of
+ * every recording, each labelled with ev->recording and ev->host; then end()
+ * once, with the totals of all.  Every meta pointer that begin() got stays
+ * valid, its task list complete, until end() returns; so do the strings of
+ * every event.  A sink that shows threads keys them by (recording, pid,
+ * tid), never by pid or tid alone: two hosts reuse pids.
  */
 #ifndef SCREC_SINK_H
 #define SCREC_SINK_H
@@ -52,6 +53,7 @@ struct sink_ops {
 	const char *name;	/* as --format takes it */
 	const char *help;	/* one line for --format=help */
 	unsigned recordings;	/* reads exactly this many recordings (the diffs: 2); 0: any */
+	bool each_recording;	/* begin() once per recording (see above) */
 	int (*begin)(struct sink *s, const struct report_meta *meta);
 	int (*event)(struct sink *s, const struct event *ev);
 	int (*end)(struct sink *s, const struct report_stats *st);

@@ -123,13 +123,22 @@ speedscope_event(struct sink *s, const struct event *ev)
 	th->last = end;
 
 	screc_buf_reset(b);
-	for (i = n; i-- > 0;)
-		screc_buf_printf(b, "%s{\"type\":\"O\",\"frame\":%" PRIu32 ",\"at\":%" PRIu64 "}",
-				 spool_size(sp->spool, th->events) || i != n - 1 ? "," : "",
-				 sp->ids[i], at);
-	for (i = 0; i < n; i++)
-		screc_buf_printf(b, ",{\"type\":\"C\",\"frame\":%" PRIu32 ",\"at\":%" PRIu64 "}",
-				 sp->ids[i], end);
+	for (i = n; i-- > 0;) {
+		if (spool_size(sp->spool, th->events) || i != n - 1)
+			screc_buf_char(b, ',');
+		screc_buf_str(b, "{\"type\":\"O\",\"frame\":");
+		export_json_u64(b, sp->ids[i]);
+		screc_buf_str(b, ",\"at\":");
+		export_json_u64(b, at);
+		screc_buf_char(b, '}');
+	}
+	for (i = 0; i < n; i++) {
+		screc_buf_str(b, ",{\"type\":\"C\",\"frame\":");
+		export_json_u64(b, sp->ids[i]);
+		screc_buf_str(b, ",\"at\":");
+		export_json_u64(b, end);
+		screc_buf_char(b, '}');
+	}
 	if (b->err)
 		return b->err;
 	return spool_add(sp->spool, th->events, b->s, b->len);
@@ -239,6 +248,7 @@ const struct sink_ops sink_speedscope = {
 	.name = "speedscope",
 	.help = "speedscope's own JSON: one evented profile per thread, each syscall from entry "
 		"to exit",
+	.each_recording = true,
 	.begin = speedscope_begin,
 	.event = speedscope_event,
 	.end = speedscope_end,
