@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/arch.h"
@@ -605,6 +606,24 @@ resolve(struct report_session *s, struct report_cmd *c, struct report_stats *st)
 	return err == -EALREADY ? -EUCLEAN : err;
 }
 
+/* -o never writes over a recording it reads. */
+static void
+check_output(const struct report_cmd *c)
+{
+	struct stat out, in;
+	int i;
+
+	if (stat(c->output, &out) < 0)
+		return;
+	for (i = 0; i < (c->nr_files ? c->nr_files : 1); i++) {
+		const char *path = c->nr_files ? c->files[i] : c->path;
+
+		if (stat(path, &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
+			screc_die(2, "-o %s: that is the recording %s: give another file",
+				  c->output, path);
+	}
+}
+
 /*
  * `screc report A B ...`: every recording into one sink (merge.c), then for
  * each its advice, damage and end, and one summary line for all.
@@ -676,6 +695,7 @@ cmd_report(int argc, char **argv)
 	parse_options(argc, argv, &c);
 	/* --resolve writes its recording itself. */
 	if (c.output && !c.resolve) {
+		check_output(&c);
 		c.sink.opts.out = fopen(c.output, "w");
 		if (!c.sink.opts.out)
 			screc_die(1, "%s: cannot write: %s", c.output, strerror(errno));
