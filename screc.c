@@ -22,6 +22,7 @@ static const struct command commands[] = {
 #ifndef SCREC_RECORD_ONLY
 	{ "report", cmd_report, "unwind, symbolize and print a recording" },
 	{ "info", cmd_info, "what a recording holds, and which of its binaries are here" },
+	{ "diff", cmd_diff, "what changed between two recordings, per syscall and call path" },
 #endif
 };
 

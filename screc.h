@@ -10,5 +10,7 @@ int cmd_report(int argc, char **argv);
 int cmd_archive(int argc, char **argv);
 /* `screc info FILE`: the same as `screc report --info FILE`. */
 int cmd_info(int argc, char **argv);
+/* `screc diff A B`: the report of two recordings into a diff sink. */
+int cmd_diff(int argc, char **argv);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/arch.h"
@@ -20,12 +21,15 @@
 #include "common/util.h"
 #include "report/decode/decode.h"
 #include "report/decode/errno-names.h"
+#include "merge.h"
 #include "screc.h"
 #include "session.h"
 
 /* What the command line asked for. */
 struct report_cmd {
-	const char *path;
+	const char *path;		/* the recording at hand (of files, with several) */
+	char **files;			/* every recording on the command line */
+	int nr_files;
 	bool raw, info;
 	struct report_filter filter;
 	struct screc_syscall_set trace;
@@ -38,16 +42,19 @@ struct report_cmd {
 	struct sink sink;
 	const char *resolve;		/* --resolve: NULL, "addresses" or "names" */
 	unsigned jobs;			/* -j: workers (0: one per online CPU) */
-	const char *output;		/* -o */
+	const char *output;		/* -o: the report's file (with --resolve, the new recording) */
 };
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: screc report [options] [FILE]\n"
+		"usage: screc report [options] [FILE...]\n"
 		"\n"
-		"  FILE                 the recording (default: screc.data; - reads standard input)\n"
+		"  FILE                 the recording (default: screc.data; - reads standard input);\n"
+		"                       several are reported as one, each event labelled with\n"
+		"                       its recording and host\n"
+		"  -o, --output FILE    write the report to FILE (with --resolve: the new recording)\n"
 		"  --tree[=bottom-up|top-down]\n"
 		"                       merge all events into a call tree (default bottom-up:\n"
 		"                       the syscall first, then the code that leads to it)\n"
@@ -56,6 +63,9 @@ usage(FILE *f)
 	fprintf(f,
 		"  -c, --summary        strace -c's table, errors by errno, and each syscall's\n"
 		"                       top call sites\n"
+		"  --weight=count|latency\n"
+		"                       folded, perf-script, diff-folded: count calls, or add up\n"
+		"                       their duration in ns\n"
 		"  --srcline            show file:line of each frame\n"
 		"  --min-percent P      tree: hide branches under P%% of the events\n"
 		"  --max-depth N        tree: show at most N levels\n"
@@ -179,7 +189,7 @@ static void
 parse_options(int argc, char **argv, struct report_cmd *c)
 {
 	enum { O_INFO = 255, O_RAW = 256, O_TREE, O_FORMAT, O_SRCLINE, O_MINPCT, O_MAXDEPTH, O_PID, O_TID,
-	       O_COMM, O_TIME, O_SYMFS, O_DEBUGDIR, O_FD, O_ERRNO, O_NOFDPATHS, O_RESOLVE };
+	       O_COMM, O_TIME, O_SYMFS, O_DEBUGDIR, O_FD, O_ERRNO, O_NOFDPATHS, O_RESOLVE, O_WEIGHT };
 	static const struct option longopts[] = {
 		{ "raw", no_argument, NULL, O_RAW },
 		{ "info", no_argument, NULL, O_INFO },
@@ -203,6 +213,7 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "time", required_argument, NULL, O_TIME },
+		{ "weight", required_argument, NULL, O_WEIGHT },
 		{ "symfs", required_argument, NULL, O_SYMFS },
 		{ "debug-dir", required_argument, NULL, O_DEBUGDIR },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -333,6 +344,14 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 			c->filter.time_to = comma[1] ? parse_number("--time", comma + 1) : -1;
 			break;
 		}
+		case O_WEIGHT:
+			if (strcmp(optarg, "latency") == 0)
+				c->sink.opts.weight = SINK_WEIGHT_LATENCY;
+			else if (strcmp(optarg, "count") == 0)
+				c->sink.opts.weight = SINK_WEIGHT_COUNT;
+			else
+				screc_die(2, "--weight=%s: expected count or latency", optarg);
+			break;
 		case O_SYMFS:
 			c->lookup.symfs = optarg;
 			break;
@@ -350,19 +369,23 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 			exit(2);
 		}
 	}
-	if (optind < argc)
-		c->path = argv[optind++];
 	if (optind < argc) {
-		usage(stderr);
-		exit(2);
+		c->files = argv + optind;
+		c->nr_files = argc - optind;
+		c->path = c->files[0];
 	}
+	if (c->nr_files > 1 && (c->raw || c->info))
+		screc_die(2, "%s: one recording at a time", c->raw ? "--raw" : "--info");
+	if (c->sink.ops->recordings && (c->nr_files > 0 ? (unsigned)c->nr_files : 1) !=
+					       c->sink.ops->recordings)
+		screc_die(2, "--format=%s compares %u recordings: give %u files", c->sink.ops->name,
+			  c->sink.ops->recordings, c->sink.ops->recordings);
 	if (c->filter.failed && c->filter.successful)
 		screc_die(2, "--failed and --successful: no call is both; give one of them");
 	if (c->resolve && !c->output)
 		screc_die(2, "--resolve: give the new recording's file with -o FILE");
-	if (c->output && !c->resolve)
-		screc_die(2, "-o %s: only --resolve writes a file; other output goes to standard "
-			  "output (redirect it)", c->output);
+	if (c->resolve && c->nr_files > 1)
+		screc_die(2, "--resolve: one recording at a time");
 	if (c->resolve && (c->filter.pids || c->filter.tids || c->filter.comms || c->filter.trace ||
 			   c->filter.failed || c->filter.successful || c->filter.nr_errnos ||
 			   c->filter.nr_paths || c->filter.nr_fds || c->filter.time_from > 0 ||
@@ -583,18 +606,109 @@ resolve(struct report_session *s, struct report_cmd *c, struct report_stats *st)
 	return err == -EALREADY ? -EUCLEAN : err;
 }
 
+/* -o never writes over a recording it reads. */
+static void
+check_output(const struct report_cmd *c)
+{
+	struct stat out, in;
+	int i;
+
+	if (stat(c->output, &out) < 0)
+		return;
+	for (i = 0; i < (c->nr_files ? c->nr_files : 1); i++) {
+		const char *path = c->nr_files ? c->files[i] : c->path;
+
+		if (stat(path, &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
+			screc_die(2, "-o %s: that is the recording %s: give another file",
+				  c->output, path);
+	}
+}
+
+/*
+ * `screc report A B ...`: every recording into one sink (merge.c), then for
+ * each its advice, damage and end, and one summary line for all.
+ */
+static int
+report_several(struct report_cmd *c)
+{
+	size_t n = (size_t)c->nr_files, i;
+	struct report_session **ss = calloc(n, sizeof(*ss));
+	struct report_stats *st = calloc(n, sizeof(*st)), total;
+	int *errs = calloc(n, sizeof(*errs)), err, ret = 0;
+
+	if (!ss || !st || !errs)
+		screc_die(1, "out of memory");
+	for (i = 0; i < n; i++) {
+		c->path = c->files[i];
+		ss[i] = open_recording(c);
+		if (!ss[i]) {
+			ret = 1;
+			goto out;
+		}
+		report_session_set_decode(ss[i], &c->decode);
+		report_session_load_archive(ss[i]);
+	}
+	err = report_merge_run(ss, n, &c->filter, &c->sink, st, &total, errs);
+	fflush(c->sink.opts.out);
+	if (err) {
+		screc_err("--format=%s: %s", c->sink.ops->name, strerror(-err));
+		ret = 1;
+	}
+	note_empty(c, &total);
+	for (i = 0; i < n; i++) {
+		bool header = false;
+
+		c->path = c->files[i];
+		/* print_summary() below gives the last one's table, and the sums. */
+		if (i + 1 < n)
+			report_session_each_unnamed(ss[i], print_unnamed, &header);
+		screc_err("%s: %llu events", c->path, (unsigned long long)st[i].events);
+		if (!errs[i])
+			errs[i] = check_counts(c, &st[i]);
+	}
+	print_summary(ss[n - 1], &total);
+	if (c->sink.ops->free)
+		c->sink.ops->free(&c->sink);
+	for (i = 0; i < n; i++) {
+		c->path = c->files[i];
+		if (finish(ss[i], c, errs[i]))
+			ret = 1;
+		ss[i] = NULL;
+	}
+out:
+	for (i = 0; i < n; i++)
+		report_session_free(ss[i]);
+	free(ss);
+	free(st);
+	free(errs);
+	return ret;
+}
+
 int
 cmd_report(int argc, char **argv)
 {
 	struct report_cmd c = { 0 };
 	struct report_stats st = { 0 };
 	struct report_session *s;
-	int err;
+	int err, ret;
 
 	parse_options(argc, argv, &c);
+	/* --resolve writes its recording itself. */
+	if (c.output && !c.resolve) {
+		check_output(&c);
+		c.sink.opts.out = fopen(c.output, "w");
+		if (!c.sink.opts.out)
+			screc_die(1, "%s: cannot write: %s", c.output, strerror(errno));
+	}
+	if (c.nr_files > 1) {
+		ret = report_several(&c);
+		goto out;
+	}
 	s = open_recording(&c);
-	if (!s)
-		return 1;
+	if (!s) {
+		ret = 1;
+		goto out;
+	}
 	report_session_set_decode(s, &c.decode);
 	if (!c.raw && !c.info && !c.resolve) {
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -628,7 +742,13 @@ cmd_report(int argc, char **argv)
 		if (c.sink.ops->free)
 			c.sink.ops->free(&c.sink);
 	}
-	return finish(s, &c, err);
+	ret = finish(s, &c, err);
+out:
+	if (c.output && !c.resolve && fclose(c.sink.opts.out)) {
+		screc_err("%s: cannot write: %s", c.output, strerror(errno));
+		ret = 1;
+	}
+	return ret;
 }
 
 int

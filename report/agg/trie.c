@@ -18,8 +18,8 @@ struct ident {
 	uint64_t hash;
 };
 
+/* A node; its sums are in trie.vals, nr_values of them per node. */
 struct node {
-	uint64_t v[TRIE_VALUES];
 	uint32_t id;		/* identity number */
 	uint32_t parent;
 	uint32_t child;		/* first child, 0 if none */
@@ -41,6 +41,7 @@ struct ptr_slot {
 
 struct trie {
 	bool lines;
+	unsigned keys;			/* TRIE_KEY_* */
 	struct ptr_slot *ptr_cache;
 	struct screc_strtab *strs;	/* the trie's copies of names */
 	struct ident *ids;
@@ -49,6 +50,9 @@ struct trie {
 	size_t id_mask;
 	struct node *nodes;
 	size_t nr_nodes, cap_nodes;
+	unsigned nr_values;		/* sums per node */
+	uint64_t *vals;			/* node * nr_values + i */
+	size_t cap_vals;		/* in nodes */
 	uint32_t *node_slots;		/* node number, 0 is empty (the root is nobody's child) */
 	size_t node_mask;
 };
@@ -70,20 +74,33 @@ new_slots(uint32_t **slots, size_t *mask)
 struct trie *
 trie_new(bool lines)
 {
-	struct trie *t = calloc(1, sizeof(*t));
+	return trie_new_keyed(lines, 0, TRIE_VALUES);
+}
 
+struct trie *
+trie_new_keyed(bool lines, unsigned keys, unsigned nr_values)
+{
+	struct trie *t;
+
+	if (nr_values < 1 || nr_values > TRIE_MAX_VALUES)
+		return NULL;
+	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
 	t->lines = lines;
+	t->keys = keys;
+	t->nr_values = nr_values;
 	t->strs = screc_strtab_new();
 	t->ptr_cache = calloc(PTR_CACHE, sizeof(*t->ptr_cache));
 	if (!t->strs || !t->ptr_cache || new_slots(&t->id_slots, &t->id_mask) ||
 	    new_slots(&t->node_slots, &t->node_mask) ||
-	    screc_grow(&t->nodes, &t->cap_nodes, 1, sizeof(*t->nodes), 1024)) {
+	    screc_grow(&t->nodes, &t->cap_nodes, 1, sizeof(*t->nodes), 1024) ||
+	    screc_grow(&t->vals, &t->cap_vals, 1, nr_values * sizeof(*t->vals), 1024)) {
 		trie_free(t);
 		return NULL;
 	}
 	memset(&t->nodes[0], 0, sizeof(t->nodes[0]));
+	memset(t->vals, 0, nr_values * sizeof(*t->vals));
 	t->nr_nodes = 1;
 	return t;
 }
@@ -98,6 +115,7 @@ trie_free(struct trie *t)
 	free(t->ids);
 	free(t->id_slots);
 	free(t->nodes);
+	free(t->vals);
 	free(t->node_slots);
 	free(t);
 }
@@ -268,11 +286,14 @@ trie_child(struct trie *t, uint32_t parent, uint32_t id, uint32_t *out)
 	}
 	if (t->nr_nodes >= UINT32_MAX - 1)
 		return -EOVERFLOW;
-	if (screc_grow(&t->nodes, &t->cap_nodes, t->nr_nodes + 1, sizeof(*t->nodes), 1024))
+	if (screc_grow(&t->nodes, &t->cap_nodes, t->nr_nodes + 1, sizeof(*t->nodes), 1024) ||
+	    screc_grow(&t->vals, &t->cap_vals, t->nr_nodes + 1, t->nr_values * sizeof(*t->vals),
+		       1024))
 		return -ENOMEM;
 	k = (uint32_t)t->nr_nodes++;
 	n = &t->nodes[k];
 	memset(n, 0, sizeof(*n));
+	memset(t->vals + (size_t)k * t->nr_values, 0, t->nr_values * sizeof(*t->vals));
 	n->id = id;
 	n->parent = parent;
 	n->next = t->nodes[parent].child;
@@ -295,16 +316,24 @@ trie_syscall_key(const struct event *ev, struct trie_frame *f)
 	f->err_name = f->err ? ev->err_name : NULL;
 }
 
+static const char *
+base_name(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+
+	return slash && slash[1] ? slash + 1 : path;
+}
+
 void
 trie_frame_key(const struct trie *t, const struct frame *fr, struct trie_frame *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->kind = TRIE_FRAME;
 	f->flags = (fr->inlined ? TRIE_INLINED : 0) | (fr->bad_build_id ? TRIE_MISMATCH : 0);
-	f->dso = fr->dso;
+	f->dso = t->keys & TRIE_KEY_BASENAME ? base_name(fr->dso) : fr->dso;
 	if (fr->sym) {
 		f->name = fr->sym;
-	} else {
+	} else if (!(t->keys & TRIE_KEY_NO_ADDR)) {
 		f->addr = fr->rel ? fr->rel : fr->pc;
 		f->flags |= fr->rel ? 0 : TRIE_ABSOLUTE;
 	}
@@ -328,13 +357,64 @@ path_id(struct trie *t, const struct event *ev, size_t i, uint32_t *id)
 {
 	struct trie_frame f;
 
-	if (i == 0)
+	if (i == 0) {
 		trie_syscall_key(ev, &f);
-	else if (i - 1 < ev->nr_frames)
+		if (t->keys & TRIE_KEY_NO_ERRNO) {
+			f.err = 0;
+			f.err_name = NULL;
+		}
+	} else if (i - 1 < ev->nr_frames)
 		trie_frame_key(t, &ev->frames[i - 1], &f);
 	else
 		trie_end_key(ev->end, &f);
 	return trie_intern(t, &f, id);
+}
+
+size_t
+trie_event_len(const struct event *ev)
+{
+	return 1 + ev->nr_frames + (ev->end != STACK_COMPLETE);
+}
+
+int
+trie_event_ids(struct trie *t, const struct event *ev, uint32_t *ids, size_t cap, size_t *n)
+{
+	size_t len = trie_event_len(ev), i;
+	int err;
+
+	*n = 0;
+	if (cap < len)
+		return -ENOSPC;
+	for (i = 0; i < len; i++) {
+		err = path_id(t, ev, i, &ids[i]);
+		if (err)
+			return err;
+	}
+	*n = len;
+	return 0;
+}
+
+int
+trie_add_path(struct trie *t, uint32_t parent, const uint32_t *ids, size_t n,
+	      const uint64_t *values, unsigned nr_values, uint32_t *leaf)
+{
+	uint32_t node = parent;
+	size_t i;
+	unsigned k;
+	int err;
+
+	if (nr_values > t->nr_values)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		err = trie_child(t, node, ids[i], &node);
+		if (err)
+			return err;
+		for (k = 0; k < nr_values; k++)
+			t->vals[(size_t)node * t->nr_values + k] += values[k];
+	}
+	if (leaf)
+		*leaf = node;
+	return 0;
 }
 
 int
@@ -347,7 +427,7 @@ trie_add_event(struct trie *t, const struct event *ev, bool top_down, size_t max
 	unsigned k;
 	int err;
 
-	if (nr_values > TRIE_VALUES)
+	if (nr_values > t->nr_values)
 		return -EINVAL;
 	for (i = 0; i < depth; i++) {
 		err = path_id(t, ev, top_down ? len - 1 - i : i, &id);
@@ -356,7 +436,7 @@ trie_add_event(struct trie *t, const struct event *ev, bool top_down, size_t max
 		if (err)
 			return err;
 		for (k = 0; k < nr_values; k++)
-			t->nodes[node].v[k] += values[k];
+			t->vals[(size_t)node * t->nr_values + k] += values[k];
 	}
 	if (leaf)
 		*leaf = node;
@@ -396,7 +476,18 @@ trie_id_frame(const struct trie *t, uint32_t id)
 uint64_t
 trie_value(const struct trie *t, uint32_t node, unsigned i)
 {
-	return i < TRIE_VALUES ? t->nodes[node].v[i] : 0;
+	return i < t->nr_values ? t->vals[(size_t)node * t->nr_values + i] : 0;
+}
+
+uint64_t
+trie_self_value(const struct trie *t, uint32_t node, unsigned i)
+{
+	uint64_t v = trie_value(t, node, i);
+	uint32_t c;
+
+	for (c = t->nodes[node].child; c; c = t->nodes[c].next)
+		v -= trie_value(t, c, i);
+	return v;
 }
 
 uint32_t

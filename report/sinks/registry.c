@@ -9,6 +9,15 @@ const struct sink_ops *const sink_registry[] = {
 	&sink_tree,
 	&sink_json,
 	&sink_summary,
+	&sink_perf_script,
+	&sink_folded,
+	&sink_chrome,
+	&sink_firefox,
+	&sink_speedscope,
+	&sink_pprof,
+	&sink_diff,
+	&sink_diff_tree,
+	&sink_diff_folded,
 	NULL,
 };
 
@@ -29,5 +38,5 @@ sink_list(FILE *out)
 	size_t i;
 
 	for (i = 0; sink_registry[i]; i++)
-		fprintf(out, "  %-10s %s\n", sink_registry[i]->name, sink_registry[i]->help);
+		fprintf(out, "  %-12s %s\n", sink_registry[i]->name, sink_registry[i]->help);
 }

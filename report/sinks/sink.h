@@ -5,6 +5,18 @@
  * in end(); it never unwinds, symbolizes or opens a file of the recording,
  * and its code includes nothing of libdw (the build keeps it so: the sinks
  * are a library of their own).
+ *
+ * Several recordings in one report (`screc report a.screc b.screc`, the
+ * diffs): sink->nr_recordings says how many before anything is called.  A
+ * sink whose ops set each_recording gets begin() once per recording, in the
+ * order of the command line (meta->recording 0, 1, ...), all of them before
+ * the first event; any other sink gets begin() once, with the first
+ * recording's metadata, as with one recording.  Then come the events of
+ * every recording, each labelled with ev->recording and ev->host; then end()
+ * once, with the totals of all.  Every meta pointer that begin() got stays
+ * valid, its task list complete, until end() returns; so do the strings of
+ * every event.  A sink that shows threads keys them by (recording, pid,
+ * tid), never by pid or tid alone: two hosts reuse pids.
  */
 #ifndef SCREC_SINK_H
 #define SCREC_SINK_H
@@ -13,6 +25,12 @@
 #include <stdio.h>
 
 #include "report/event.h"
+
+/* What the aggregating exports add up per call path. */
+enum sink_weight {
+	SINK_WEIGHT_COUNT = 0,	/* calls */
+	SINK_WEIGHT_LATENCY,	/* total syscall duration, ns */
+};
 
 /* Options every sink may look at. */
 struct sink_opts {
@@ -25,6 +43,7 @@ struct sink_opts {
 	int timestamps;		/* listing: strace's -t (1), -tt (2), -ttt (3); 0 none */
 	bool relative;		/* listing: -r, time since the previous event */
 	bool durations;		/* listing: -T, <seconds in the call> */
+	enum sink_weight weight;	/* folded, perf-script's period, diff-folded */
 };
 
 struct sink;
@@ -33,6 +52,8 @@ struct sink;
 struct sink_ops {
 	const char *name;	/* as --format takes it */
 	const char *help;	/* one line for --format=help */
+	unsigned recordings;	/* reads exactly this many recordings (the diffs: 2); 0: any */
+	bool each_recording;	/* begin() once per recording (see above) */
 	int (*begin)(struct sink *s, const struct report_meta *meta);
 	int (*event)(struct sink *s, const struct event *ev);
 	int (*end)(struct sink *s, const struct report_stats *st);
@@ -42,7 +63,8 @@ struct sink_ops {
 struct sink {
 	const struct sink_ops *ops;
 	struct sink_opts opts;
-	const struct report_meta *meta;	/* as begin() got it */
+	const struct report_meta *meta;	/* as begin() got it (the last one, with several) */
+	unsigned nr_recordings;		/* recordings in the report; 0 is taken as 1 */
 	void *priv;
 };
 
@@ -57,5 +79,14 @@ extern const struct sink_ops sink_listing;	/* strace -k style */
 extern const struct sink_ops sink_tree;		/* merged call tree */
 extern const struct sink_ops sink_json;		/* one JSON object per line */
 extern const struct sink_ops sink_summary;	/* strace -c with call sites */
+extern const struct sink_ops sink_perf_script;	/* perf script's text */
+extern const struct sink_ops sink_folded;	/* folded stacks, one line per path */
+extern const struct sink_ops sink_chrome;	/* Chrome Trace Event JSON */
+extern const struct sink_ops sink_firefox;	/* Firefox Profiler's Gecko JSON */
+extern const struct sink_ops sink_speedscope;	/* speedscope's own JSON */
+extern const struct sink_ops sink_pprof;	/* gzipped profile.proto */
+extern const struct sink_ops sink_diff;		/* two recordings compared: text */
+extern const struct sink_ops sink_diff_tree;	/* the same as a tree */
+extern const struct sink_ops sink_diff_folded;	/* the same as two-count folded lines */
 
 #endif

@@ -7,7 +7,9 @@
  * unix sockaddrs on the stack; and mmap, mprotect, rt_sigaction, fcntl,
  * pipe2, a thread (clone3), a fork and an execve.
  */
+#ifndef _GNU_SOURCE	/* meson defines it for every file */
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>

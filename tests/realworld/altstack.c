@@ -9,7 +9,9 @@
  * the main stack above kill: the report must go through __restore_rt into
  * kill and then say the stack continues where it was not recorded.
  */
+#ifndef _GNU_SOURCE	/* meson defines it for every file */
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
