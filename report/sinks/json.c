@@ -286,6 +286,10 @@ event_line(struct json *j, const struct event *ev)
 	u64(j, ev->tid);
 	lit(j, ",\"comm\":");
 	str(j, ev->comm);
+	lit(j, ",\"host\":");
+	str(j, ev->host);
+	lit(j, ",\"recording\":");
+	u64(j, ev->recording);
 	lit(j, ",\"time\":");
 	seconds(j, ev->time);
 	lit(j, ",\"rel_time\":");

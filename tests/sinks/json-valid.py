@@ -12,7 +12,8 @@ import subprocess
 import sys
 
 FIELDS = {
-    "pid": int, "tid": int, "comm": (str, type(None)), "time": float,
+    "pid": int, "tid": int, "comm": (str, type(None)), "host": (str, type(None)),
+    "recording": int, "time": float, "decoded": (str, type(None)),
     "rel_time": float, "syscall": (str, type(None)), "nr": int, "args": list,
     "return": (int, type(None)), "errno": (str, type(None)),
     "duration_ns": (int, type(None)), "stack_size": int, "stack_end": str,

@@ -430,7 +430,8 @@ test_tree_many(void)
 }
 
 static const char json_connect[] =
-	"{\"pid\":4242,\"tid\":4242,\"comm\":\"client\",\"time\":1700000000.123456789,"
+	"{\"pid\":4242,\"tid\":4242,\"comm\":\"client\",\"host\":null,\"recording\":0,"
+	"\"time\":1700000000.123456789,"
 	"\"rel_time\":0.000001500,\"syscall\":\"connect\",\"nr\":42,"
 	"\"args\":[3,140720308529664,16],\"decoded\":null,\"return\":-111,\"errno\":\"ECONNREFUSED\","
 	"\"duration_ns\":5123,\"stack_size\":8192,\"stack_end\":\"complete\",\"frames\":["
@@ -451,11 +452,13 @@ static const char json_connect[] =
 
 static const char json_odd[] =
 	"{\"pid\":7,\"tid\":8,\"comm\":\"a\\\"b\\\\c\\n\\t\\u0001\\u007f\\u00ff\\u00c3(\xc3\xa9\xe2\x82\xac"
-	"\xf0\x9f\x98\x80\\u00ed\\u00a0\\u0080\\u00c0\\u00af\",\"time\":0.000000000,"
+	"\xf0\x9f\x98\x80\\u00ed\\u00a0\\u0080\\u00c0\\u00af\",\"host\":null,\"recording\":0,"
+	"\"time\":0.000000000,"
 	"\"rel_time\":0.000000000,\"syscall\":null,\"nr\":-1,\"args\":[],\"decoded\":null,\"return\":null,"
 	"\"errno\":null,\"duration_ns\":null,\"stack_size\":0,\"stack_end\":\"truncated\","
 	"\"frames\":[]}\n"
-	"{\"pid\":7,\"tid\":8,\"comm\":null,\"time\":18446744073.709551615,"
+	"{\"pid\":7,\"tid\":8,\"comm\":null,\"host\":null,\"recording\":0,"
+	"\"time\":18446744073.709551615,"
 	"\"rel_time\":0.000000000,\"syscall\":\"lseek\",\"nr\":8,"
 	"\"args\":[18446744073709551615,0,0,0,0,0],\"decoded\":null,\"return\":-9223372036854775808,"
 	"\"errno\":null,\"duration_ns\":0,\"stack_size\":0,\"stack_end\":\"broken\","
