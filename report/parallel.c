@@ -19,11 +19,15 @@
 #include "session-internal.h"
 
 #define QUEUE_MAX 4096
+/* Events a worker gathers before it takes the lock (sooner when the merger waits). */
+#define BATCH 64
 
 struct item {
-	struct event ev;
+	struct event ev;		/* with the sink's render: only ev.seq */
 	struct frame *frames;
 	char *args_text, *ret_text;
+	char *text;			/* the event as the sink prints it (render) */
+	size_t text_len;
 };
 
 struct worker {
@@ -35,6 +39,11 @@ struct worker {
 	size_t head, count;
 	bool began, done;
 	int err;
+	struct item *batch[BATCH];	/* made, not yet queued (the worker's own) */
+	unsigned nr_batch;
+	FILE *render;			/* a memory stream the worker formats events in */
+	char *render_buf;
+	size_t render_len;
 	struct par *par;
 };
 
@@ -43,6 +52,9 @@ struct par {
 	pthread_cond_t more;		/* a worker pushed, began or ended */
 	pthread_cond_t room;		/* the merger took an item */
 	bool cancel;
+	bool waiting;			/* the merger waits for a worker */
+	bool full;			/* a worker waits for room in its queue */
+	const struct sink *real;	/* its render() formats in the workers, when it can */
 	const struct report_filter *f;
 	struct worker *w;
 	unsigned n;
@@ -56,6 +68,7 @@ item_free(struct item *it)
 	free(it->frames);
 	free(it->args_text);
 	free(it->ret_text);
+	free(it->text);
 	free(it);
 }
 
@@ -72,17 +85,82 @@ queue_begin(struct sink *s, const struct report_meta *meta)
 	return 0;
 }
 
-/* A copy of what the event points to that does not live as long as the report. */
+/* Queue the worker's batch: one lock, and a signal only to a merger that waits. */
+static int
+flush_batch(struct worker *w)
+{
+	struct par *p = w->par;
+	unsigned i = 0;
+	int err = 0;
+
+	if (!w->nr_batch)
+		return 0;
+	pthread_mutex_lock(&p->lock);
+	while (i < w->nr_batch) {
+		while (w->count == QUEUE_MAX && !p->cancel) {
+			p->full = true;
+			if (p->waiting)
+				pthread_cond_broadcast(&p->more);
+			pthread_cond_wait(&p->room, &p->lock);
+		}
+		if (p->cancel) {
+			err = -ECANCELED;
+			break;
+		}
+		w->q[(w->head + w->count++) % QUEUE_MAX] = w->batch[i++];
+	}
+	if (p->waiting)
+		pthread_cond_broadcast(&p->more);
+	pthread_mutex_unlock(&p->lock);
+	for (; i < w->nr_batch; i++)
+		item_free(w->batch[i]);
+	w->nr_batch = 0;
+	return err;
+}
+
+/* The event formatted by the real sink, in this worker's thread. */
+static int
+render(struct worker *w, const struct event *ev, struct item *it)
+{
+	const struct sink *real = w->par->real;
+	int err;
+
+	rewind(w->render);
+	err = real->ops->render(real, ev, w->render);
+	if (!err && fflush(w->render))
+		err = -ENOMEM;
+	if (err)
+		return err;
+	it->text_len = (size_t)ftello(w->render);
+	it->text = malloc(it->text_len ? it->text_len : 1);
+	if (!it->text)
+		return -ENOMEM;
+	memcpy(it->text, w->render_buf, it->text_len);
+	return 0;
+}
+
+/*
+ * A copy of what the event points to that does not live as long as the
+ * report, or the event already formatted: then the merge only writes it.
+ */
 static int
 queue_event(struct sink *s, const struct event *ev)
 {
 	struct worker *w = s->priv;
-	struct par *p = w->par;
 	struct item *it = calloc(1, sizeof(*it));
 	int err = 0;
 
 	if (!it)
 		return -ENOMEM;
+	if (w->render) {
+		it->ev.seq = ev->seq;
+		err = render(w, ev, it);
+		if (err) {
+			item_free(it);
+			return err;
+		}
+		goto push;
+	}
 	it->ev = *ev;
 	it->frames = malloc((ev->nr_frames ? ev->nr_frames : 1) * sizeof(*it->frames));
 	it->args_text = ev->args_text ? strdup(ev->args_text) : NULL;
@@ -95,17 +173,10 @@ queue_event(struct sink *s, const struct event *ev)
 	it->ev.frames = it->frames;
 	it->ev.args_text = it->args_text;
 	it->ev.ret_text = it->ret_text;
-	pthread_mutex_lock(&p->lock);
-	while (w->count == QUEUE_MAX && !p->cancel)
-		pthread_cond_wait(&p->room, &p->lock);
-	if (p->cancel) {
-		err = -ECANCELED;
-		item_free(it);
-	} else {
-		w->q[(w->head + w->count++) % QUEUE_MAX] = it;
-		pthread_cond_broadcast(&p->more);
-	}
-	pthread_mutex_unlock(&p->lock);
+push:
+	w->batch[w->nr_batch++] = it;
+	if (w->nr_batch == BATCH)
+		err = flush_batch(w);
 	return err;
 }
 
@@ -115,12 +186,37 @@ static const struct sink_ops queue_ops = {
 	.event = queue_event,
 };
 
+/*
+ * Called by a worker's pass after each record, with its new progress.  The
+ * progress may only be published once every event before it is queued: a
+ * worker holding a batch keeps its old progress until the batch is full or
+ * the merger waits for it.
+ */
+static void
+progress_cb(void *arg, uint64_t *progress, uint64_t next)
+{
+	struct worker *w = arg;
+	struct par *p = w->par;
+	bool waiting = __atomic_load_n(&p->waiting, __ATOMIC_ACQUIRE);
+
+	if (w->nr_batch && !waiting)
+		return;
+	flush_batch(w);
+	__atomic_store_n(progress, next, __ATOMIC_RELEASE);
+	if (waiting) {
+		pthread_mutex_lock(&p->lock);
+		pthread_cond_broadcast(&p->more);
+		pthread_mutex_unlock(&p->lock);
+	}
+}
+
 static void *
 work(void *arg)
 {
 	struct worker *w = arg;
 	int err = report_session_run(w->s, w->par->f, &w->sink, &w->st);
 
+	flush_batch(w);
 	pthread_mutex_lock(&w->par->lock);
 	w->err = err;
 	w->done = true;
@@ -167,20 +263,25 @@ next_item(struct par *p)
 
 			best->head = (best->head + 1) % QUEUE_MAX;
 			best->count--;
-			pthread_cond_broadcast(&p->room);
+			if (p->full) {
+				p->full = false;
+				pthread_cond_broadcast(&p->room);
+			}
 			return it;
 		}
-		/* Progress is published without a signal: look again soon. */
+		/* A worker that moves on while the merger waits signals it (progress_cb). */
 		{
 			struct timespec ts;
 
+			__atomic_store_n(&p->waiting, true, __ATOMIC_RELEASE);
 			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 200000;
+			ts.tv_nsec += 10000000;
 			if (ts.tv_nsec >= 1000000000) {
 				ts.tv_sec++;
 				ts.tv_nsec -= 1000000000;
 			}
 			pthread_cond_timedwait(&p->more, &p->lock, &ts);
+			__atomic_store_n(&p->waiting, false, __ATOMIC_RELEASE);
 		}
 	}
 }
@@ -232,6 +333,14 @@ parallel_run(struct report_session *ss, const struct report_filter *f, struct si
 		w->q = calloc(QUEUE_MAX, sizeof(*w->q));
 		w->s->run.shard = i;
 		w->s->run.nr_shards = p.n;
+		w->s->progress_cb = progress_cb;
+		w->s->progress_arg = w;
+		if (sink->ops->render && sink->ops->render(sink, NULL, NULL) == 0) {
+			p.real = sink;
+			w->render = open_memstream(&w->render_buf, &w->render_len);
+			if (!w->render)
+				err = -ENOMEM;
+		}
 		if (!w->q)
 			err = -ENOMEM;
 		else if ((err = -pthread_create(&w->thread, NULL, work, w)) == 0)
@@ -251,8 +360,12 @@ parallel_run(struct report_session *ss, const struct report_filter *f, struct si
 	}
 	while (!err && (it = next_item(&p))) {
 		pthread_mutex_unlock(&p.lock);
-		if (sink->ops->event)
+		if (it->text) {
+			if (fwrite(it->text, 1, it->text_len, sink->opts.out) != it->text_len)
+				err = -EIO;
+		} else if (sink->ops->event) {
 			err = sink->ops->event(sink, &it->ev);
+		}
 		item_free(it);
 		pthread_mutex_lock(&p.lock);
 	}
@@ -260,6 +373,8 @@ parallel_run(struct report_session *ss, const struct report_filter *f, struct si
 		p.cancel = true;
 		pthread_cond_broadcast(&p.room);
 	}
+	/* Nothing waits for the merger any more. */
+	p.waiting = true;
 	pthread_mutex_unlock(&p.lock);
 	for (i = 0; i < started; i++)
 		pthread_join(p.w[i].thread, NULL);
@@ -273,6 +388,9 @@ parallel_run(struct report_session *ss, const struct report_filter *f, struct si
 			p.w[i].count--;
 		}
 		free(p.w[i].q);
+		if (p.w[i].render)
+			fclose(p.w[i].render);
+		free(p.w[i].render_buf);
 	}
 	/* The end of the recording (a truncation, say) is what worker 0 saw. */
 	if (!err && p.w[0].err)

@@ -697,7 +697,11 @@ process_queued(struct report_session *ss, struct queued *q)
 	/* Checked when it was queued. */
 	else if (screc_get_resolved((const struct screc_rec *)q->data, &v) == 0)
 		process(ss, v.perf, v.perf_len, &v);
-	__atomic_store_n(&run->progress, (run->processed + 1) << SEQ_SHIFT, __ATOMIC_RELEASE);
+	if (ss->progress_cb)
+		ss->progress_cb(ss->progress_arg, &run->progress, (run->processed + 1) << SEQ_SHIFT);
+	else
+		__atomic_store_n(&run->progress, (run->processed + 1) << SEQ_SHIFT,
+				 __ATOMIC_RELEASE);
 }
 
 static void

@@ -89,6 +89,9 @@ struct report_session {
 	struct lookup_opts lookup;
 	struct report_session **workers;	/* a parallel report's passes (parallel.c) */
 	unsigned nr_workers;
+	/* A worker's pass hands each new progress to this, which publishes it. */
+	void (*progress_cb)(void *arg, uint64_t *progress, uint64_t next);
+	void *progress_arg;
 };
 
 /* What a RESOLVED record holds beside the sample. */

@@ -350,19 +350,40 @@ json_begin(struct sink *s, const struct report_meta *meta)
 	return s->priv ? 0 : -ENOMEM;
 }
 
+/* Build ev's line in j's buffer and write it to out. */
 static int
-json_event(struct sink *s, const struct event *ev)
+write_line(struct json *j, const struct event *ev, FILE *out)
 {
-	struct json *j = s->priv;
-
 	j->len = 0;
 	j->failed = false;
 	event_line(j, ev);
 	if (j->failed)
 		return -ENOMEM;
-	if (fwrite(j->p, 1, j->len, s->opts.out) != j->len)
+	if (fwrite(j->p, 1, j->len, out) != j->len)
 		return -EIO;
 	return 0;
+}
+
+static int
+json_event(struct sink *s, const struct event *ev)
+{
+	return write_line(s->priv, ev, s->opts.out);
+}
+
+/* The same line with buffers of its own: any thread may call it. */
+static int
+json_render(const struct sink *s, const struct event *ev, FILE *out)
+{
+	struct json j = { 0 };
+	int err;
+
+	(void)s;
+	if (!ev)
+		return 0;
+	err = write_line(&j, ev, out);
+	free(j.p);
+	screc_buf_release(&j.tmp);
+	return err;
 }
 
 static int
@@ -392,6 +413,7 @@ const struct sink_ops sink_json = {
 	.help = "one JSON object per event and line, every field (the lossless export)",
 	.begin = json_begin,
 	.event = json_event,
+	.render = json_render,
 	.end = json_end,
 	.free = json_free,
 };

@@ -49,15 +49,14 @@ print_return(FILE *out, const struct event *ev)
 
 /* strace's -t, -tt, -ttt and -r prefixes. */
 static void
-print_time(struct sink *s, const struct event *ev)
+print_time(const struct sink *s, const struct event *ev, FILE *out, uint64_t *prev)
 {
 	const struct sink_opts *o = &s->opts;
-	uint64_t *prev = s->priv;
 
 	if (o->relative) {
 		uint64_t d = prev && *prev && ev->time > *prev ? ev->time - *prev : 0;
 
-		fprintf(o->out, "%6" PRIu64 ".%06" PRIu64 " ", d / 1000000000u,
+		fprintf(out, "%6" PRIu64 ".%06" PRIu64 " ", d / 1000000000u,
 			d % 1000000000u / 1000u);
 		if (prev)
 			*prev = ev->time;
@@ -70,15 +69,15 @@ print_time(struct sink *s, const struct event *ev)
 		char hms[16];
 
 		if (o->timestamps >= 3) {
-			fprintf(o->out, "%" PRIu64 ".%06u ", (uint64_t)sec, usec);
+			fprintf(out, "%" PRIu64 ".%06u ", (uint64_t)sec, usec);
 			return;
 		}
 		localtime_r(&sec, &tm);
 		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
 		if (o->timestamps == 2)
-			fprintf(o->out, "%s.%06u ", hms, usec);
+			fprintf(out, "%s.%06u ", hms, usec);
 		else
-			fprintf(o->out, "%s ", hms);
+			fprintf(out, "%s ", hms);
 	}
 }
 
@@ -101,15 +100,15 @@ listing_free(struct sink *s)
 	s->priv = NULL;
 }
 
+/* One event's lines into out; prev is the last event's time for -r (NULL: none kept). */
 static int
-listing_event(struct sink *s, const struct event *ev)
+print_event(const struct sink *s, const struct event *ev, FILE *out, uint64_t *prev)
 {
-	FILE *out = s->opts.out;
 	unsigned i;
 	size_t k;
 
 	fprintf(out, "[pid %u] ", ev->tid);
-	print_time(s, ev);
+	print_time(s, ev, out, prev);
 	if (ev->syscall)
 		fprintf(out, "%s(", ev->syscall);
 	else
@@ -167,10 +166,25 @@ listing_event(struct sink *s, const struct event *ev)
 	return ferror(out) ? -EIO : 0;
 }
 
+static int
+listing_event(struct sink *s, const struct event *ev)
+{
+	return print_event(s, ev, s->opts.out, s->priv);
+}
+
+static int
+listing_render(const struct sink *s, const struct event *ev, FILE *out)
+{
+	if (s->opts.relative)
+		return -EINVAL;	/* -r needs the previous event */
+	return ev ? print_event(s, ev, out, NULL) : 0;
+}
+
 const struct sink_ops sink_listing = {
 	.name = "text",
 	.help = "the listing strace -k users know: each call, then its frames (default)",
 	.begin = listing_begin,
 	.event = listing_event,
+	.render = listing_render,
 	.free = listing_free,
 };

@@ -56,6 +56,13 @@ struct sink_ops {
 	bool each_recording;	/* begin() once per recording (see above) */
 	int (*begin)(struct sink *s, const struct report_meta *meta);
 	int (*event)(struct sink *s, const struct event *ev);
+	/*
+	 * Optional: print ev into out exactly as event() would, changing no
+	 * state, so that a parallel report's workers may format events at once.
+	 * Called with ev NULL first: 0 when it can, -EINVAL when the options
+	 * need state (then the merge calls event() for every event).
+	 */
+	int (*render)(const struct sink *s, const struct event *ev, FILE *out);
 	int (*end)(struct sink *s, const struct report_stats *st);
 	void (*free)(struct sink *s);
 };
