@@ -72,6 +72,7 @@ find_free(struct finder *f)
 	}
 	free(f->files);
 	free(f->debuginfo_path);
+	find_perfmap_free(f);
 	find_archive_remove(f);
 	free(f);
 }
