@@ -18,6 +18,7 @@ struct file {
 	uint8_t bid_len;
 	const char *found;		/* interned path used, NULL if none */
 	int fd;				/* a local file with the same build-id, for code bytes */
+	int image_fd;			/* a memfd holding what debuginfod gave, or -1 */
 	bool mismatch;			/* a candidate existed with another build-id */
 	bool archived;			/* found is the recording's archive copy */
 	uint64_t unnamed;		/* frames left without a name */

@@ -44,6 +44,7 @@ struct symbolizer {
 	struct cache_entry **cache;
 	bool no_inline;
 	const char *restore_rt;		/* the name of a signal trampoline that has none */
+	const char *start_context;	/* and of a context's entry */
 };
 
 struct symbolizer *
@@ -61,6 +62,7 @@ sym_new(struct finder *find, struct screc_strtab *strs)
 	sy->find = find;
 	sy->strs = strs;
 	sy->restore_rt = screc_strtab_intern(strs, "__restore_rt");
+	sy->start_context = screc_strtab_intern(strs, "__start_context");
 	return sy;
 }
 
@@ -344,8 +346,8 @@ sym_frames(struct symbolizer *sy, struct aspace *as, const struct unwind_result 
 				base.bad_build_id = st.mismatch;
 				find_note_unnamed(sy->find, m);
 			}
-			if (!base.sym && rf->trampoline) {
-				base.sym = sy->restore_rt;
+			if (!base.sym && (rf->trampoline || rf->context_entry)) {
+				base.sym = rf->trampoline ? sy->restore_rt : sy->start_context;
 				base.sym_off = pc - adj;
 			}
 			out[n++] = base;
@@ -362,14 +364,25 @@ sym_frames(struct symbolizer *sy, struct aspace *as, const struct unwind_result 
 				out[n++] = base;
 				continue;
 			}
-			if (!e->lines[e->nr - 1].sym && rf->trampoline) {
-				base.sym = sy->restore_rt;
+			if (!e->lines[e->nr - 1].sym && (rf->trampoline || rf->context_entry)) {
+				base.sym = rf->trampoline ? sy->restore_rt : sy->start_context;
 				base.sym_off = pc - adj;
 				out[n++] = base;
 				continue;
 			}
-			if (!e->lines[e->nr - 1].sym)
+			if (!e->lines[e->nr - 1].sym) {
+				struct find_status st;
+
+				/* Reported by build-id, not found: say when another build was. */
+				find_status(sy->find, m, &st);
+				if (st.mismatch) {
+					base.bad_build_id = true;
+					find_note_unnamed(sy->find, m);
+					out[n++] = base;
+					continue;
+				}
 				find_note_unnamed(sy->find, m);
+			}
 			for (k = sy->no_inline ? e->nr - 1 : 0; k < e->nr && n < max; k++) {
 				struct frame f = base;
 

@@ -143,8 +143,10 @@ regs:
 		if (kind == FRAME_KIND_TRAMPOLINE)
 			res->frames[res->nr - 1].trampoline = true;
 		if (kind == FRAME_KIND_OUTERMOST) {
-			if (at_entry)
+			if (at_entry) {
 				res->frames[res->nr - 1].activation = true;
+				res->frames[res->nr - 1].context_entry = true;
+			}
 			c->outermost = true;
 			return DWARF_CB_ABORT;
 		}

@@ -10,7 +10,9 @@
  * a candidate, and one is accepted only when the word there is a believable
  * return address (it follows a call).  A frame chosen among several
  * candidates is marked as guessed.  Functions that set up a frame pointer
- * on the way to the pc are left to the frame-pointer step.
+ * on the way to the pc are left to the frame-pointer step.  Where no
+ * function is known at an exact pc, the words just above sp are scanned for
+ * a return address (a guess too).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,13 +20,15 @@
 #include "unwind-internal.h"
 
 #define PRO_MAX_CODE	(64u << 10)	/* bytes of one function decoded at most */
+#define SCAN_BYTES	256		/* searched above sp when nothing else works */
 #define H_UNKNOWN	INT32_MIN
 #define BP_NONE		INT32_MIN
 
 /* pro_slot flags */
-#define PRO_CONFLICT	1	/* paths disagreed, or some could not be followed */
+#define PRO_CONFLICT	1	/* some path to the pc could not be followed, or was guessed */
 #define PRO_FRAME	2	/* a frame pointer was set up: the fp step's business */
 #define PRO_FAILED	4	/* nothing found */
+#define PRO_NOSYM	8	/* no symbol says where the function starts */
 
 /* What an instruction does to the stack height and the frame pointer. */
 enum pro_kind {
@@ -34,7 +38,8 @@ enum pro_kind {
 	PK_SET_BP,		/* mov rbp, rsp */
 	PK_SP_FROM_BP,		/* mov rsp, rbp (imm 0) or lea rsp, [rbp + imm] */
 	PK_LEAVE,
-	PK_END,			/* ret, hlt, ud2, an indirect jump: the path ends */
+	PK_END,			/* ret, hlt, ud2: the path ends */
+	PK_IJMP,		/* an indirect jump (a switch's jump table, a tail call) */
 	PK_JMP,			/* to target only */
 	PK_JCC,			/* to target and on */
 };
@@ -67,7 +72,7 @@ struct walk {
 	uint8_t *nseen;
 	struct { size_t i; struct pstate st; } *work;
 	size_t nwork, capwork;
-	bool conflict;
+	bool guessed;		/* code only a jump table reaches was given the dispatch's height */
 };
 
 static bool
@@ -182,7 +187,7 @@ classify(const cs_insn *insn, struct pinsn *p)
 			p->kind = PK_JMP;
 			p->target = (uint64_t)o0->imm;
 		} else {
-			p->kind = PK_END;
+			p->kind = PK_IJMP;
 		}
 		return;
 	case X86_INS_CALL:
@@ -264,8 +269,6 @@ reach(struct walk *w, size_t i, struct pstate st)
 	for (k = 0; k < w->nseen[i]; k++)
 		if (memcmp(&w->seen[i][k], &st, sizeof(st)) == 0)
 			return true;
-	if (w->nseen[i] > 0)
-		w->conflict = true;
 	if (w->nseen[i] == PRO_ALTS)
 		return true;
 	w->seen[i][w->nseen[i]++] = st;
@@ -284,12 +287,10 @@ reach(struct walk *w, size_t i, struct pstate st)
 	return true;
 }
 
-/* Follow every path from the entry; false without memory. */
+/* Follow the paths of the states in the work list; false without memory. */
 static bool
-flow(struct walk *w)
+run(struct walk *w)
 {
-	if (!reach(w, 0, (struct pstate){ 0, BP_NONE, BP_NONE, 0 }))
-		return false;
 	while (w->nwork > 0) {
 		size_t i = w->work[--w->nwork].i;
 		struct pstate st = w->work[w->nwork].st;
@@ -326,6 +327,7 @@ flow(struct walk *w)
 			st.bp_slot = BP_NONE;
 			break;
 		case PK_END:
+		case PK_IJMP:
 			next = false;
 			break;
 		case PK_JMP:
@@ -352,6 +354,51 @@ flow(struct walk *w)
 	return true;
 }
 
+/* Follow every path from the function's entry; false without memory. */
+static bool
+flow(struct walk *w)
+{
+	return reach(w, 0, (struct pstate){ 0, BP_NONE, BP_NONE, 0 }) && run(w);
+}
+
+/*
+ * Code that no direct branch reaches, when the pc is there: the cases of a
+ * switch, reached through a jump table.  A dispatch keeps the stack as it
+ * is, so each block after a path's end gets the states of the indirect
+ * jumps that were reached, and the paths go on from there: a guess.
+ */
+static bool
+flow_unreached(struct walk *w)
+{
+	struct pstate seeds[PRO_ALTS];
+	size_t nseeds = 0, i, j, k;
+
+	for (i = 0; i < w->nr; i++) {
+		if (w->in[i].kind != PK_IJMP)
+			continue;
+		for (k = 0; k < w->nseen[i]; k++) {
+			for (j = 0; j < nseeds; j++)
+				if (memcmp(&seeds[j], &w->seen[i][k], sizeof(seeds[j])) == 0)
+					break;
+			if (j == nseeds && nseeds < PRO_ALTS)
+				seeds[nseeds++] = w->seen[i][k];
+		}
+	}
+	if (!nseeds)
+		return true;
+	w->guessed = true;
+	for (i = 1; i < w->nr; i++) {
+		uint8_t prev = w->in[i - 1].kind;
+
+		if (w->nseen[i] || (prev != PK_END && prev != PK_IJMP && prev != PK_JMP))
+			continue;
+		for (j = 0; j < nseeds; j++)
+			if (!reach(w, i, seeds[j]))
+				return false;
+	}
+	return run(w);
+}
+
 /* Work out (and cache) the candidate heights of the frame stopped at pc. */
 static const struct pro_slot *
 analyse(struct unwind_ctx *c, uint64_t pc, bool exact)
@@ -374,8 +421,10 @@ analyse(struct unwind_ctx *c, uint64_t pc, bool exact)
 	s->known = 1;
 	s->flags = PRO_FAILED;
 	mod = dwfl_addrmodule(c->u->dwfl, pc);
-	if (!mod || !dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL, NULL))
+	if (!mod || !dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL, NULL)) {
+		s->flags |= PRO_NOSYM;
 		return s;
+	}
 	start = pc - off;
 	/* The whole function when its size is known, else through the instruction at pc. */
 	end = sym.st_size > off ? start + sym.st_size : pc + 16;
@@ -400,7 +449,9 @@ analyse(struct unwind_ctx *c, uint64_t pc, bool exact)
 	i = index_of(&w, pc);
 	if (i == w.nr || (exact && w.in[i].addr != pc))
 		goto out;
-	s->flags = w.conflict ? PRO_CONFLICT : 0;
+	if (!w.nseen[i] && !flow_unreached(&w))
+		goto out;
+	s->flags = w.guessed ? PRO_CONFLICT : 0;
 	for (k = 0; k < w.nseen[i]; k++) {
 		struct pstate st = w.seen[i][k];
 		size_t j;
@@ -433,6 +484,36 @@ out:
 	return s;
 }
 
+/*
+ * The last resort, for a frame in code no symbol covers (a hidden function
+ * of a stripped library without CFI, as musl's libc.so is) or stopped at an
+ * exact pc the analysis could not follow: the first word above sp that is a
+ * believable return address.  Always a guess.
+ */
+static enum walk_result
+scan_step(struct unwind_ctx *c)
+{
+	uint64_t off, v;
+
+	for (off = 0; off < SCAN_BYTES; off += 8) {
+		if (!unwind_read_word(c, c->last_sp + off, &v))
+			return WALK_NONE;
+		if (unwind_believable_ra(c, v)) {
+			memset(c->init, 0, sizeof(c->init));
+			c->init[D_RIP] = v;
+			c->init[D_RSP] = c->last_sp + off + 8;
+			c->init_valid = 1u << D_RSP;
+			if (c->last_bp_ok) {
+				c->init[D_RBP] = c->last_bp;
+				c->init_valid |= 1u << D_RBP;
+			}
+			c->step_guessed = true;
+			return WALK_STEPPED;
+		}
+	}
+	return WALK_NONE;
+}
+
 static enum walk_result
 prologue_step(struct unwind_ctx *c)
 {
@@ -443,6 +524,8 @@ prologue_step(struct unwind_ctx *c)
 	if (!c->uw->csd_ok || !c->last_sp_ok)
 		return WALK_NONE;
 	s = analyse(c, c->last_pc, c->last_exact);
+	if ((s->flags & PRO_FAILED) && (c->last_exact || (s->flags & PRO_NOSYM)))
+		return scan_step(c);
 	if (s->flags & (PRO_FAILED | PRO_FRAME))
 		return WALK_NONE;
 	/* Each candidate height, in the order the paths found them: the first believable one. */

@@ -37,6 +37,7 @@ struct raw_frame {
 	bool activation;	/* pc is exact (frame 0, a frame a signal interrupted, a context's entry) */
 	bool guessed;		/* one of several readings of the stack was chosen */
 	bool trampoline;	/* a signal trampoline (returns through rt_sigreturn) */
+	bool context_entry;	/* where a makecontext context's function returns to */
 };
 
 struct unwind_result {
