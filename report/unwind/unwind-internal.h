@@ -106,7 +106,7 @@ struct unwind_ctx {
 	bool outermost;			/* the walk reached the process's or thread's first frame */
 	bool restart_exact;		/* the recovered frame's pc is exact (a signal interrupted it) */
 	/* What a step backend says of the frame it recovered. */
-	bool step_exact, step_guessed, step_trampoline;
+	bool step_exact, step_guessed;
 };
 
 /* What a backend's walk achieved. */

@@ -220,7 +220,7 @@ unwind_sample(struct unwinder *uw, struct aspace *as, const struct screc_sample 
 		for (i = 0; i < UNWIND_NR_BACKENDS; i++) {
 			if (backends[i]->kind != BACKEND_STEP)
 				continue;
-			c.step_exact = c.step_guessed = c.step_trampoline = false;
+			c.step_exact = c.step_guessed = false;
 			if (backends[i]->walk(&c) == WALK_STEPPED)
 				break;
 		}

@@ -439,7 +439,7 @@ def case_jit_node(c):
     with open(script, 'w') as fh:
         fh.write(NODE_JS)
     argv = [node, '--perf-basic-prof', '--interpreted-frames-native-stack', script]
-    js = r'JS:[~*^]?%s .*'
+    js = r'(?:JS|LazyCompile|Function|InterpretedFunction|Script):[~*^]?%s .*'
     seq = [r'(?:readlink|__GI___readlink)', ANY, r'Builtins_CEntry.*', js % 'readlinkSync',
            js % 'jsInner', js % 'jsMiddle', js % 'jsOuter', ANY, r'Builtins_JSEntry', ANY,
            r'(?:main|node::Start\(.*\))'] + START_TAIL
