@@ -29,7 +29,10 @@
 
 /* Feature bits in the header; a reader refuses unknown bits in SCREC_FEAT_REQUIRED_MASK. */
 #define SCREC_FEAT_STACK_TRIMMED	(1ull << 0)	/* user stacks cut to dyn_size */
+#define SCREC_FEAT_RESOLVED		(1ull << 1)	/* stacks replaced by frames (RESOLVED) */
 #define SCREC_FEAT_REQUIRED_MASK	0xffffffffull	/* low half: must understand */
+/* The required features this version reads. */
+#define SCREC_FEAT_KNOWN_REQUIRED	(SCREC_FEAT_STACK_TRIMMED | SCREC_FEAT_RESOLVED)
 /* High half: hints a reader may ignore. */
 #define SCREC_FEAT_ARCHIVE		(1ull << 32)	/* BLOB records of binaries at the end */
 
@@ -62,6 +65,7 @@ enum screc_rec_type {
 	SCREC_REC_TRAILER = 8,		/* struct screc_rec_trailer, last record */
 	SCREC_REC_ROUND = 9,		/* no body: every ring was drained once */
 	SCREC_REC_BLOB = 10,		/* struct screc_rec_blob: a piece of an archived file */
+	SCREC_REC_RESOLVED = 11,	/* struct screc_rec_resolved: a sample and its frames */
 };
 
 /*
@@ -212,6 +216,64 @@ struct screc_rec_blob {
 static_assert(sizeof(struct screc_rec_blob) == 64, "blob layout");
 
 #define SCREC_BLOB_CHUNK	(512u * 1024)
+
+/*
+ * `screc report --resolve` writes a recording whose syscall-entry samples
+ * carry their unwound frames instead of registers and stack memory (which may
+ * hold secrets): a RESOLVED record holds the frames, the arguments as decoded
+ * then (their memory is gone), what the call does to the fd table, and last
+ * the kernel's sample with its user registers and stack removed.  Frames
+ * are addresses to symbolize from the mappings' build-ids, or with
+ * SCREC_RESOLVED_NAMES also their names, so no binary is needed at all.
+ */
+struct screc_rec_resolved {
+	struct screc_rec hdr;
+	uint32_t nr_frames;
+	uint8_t end;			/* how the stack ended (report/event.h enum stack_end) */
+	uint8_t flags;			/* SCREC_RESOLVED_* */
+	uint16_t pad;
+	uint64_t stack_size;		/* snapshot bytes the sample had */
+	uint32_t text_len;		/* the decoded arguments */
+	uint32_t effects_len;		/* bytes of struct screc_resolved_effect and their paths */
+	uint32_t frames_len;		/* bytes of the frames (with their names) */
+	uint32_t perf_len;		/* the kernel record, last */
+	/*
+	 * frames (frames_len bytes): struct screc_resolved_frame, each followed by
+	 * name_len + file_len + dso_len bytes padded to 8; text[text_len] padded to
+	 * 8; effects (effects_len bytes, each struct then what_len bytes padded to
+	 * 8); the perf record (perf_len, a multiple of 8).
+	 */
+};
+static_assert(sizeof(struct screc_rec_resolved) == 40, "resolved layout");
+
+#define SCREC_RESOLVED_NAMES	1	/* frames carry names: no binary is needed */
+
+struct screc_resolved_frame {
+	uint64_t pc;			/* absolute, as unwound */
+	uint64_t rel;			/* address in the file (with NAMES) */
+	uint64_t sym_off;		/* with NAMES */
+	uint32_t line;			/* with NAMES; 0 unknown */
+	uint8_t method;			/* report/event.h enum frame_method */
+	uint8_t flags;			/* SCREC_RFRAME_* */
+	uint16_t name_len;		/* with NAMES, 0 = unknown */
+	uint16_t file_len;		/* with NAMES */
+	uint16_t dso_len;		/* with NAMES */
+	uint32_t pad;
+};
+static_assert(sizeof(struct screc_resolved_frame) == 40, "resolved frame layout");
+
+#define SCREC_RFRAME_ACTIVATION	1	/* pc is exact (frame 0, a signal's interrupted frame) */
+#define SCREC_RFRAME_INLINED	2
+#define SCREC_RFRAME_MISMATCH	4	/* the file had another build-id */
+
+/* What a call does to the fd table (report/decode/decode.h enum decode_fd_op). */
+struct screc_resolved_effect {
+	uint8_t op;
+	uint8_t cloexec;
+	uint16_t what_len;		/* 0: unknown */
+	int32_t fd, last, src_fd;
+};
+static_assert(sizeof(struct screc_resolved_effect) == 16, "resolved effect layout");
 
 /* Largest record a reader accepts: a 64 KiB stack and registers, with room. */
 #define SCREC_REC_MAX		(1u << 20)

@@ -139,7 +139,7 @@ open_common(struct screc_reader *r, struct screc_reader **out)
 	}
 	if (r->hdr.min_version > SCREC_FORMAT_VERSION ||
 	    r->hdr.compression != SCREC_COMPRESS_ZSTD ||
-	    (r->hdr.features & SCREC_FEAT_REQUIRED_MASK & ~(uint64_t)SCREC_FEAT_STACK_TRIMMED)) {
+	    (r->hdr.features & SCREC_FEAT_REQUIRED_MASK & ~(uint64_t)SCREC_FEAT_KNOWN_REQUIRED)) {
 		screc_reader_close(r);
 		return -ENOTSUP;
 	}

@@ -120,6 +120,101 @@ screc_get_blob(const struct screc_rec *rec, struct screc_blob_view *out)
 	return 0;
 }
 
+/* Round up to 8 without overflow (n < 2^32 here). */
+static size_t
+pad8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+/* The frame at pos of frames: its fixed part and names; 0 when it does not fit. */
+static int
+frame_at(const uint8_t *frames, size_t len, size_t pos, struct screc_resolved_frame_view *out,
+	 size_t *next)
+{
+	size_t names;
+
+	if (pos >= len || sizeof(out->f) > len - pos)
+		return 0;
+	memcpy(&out->f, frames + pos, sizeof(out->f));
+	names = (size_t)out->f.name_len + out->f.file_len + out->f.dso_len;
+	if (pad8(names) > len - pos - sizeof(out->f))
+		return 0;
+	out->name = (const char *)frames + pos + sizeof(out->f);
+	out->file = out->name + out->f.name_len;
+	out->dso = out->file + out->f.file_len;
+	*next = pos + sizeof(out->f) + pad8(names);
+	return 1;
+}
+
+static int
+effect_at(const uint8_t *effects, size_t len, size_t pos, struct screc_resolved_effect_view *out,
+	  size_t *next)
+{
+	if (pos >= len || sizeof(out->e) > len - pos)
+		return 0;
+	memcpy(&out->e, effects + pos, sizeof(out->e));
+	if (pad8(out->e.what_len) > len - pos - sizeof(out->e))
+		return 0;
+	out->what = (const char *)effects + pos + sizeof(out->e);
+	*next = pos + sizeof(out->e) + pad8(out->e.what_len);
+	return 1;
+}
+
+int
+screc_get_resolved(const struct screc_rec *rec, struct screc_resolved_view *out)
+{
+	struct screc_rec_resolved rr;
+	struct screc_resolved_frame_view fv;
+	struct screc_resolved_effect_view ev;
+	const uint8_t *p;
+	size_t left, pos, n;
+
+	if (fixed(rec, &rr, sizeof(rr)))
+		return -EBADMSG;
+	p = tail(rec, sizeof(rr), &left);
+	if (rr.frames_len > left || rr.frames_len % 8 || pad8(rr.text_len) > left - rr.frames_len ||
+	    rr.effects_len > left - rr.frames_len - pad8(rr.text_len) || rr.effects_len % 8 ||
+	    rr.perf_len > left - rr.frames_len - pad8(rr.text_len) - rr.effects_len)
+		return -EBADMSG;
+	out->nr_frames = rr.nr_frames;
+	out->end = rr.end;
+	out->flags = rr.flags;
+	out->stack_size = rr.stack_size;
+	out->frames = p;
+	out->frames_len = rr.frames_len;
+	out->text = (const char *)p + rr.frames_len;
+	out->text_len = rr.text_len;
+	out->effects = p + rr.frames_len + pad8(rr.text_len);
+	out->effects_len = rr.effects_len;
+	out->perf = out->effects + rr.effects_len;
+	out->perf_len = rr.perf_len;
+	/* The frames and effects must walk to their ends exactly. */
+	for (pos = 0, n = 0; pos < out->frames_len; n++)
+		if (!frame_at(out->frames, out->frames_len, pos, &fv, &pos))
+			return -EBADMSG;
+	if (n != rr.nr_frames)
+		return -EBADMSG;
+	for (pos = 0; pos < out->effects_len;)
+		if (!effect_at(out->effects, out->effects_len, pos, &ev, &pos))
+			return -EBADMSG;
+	return 0;
+}
+
+int
+screc_resolved_frame_next(const struct screc_resolved_view *v, size_t *pos,
+			  struct screc_resolved_frame_view *out)
+{
+	return frame_at(v->frames, v->frames_len, *pos, out, pos);
+}
+
+int
+screc_resolved_effect_next(const struct screc_resolved_view *v, size_t *pos,
+			   struct screc_resolved_effect_view *out)
+{
+	return effect_at(v->effects, v->effects_len, *pos, out, pos);
+}
+
 int
 screc_get_target_exit(const struct screc_rec *rec, struct screc_rec_target_exit *out)
 {

@@ -64,6 +64,45 @@ struct screc_blob_view {
 };
 int screc_get_blob(const struct screc_rec *rec, struct screc_blob_view *out);
 
+/*
+ * SCREC_REC_RESOLVED.  Every part is checked to lie inside the record: the
+ * frames (walked: each with its names), the text, the effects (walked) and
+ * the kernel record.
+ */
+struct screc_resolved_view {
+	uint32_t nr_frames;
+	uint8_t end, flags;
+	uint64_t stack_size;
+	const uint8_t *frames;		/* frames_len bytes: see screc_resolved_frame_next() */
+	size_t frames_len;
+	const char *text;
+	size_t text_len;
+	const uint8_t *effects;		/* effects_len bytes: see screc_resolved_effect_next() */
+	size_t effects_len;
+	const uint8_t *perf;		/* the kernel record */
+	size_t perf_len;
+};
+int screc_get_resolved(const struct screc_rec *rec, struct screc_resolved_view *out);
+
+/* One frame of a RESOLVED record, with its names (not NUL-terminated). */
+struct screc_resolved_frame_view {
+	struct screc_resolved_frame f;
+	const char *name, *file, *dso;
+};
+/*
+ * The frame at *pos of a checked view's frames, advancing *pos.  Returns 1,
+ * or 0 at the end (the getter checked the walk).
+ */
+int screc_resolved_frame_next(const struct screc_resolved_view *v, size_t *pos,
+			      struct screc_resolved_frame_view *out);
+
+struct screc_resolved_effect_view {
+	struct screc_resolved_effect e;
+	const char *what;		/* what_len bytes */
+};
+int screc_resolved_effect_next(const struct screc_resolved_view *v, size_t *pos,
+			       struct screc_resolved_effect_view *out);
+
 /* SCREC_REC_TARGET_EXIT and SCREC_REC_TRAILER. */
 int screc_get_target_exit(const struct screc_rec *rec, struct screc_rec_target_exit *out);
 int screc_get_trailer(const struct screc_rec *rec, struct screc_rec_trailer *out);

@@ -248,6 +248,22 @@ report_dump(struct screc_reader *r, FILE *out)
 		case SCREC_REC_PERF:
 			dump_perf(out, rec, &attrs, &tps);
 			break;
+		case SCREC_REC_RESOLVED: {
+			struct screc_resolved_view v;
+			struct screc_sample sm;
+
+			if (screc_get_resolved(rec, &v))
+				goto bad;
+			fprintf(out, "resolved frames=%u end=%u names=%d text_bytes=%zu effects_bytes=%zu "
+				"stack_was=%" PRIu64 "\n", v.nr_frames, v.end,
+				!!(v.flags & SCREC_RESOLVED_NAMES), v.text_len, v.effects_len,
+				v.stack_size);
+			if (screc_sample_parse(&attrs, v.perf, v.perf_len, &sm) == 0)
+				dump_sample(out, &sm, &tps);
+			else
+				fprintf(out, "bad_sample in resolved record\n");
+			break;
+		}
 		case SCREC_REC_BUILDID: {
 			struct screc_buildid_view bv;
 			char hex[41];

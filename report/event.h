@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/syscall-set.h"
+
 /* How a frame was found. */
 enum frame_method {
 	FRAME_INITIAL = 0,	/* the sample's own ip */
@@ -75,6 +77,7 @@ struct event {
 	size_t nr_frames;
 	enum stack_end end;
 	uint64_t stack_size;	/* snapshot bytes recorded */
+	uint64_t seq;		/* its place in the report's order (ascending) */
 };
 
 /* A thread of a recording, as the sinks' metadata lists them. */
@@ -121,6 +124,7 @@ struct report_stats {
 	uint64_t samples;	/* syscall-entry samples read, before any filter */
 	uint64_t unreadable;	/* samples no attribute or tracepoint of the recording describes */
 	uint64_t expected;	/* entry samples the trailer counts (0 without a trailer) */
+	struct screc_syscall_set seen;	/* the syscalls of the samples read */
 };
 
 #endif

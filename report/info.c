@@ -82,8 +82,18 @@ on_perf(struct info *in, const struct screc_rec *rec)
 	struct perf_event_header h;
 	struct screc_sample s;
 
-	if (screc_rec_perf(rec, &p, &h))
+	if (rec->type == SCREC_REC_RESOLVED) {
+		struct screc_resolved_view v;
+
+		if (screc_get_resolved(rec, &v) || v.perf_len < sizeof(h))
+			return;
+		p = v.perf;
+		memcpy(&h, p, sizeof(h));
+		if (h.size > v.perf_len)
+			return;
+	} else if (screc_rec_perf(rec, &p, &h)) {
 		return;
+	}
 	if (h.type == PERF_RECORD_SAMPLE && screc_sample_parse(&in->attrs, p, h.size, &s) == 0) {
 		const struct tp_desc *d = tp_table_find(&in->tps, s.attr->tp_id);
 		long nr;
@@ -175,6 +185,7 @@ report_info(struct report_session *ss, FILE *out)
 			break;
 		}
 		case SCREC_REC_PERF:
+		case SCREC_REC_RESOLVED:
 			on_perf(in, rec);
 			break;
 		case SCREC_REC_BLOB: {
@@ -258,7 +269,7 @@ report_info(struct report_session *ss, FILE *out)
 		if (st.archived) {
 			found++;
 			where = strcmp(m->path, "[vdso]") == 0 ? "saved in the recording" : "archived";
-		} else if (m->path[0] != '/') {
+		} else if (!map_is_file(m)) {
 			where = "in memory only, not saved";
 		} else {
 			if (where) {

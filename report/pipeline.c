@@ -16,6 +16,7 @@
 #include "common/arch.h"
 #include "common/log.h"
 #include "common/records.h"
+#include "common/syscall-set.h"
 #include "common/syscalls.h"
 #include "report/decode/errno-names.h"
 #include "session-internal.h"
@@ -23,15 +24,58 @@
 struct queued {
 	uint64_t time, seq;
 	uint32_t len;
-	uint8_t data[];		/* the perf record */
+	uint32_t type;		/* SCREC_REC_PERF: data is the perf record; RESOLVED: the whole record */
+	uint8_t data[];
 };
+
+#define MAX_EFFECTS 4
+/* event.seq: the record's place in the pass, then the events it emitted. */
+#define SEQ_SHIFT 20
 
 /* An entered syscall waiting for its exit. */
 struct open_ev {
 	uint32_t tid;		/* 0 = free slot */
+	bool keep;		/* passed the entry filters: unwound, decoded, goes to the sink */
 	struct event ev;
 	struct frame *frames;
+	char *args_text;	/* decoded at entry, while the memory is there */
+	/* What the call does to the fd table if it succeeds (OPEN's fd is its return). */
+	struct pending_effect {
+		enum decode_fd_op op;
+		int fd, last, src_fd;
+		bool cloexec;
+		const char *what;
+	} effects[MAX_EFFECTS];
+	unsigned nr_effects;
 };
+
+/* --- the traced memory and fds, for the decoder --- */
+
+struct entry_mem {
+	const struct aspace *as;
+	struct mem_snapshot snap;
+};
+
+static size_t
+read_entry(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	const struct entry_mem *m = arg;
+
+	return aspace_read(m->as, &m->snap, addr, buf, len);
+}
+
+struct fd_lookup {
+	struct proc_model *pm;
+	uint32_t pid;
+};
+
+static const char *
+fd_what(void *arg, int fd)
+{
+	const struct fd_lookup *l = arg;
+
+	return proc_fd_what(l->pm, l->pid, fd);
+}
 
 /* --- filters --- */
 
@@ -63,8 +107,7 @@ in_num_list(const char *list, uint32_t v)
 
 /* The filters that can be decided at syscall entry. */
 static bool
-keep_enter(struct report_session *ss, const struct screc_sample *s, const char *syscall,
-	   const char *comm)
+keep_enter(struct report_session *ss, const struct screc_sample *s, long nr, const char *comm)
 {
 	const struct report_filter *f = ss->run.f;
 	double t;
@@ -77,7 +120,7 @@ keep_enter(struct report_session *ss, const struct screc_sample *s, const char *
 		return false;
 	if (f->comms && !in_list(f->comms, comm))
 		return false;
-	if (f->syscalls && !(syscall && in_list(f->syscalls, syscall)))
+	if (f->trace && !screc_syscall_set_has(f->trace, nr))
 		return false;
 	t = (double)(s->time - ss->meta.start_clock_ns) / 1e9;
 	if (t < f->time_from || (f->time_to >= 0 && t > f->time_to))
@@ -85,17 +128,142 @@ keep_enter(struct report_session *ss, const struct screc_sample *s, const char *
 	return true;
 }
 
+/* Whether the call names one of the -P paths, by a path argument or an fd argument. */
+static bool
+names_path(struct report_session *ss, const struct decode_call *c, uint32_t pid)
+{
+	const struct report_filter *f = ss->run.f;
+	char buf[4096];
+	unsigned i, k;
+
+	for (i = 0; decode_path(c, i, buf, sizeof(buf), NULL); i++)
+		for (k = 0; k < f->nr_paths; k++)
+			if (strcmp(buf, f->paths[k]) == 0)
+				return true;
+	for (i = 0; i < 6; i++) {
+		const char *what;
+
+		if (!decode_arg_is_fd(c->nr, i))
+			continue;
+		what = proc_fd_what(ss->run.pm, pid, (int)c->args[i]);
+		for (k = 0; what && k < f->nr_paths; k++)
+			if (strcmp(what, f->paths[k]) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* Whether the call has one of the --fd fds as an fd argument. */
+static bool
+on_fd(const struct report_filter *f, const struct decode_call *c)
+{
+	unsigned i, k;
+
+	for (i = 0; i < 6; i++)
+		for (k = 0; decode_arg_is_fd(c->nr, i) && k < f->nr_fds; k++)
+			if ((int)c->args[i] == f->fds[k])
+				return true;
+	return false;
+}
+
+/* The filters that need the return value. */
+static bool
+keep_exit(const struct report_filter *f, const struct event *ev)
+{
+	size_t i;
+
+	if (!f)
+		return true;
+	if (f->failed && !(ev->has_ret && ev->err))
+		return false;
+	if (f->successful && !(ev->has_ret && !ev->err))
+		return false;
+	if (f->nr_errnos) {
+		for (i = 0; i < f->nr_errnos; i++)
+			if (ev->has_ret && ev->err == f->errnos[i])
+				break;
+		if (i == f->nr_errnos)
+			return false;
+	}
+	return true;
+}
+
+/* Apply what a finished call did to its process's fd table. */
+static void
+apply_effects(struct report_session *ss, struct open_ev *o)
+{
+	struct proc_model *pm = ss->run.pm;
+	uint32_t pid = o->ev.pid;
+	unsigned i;
+
+	if (!o->ev.has_ret || o->ev.err)
+		return;
+	for (i = 0; i < o->nr_effects; i++) {
+		switch (o->effects[i].op) {
+		case DECODE_FD_OPEN: {
+			const char *what = o->effects[i].what;
+
+			if (!what && o->effects[i].src_fd >= 0)
+				what = proc_fd_what(pm, pid, o->effects[i].src_fd);
+			proc_fd_open(pm, pid, (int)o->ev.ret, what, o->effects[i].cloexec);
+			break;
+		}
+		case DECODE_FD_CLOSE:
+			proc_fd_close(pm, pid, o->effects[i].fd, o->effects[i].fd);
+			break;
+		case DECODE_FD_CLOSE_RANGE:
+			proc_fd_close(pm, pid, o->effects[i].fd, o->effects[i].last);
+			break;
+		case DECODE_FD_CLOEXEC:
+			proc_fd_cloexec(pm, pid, o->effects[i].fd, o->effects[i].fd,
+					o->effects[i].cloexec);
+			break;
+		case DECODE_FD_CLOEXEC_RANGE:
+			proc_fd_cloexec(pm, pid, o->effects[i].fd, o->effects[i].last,
+					o->effects[i].cloexec);
+			break;
+		case DECODE_FD_EXEC:
+			break;	/* the COMM record of the exec closes them (proc_comm) */
+		}
+	}
+}
+
 /* --- pending events per thread --- */
 
-/* Hand an event to the sink and release its slot. */
+/* The return value's text, with fds annotated from the table before the call's effects. */
+static void
+decode_return(struct report_session *ss, struct open_ev *o)
+{
+	struct run *run = &ss->run;
+	struct fd_lookup fl = { run->pm, o->ev.pid };
+	const struct decode_fds fds = { fd_what, &fl };
+	struct decode_call c = {
+		.nr = o->ev.nr,
+		.has_ret = o->ev.has_ret,
+		.ret = o->ev.ret,
+		.fds = ss->decode.fd_paths ? &fds : NULL,
+	};
+
+	memcpy(c.args, o->ev.args, sizeof(c.args));
+	screc_buf_reset(&run->text);
+	decode_ret(&run->text, &c, &ss->decode);
+}
+
+/* Hand an event to the sink (when kept), apply its fd effects and release its slot. */
 static void
 finish(struct report_session *ss, struct open_ev *o)
 {
 	struct run *run = &ss->run;
-	const struct event *ev = &o->ev;
+	struct event *ev = &o->ev;
 	size_t i;
 
-	if (!(run->f && run->f->failed && !(ev->has_ret && ev->ret < 0 && ev->ret >= -4095))) {
+	if (o->keep && keep_exit(run->f, ev)) {
+		ev->seq = run->processed << SEQ_SHIFT | run->emitted_here++;
+		ev->args_text = o->args_text;
+		/* The return's fd refers to what the call opened: apply its effects first. */
+		apply_effects(ss, o);
+		decode_return(ss, o);
+		ev->ret_text = run->text.err ? NULL : screc_buf_text(&run->text);
 		run->st->events++;
 		switch (ev->end) {
 		case STACK_COMPLETE:
@@ -117,37 +285,203 @@ finish(struct report_session *ss, struct open_ev *o)
 				run->st->unresolved_frames++;
 		if (!run->err && run->sink->ops->event)
 			run->err = run->sink->ops->event(run->sink, ev);
+	} else {
+		apply_effects(ss, o);
 	}
 	free(o->frames);
+	free(o->args_text);
 	idmap_del(&run->open, o);
 }
 
+/* What the call will do to the fd table, taken at entry while its memory is there. */
 static void
-on_enter(struct report_session *ss, const struct screc_sample *s, const struct tp_desc *d)
+take_effects(struct report_session *ss, struct open_ev *o, const struct decode_call *c)
+{
+	struct decode_call ok = *c;
+	struct decode_fd_effect *e = ss->run.effects;
+	size_t n, i;
+
+	/* As if it succeeded; OPEN's fd is filled in from the real return at exit. */
+	ok.has_ret = true;
+	ok.ret = 0;
+	n = decode_fd_effects(&ok, e, MAX_EFFECTS);
+	o->nr_effects = n < MAX_EFFECTS ? (unsigned)n : MAX_EFFECTS;
+	for (i = 0; i < o->nr_effects; i++) {
+		o->effects[i].op = e[i].op;
+		o->effects[i].fd = e[i].fd;
+		o->effects[i].last = e[i].last;
+		o->effects[i].src_fd = e[i].op == DECODE_FD_OPEN ? e[i].src_fd : -1;
+		o->effects[i].cloexec = e[i].cloexec;
+		o->effects[i].what = e[i].has_what ? screc_strtab_intern(ss->strs, e[i].what) : NULL;
+	}
+}
+
+/* Whether this pass unwinds and emits the next syscall entry (parallel reports). */
+static bool
+mine(struct run *run)
+{
+	uint64_t i = run->sample_index++;
+
+	return run->nr_shards <= 1 || i % run->nr_shards == run->shard;
+}
+
+/* --resolve: the sample with its frames, decoded arguments and fd effects. */
+static void
+write_resolved(struct report_session *ss, const struct screc_sample *s, const uint8_t *p,
+	       size_t len, const struct open_ev *o, size_t n)
+{
+	struct resolve_effect e[MAX_EFFECTS];
+	struct resolve_parts parts = {
+		.raw = &ss->run.ur,
+		.frames = o->frames,
+		.nr_frames = n,
+		.end = o->ev.end,
+		.text = o->args_text,
+		.effects = e,
+		.nr_effects = o->nr_effects,
+	};
+	unsigned i;
+
+	for (i = 0; i < o->nr_effects; i++)
+		e[i] = (struct resolve_effect){ o->effects[i].op, o->effects[i].cloexec,
+						o->effects[i].fd, o->effects[i].last,
+						o->effects[i].src_fd, o->effects[i].what };
+	resolve_sample(ss, s, p, len, &parts);
+}
+
+/*
+ * A sample of a resolved recording: its frames, arguments and fd effects
+ * come with it; nothing is unwound or read from memory.
+ */
+static void
+on_enter_resolved(struct report_session *ss, const struct screc_sample *s,
+		  const struct tp_desc *d, const struct screc_resolved_view *v)
 {
 	struct run *run = &ss->run;
 	const char *comm = proc_thread_comm(run->pm, s->tid);
 	long nr = tp_syscall_nr(d, s->raw, s->raw_size);
-	const char *name = screc_syscall_name(nr);
+	struct screc_resolved_frame_view fv;
+	struct screc_resolved_effect_view evw;
 	struct aspace *as;
 	struct open_ev *o;
-	size_t n, i;
+	size_t pos, n = 0, i;
+	bool keep;
 
-	if (!keep_enter(ss, s, name, comm))
+	o = idmap_get(&run->open, s->tid, false);
+	if (o)
+		finish(ss, o);
+	as = proc_aspace(run->pm, s->pid);
+	keep = mine(run) && keep_enter(ss, s, nr, comm);
+	if (keep && (v->flags & SCREC_RESOLVED_NAMES)) {
+		for (pos = 0; n < MAX_FRAMES && screc_resolved_frame_next(v, &pos, &fv); n++) {
+			const struct map *m = aspace_find(as, fv.f.pc);
+
+			run->frames[n] = (struct frame){
+				.pc = fv.f.pc,
+				.rel = fv.f.rel,
+				.dso = fv.f.dso_len ? screc_strtab_intern_len(ss->strs, fv.dso,
+									    fv.f.dso_len) : NULL,
+				.build_id = m ? m->build_id_hex : NULL,
+				.sym = fv.f.name_len ? screc_strtab_intern_len(ss->strs, fv.name,
+									     fv.f.name_len) : NULL,
+				.sym_off = fv.f.sym_off,
+				.file = fv.f.file_len ? screc_strtab_intern_len(ss->strs, fv.file,
+									      fv.f.file_len) : NULL,
+				.line = (int)fv.f.line,
+				.inlined = fv.f.flags & SCREC_RFRAME_INLINED,
+				.bad_build_id = fv.f.flags & SCREC_RFRAME_MISMATCH,
+				.method = (enum frame_method)fv.f.method,
+			};
+		}
+	} else if (keep) {
+		run->ur.nr = 0;
+		for (pos = 0; run->ur.nr < UNWIND_MAX_FRAMES &&
+			      screc_resolved_frame_next(v, &pos, &fv);)
+			run->ur.frames[run->ur.nr++] = (struct raw_frame){
+				fv.f.pc, (enum frame_method)fv.f.method, UNWIND_NR_BACKENDS,
+				fv.f.flags & SCREC_RFRAME_ACTIVATION
+			};
+		n = sym_frames(ss->sym, as, &run->ur, run->frames, MAX_FRAMES);
+	}
+	o = idmap_get(&run->open, s->tid, true);
+	if (!o || !(o->frames = malloc((n ? n : 1) * sizeof(*o->frames)))) {
+		run->err = -ENOMEM;
 		return;
+	}
+	o->keep = keep;
+	memcpy(o->frames, run->frames, n * sizeof(*o->frames));
+	o->ev = (struct event){
+		.pid = s->pid,
+		.tid = s->tid,
+		.cpu = s->cpu,
+		.comm = screc_strtab_intern(ss->strs, comm),
+		.recording = ss->meta.recording,
+		.host = ss->meta.hostname,
+		.time = s->time,
+		.rel_time = s->time - ss->meta.start_clock_ns,
+		.nr = nr,
+		.syscall = screc_syscall_name(nr),
+		.frames = o->frames,
+		.nr_frames = n,
+		.end = (enum stack_end)v->end,
+		.stack_size = v->stack_size,
+	};
+	o->ev.nr_args = tp_args(d, s->raw, s->raw_size, o->ev.args);
+	for (i = 0; i < o->ev.nr_args; i++)
+		if (d->args[i].is_pointer)
+			o->ev.arg_is_ptr |= 1u << i;
+	o->args_text = keep && v->text_len ? strndup(v->text, v->text_len) : NULL;
+	for (pos = 0, i = 0; i < MAX_EFFECTS && screc_resolved_effect_next(v, &pos, &evw); i++)
+		o->effects[i] = (struct pending_effect){
+			(enum decode_fd_op)evw.e.op, evw.e.fd, evw.e.last, evw.e.src_fd,
+			evw.e.cloexec,
+			evw.e.what_len ? screc_strtab_intern_len(ss->strs, evw.what, evw.e.what_len)
+				       : NULL
+		};
+	o->nr_effects = (unsigned)i;
+}
+
+static void
+on_enter(struct report_session *ss, const struct screc_sample *s, const struct tp_desc *d,
+	 const uint8_t *p, size_t len)
+{
+	struct run *run = &ss->run;
+	const struct report_filter *f = run->f;
+	const char *comm = proc_thread_comm(run->pm, s->tid);
+	long nr = tp_syscall_nr(d, s->raw, s->raw_size);
+	struct fd_lookup fl = { run->pm, s->pid };
+	const struct decode_fds fds = { fd_what, &fl };
+	struct entry_mem em;
+	struct decode_mem mem = { read_entry, &em };
+	struct decode_call c = { .nr = nr, .mem = &mem };
+	struct aspace *as;
+	struct open_ev *o;
+	uint64_t sp = 0;
+	size_t n = 0, i;
+	bool keep;
+
 	o = idmap_get(&run->open, s->tid, false);
 	if (o)
 		finish(ss, o);	/* the previous call never returned (exit, exec) */
 	as = proc_aspace(run->pm, s->pid);
-	unwind_sample(ss->uw, as, s, &run->ur);
-	n = sym_frames(ss->sym, as, &run->ur, run->frames, MAX_FRAMES);
-	if (run->ur.end == STACK_TRUNCATED && run->ur.needed_stack > run->st->max_needed_stack)
-		run->st->max_needed_stack = run->ur.needed_stack;
+	screc_sample_reg(s, SCREC_PERF_SP, &sp);
+	em = (struct entry_mem){ as, { s->stack, sp, s->stack ? s->stack_size : 0 } };
+	tp_args(d, s->raw, s->raw_size, c.args);
+	keep = mine(run) && keep_enter(ss, s, nr, comm) &&
+	       (!f || !f->nr_paths || names_path(ss, &c, s->pid)) &&
+	       (!f || !f->nr_fds || on_fd(f, &c));
+	if (keep) {
+		unwind_sample(ss->uw, as, s, &run->ur);
+		n = sym_frames(ss->sym, as, &run->ur, run->frames, MAX_FRAMES);
+		if (run->ur.end == STACK_TRUNCATED && run->ur.needed_stack > run->st->max_needed_stack)
+			run->st->max_needed_stack = run->ur.needed_stack;
+	}
 	o = idmap_get(&run->open, s->tid, true);
 	if (!o) {
 		run->err = -ENOMEM;
 		return;
 	}
+	o->keep = keep;
 	o->frames = malloc((n ? n : 1) * sizeof(*o->frames));
 	if (!o->frames) {
 		run->err = -ENOMEM;
@@ -164,16 +498,25 @@ on_enter(struct report_session *ss, const struct screc_sample *s, const struct t
 		.time = s->time,
 		.rel_time = s->time - ss->meta.start_clock_ns,
 		.nr = nr,
-		.syscall = name,
+		.syscall = screc_syscall_name(nr),
 		.frames = o->frames,
 		.nr_frames = n,
-		.end = run->ur.end,
+		.end = keep ? run->ur.end : STACK_BROKEN,
 		.stack_size = s->stack_size,
 	};
 	o->ev.nr_args = tp_args(d, s->raw, s->raw_size, o->ev.args);
 	for (i = 0; i < o->ev.nr_args; i++)
 		if (d->args[i].is_pointer)
 			o->ev.arg_is_ptr |= 1u << i;
+	take_effects(ss, o, &c);
+	if (keep) {
+		c.fds = ss->decode.fd_paths ? &fds : NULL;
+		screc_buf_reset(&run->text);
+		decode_args(&run->text, &c, &ss->decode);
+		o->args_text = run->text.err ? NULL : strdup(screc_buf_text(&run->text));
+	}
+	if (ss->resolve.active)
+		write_resolved(ss, s, p, len, o, n);
 }
 
 static void
@@ -200,13 +543,16 @@ on_exit_sample(struct report_session *ss, const struct screc_sample *s, const st
 /* --- one perf record, in time order --- */
 
 static void
-process(struct report_session *ss, const uint8_t *p, size_t len)
+process(struct report_session *ss, const uint8_t *p, size_t len,
+	const struct screc_resolved_view *rv)
 {
 	struct run *run = &ss->run;
 	struct perf_event_header h;
 	struct screc_sample s;
 
 	memcpy(&h, p, sizeof(h));
+	if (h.type != PERF_RECORD_SAMPLE)
+		resolve_perf(ss, p, len);
 	switch (h.type) {
 	case PERF_RECORD_SAMPLE: {
 		const struct tp_desc *d = NULL;
@@ -215,13 +561,20 @@ process(struct report_session *ss, const uint8_t *p, size_t len)
 			d = tp_table_find(&ss->tps, s.attr->tp_id);
 		if (!d) {
 			run->st->unreadable++;
+			resolve_perf(ss, p, len);
 			return;
 		}
 		if (d->is_exit) {
+			resolve_perf(ss, p, len);
+			ss->resolve.exits++;
 			on_exit_sample(ss, &s, d);
 		} else {
 			run->st->samples++;
-			on_enter(ss, &s, d);
+			screc_syscall_set_add(&run->st->seen, tp_syscall_nr(d, s.raw, s.raw_size));
+			if (rv)
+				on_enter_resolved(ss, &s, d, rv);
+			else
+				on_enter(ss, &s, d, p, len);
 		}
 		return;
 	}
@@ -332,6 +685,22 @@ heap_pop(struct run *run)
 }
 
 static void
+process_queued(struct report_session *ss, struct queued *q)
+{
+	struct run *run = &ss->run;
+	struct screc_resolved_view v;
+
+	run->processed++;
+	run->emitted_here = 0;
+	if (q->type != SCREC_REC_RESOLVED)
+		process(ss, q->data, q->len, NULL);
+	/* Checked when it was queued. */
+	else if (screc_get_resolved((const struct screc_rec *)q->data, &v) == 0)
+		process(ss, v.perf, v.perf_len, &v);
+	__atomic_store_n(&run->progress, (run->processed + 1) << SEQ_SHIFT, __ATOMIC_RELEASE);
+}
+
+static void
 flush_until(struct report_session *ss, uint64_t limit, bool all)
 {
 	struct run *run = &ss->run;
@@ -340,7 +709,7 @@ flush_until(struct report_session *ss, uint64_t limit, bool all)
 		struct queued *q = heap_pop(run);
 
 		run->heap_bytes -= sizeof(*q) + q->len;
-		process(ss, q->data, q->len);
+		process_queued(ss, q);
 		free(q);
 	}
 }
@@ -368,7 +737,7 @@ bound_heap(struct report_session *ss)
 		struct queued *q = heap_pop(run);
 
 		run->heap_bytes -= sizeof(*q) + q->len;
-		process(ss, q->data, q->len);
+		process_queued(ss, q);
 		free(q);
 	}
 }
@@ -378,28 +747,43 @@ queue_perf(struct report_session *ss, const struct screc_rec *rec)
 {
 	struct run *run = &ss->run;
 	struct perf_event_header h;
+	struct screc_resolved_view v;
 	struct screc_sample s;
-	const uint8_t *p;
+	const uint8_t *p, *src;
 	struct queued *q;
-	size_t len;
+	size_t len, size;
 	int err;
 
-	if (screc_rec_perf(rec, &p, &h))
-		return;
+	if (rec->type == SCREC_REC_RESOLVED) {
+		if (screc_get_resolved(rec, &v) || v.perf_len < sizeof(h))
+			return;
+		p = v.perf;
+		memcpy(&h, p, sizeof(h));
+		if (h.size > v.perf_len || h.size < sizeof(h))
+			return;
+		src = (const uint8_t *)rec;
+		size = rec->size;
+	} else {
+		if (screc_rec_perf(rec, &p, &h))
+			return;
+		src = p;
+		size = h.size;
+	}
 	len = h.size;
 	err = h.type == PERF_RECORD_SAMPLE ? screc_sample_parse(&ss->attrs, p, len, &s) :
 					    screc_sample_id_parse(&ss->attrs, p, len, &s);
 	if (err)
 		s.time = run->round_max;	/* no time: keep its place in the stream */
-	q = malloc(sizeof(*q) + len);
+	q = malloc(sizeof(*q) + size);
 	if (!q) {
 		run->err = -ENOMEM;
 		return;
 	}
 	q->time = s.time;
 	q->seq = run->seq++;
-	q->len = (uint32_t)len;
-	memcpy(q->data, p, len);
+	q->len = (uint32_t)size;
+	q->type = rec->type;
+	memcpy(q->data, src, size);
 	if (s.time > run->round_max)
 		run->round_max = s.time;
 	if (heap_push(run, q)) {
@@ -407,7 +791,7 @@ queue_perf(struct report_session *ss, const struct screc_rec *rec)
 		run->err = -ENOMEM;
 		return;
 	}
-	run->heap_bytes += sizeof(*q) + len;
+	run->heap_bytes += sizeof(*q) + size;
 	bound_heap(ss);
 }
 
@@ -435,6 +819,10 @@ take_record(struct report_session *ss, const struct screc_rec *rec)
 {
 	struct run *run = &ss->run;
 
+	/* What --resolve copies as it is; perf records go out in time order. */
+	if (rec->type != SCREC_REC_PERF && rec->type != SCREC_REC_RESOLVED &&
+	    rec->type != SCREC_REC_ROUND && rec->type != SCREC_REC_TRAILER)
+		resolve_record(ss, rec);
 	switch (rec->type) {
 	case SCREC_REC_INFO:
 	case SCREC_REC_STRING:
@@ -462,6 +850,7 @@ take_record(struct report_session *ss, const struct screc_rec *rec)
 		break;
 	}
 	case SCREC_REC_PERF:
+	case SCREC_REC_RESOLVED:
 		queue_perf(ss, rec);
 		break;
 	case SCREC_REC_BLOB: {
@@ -477,6 +866,7 @@ take_record(struct report_session *ss, const struct screc_rec *rec)
 	case SCREC_REC_ROUND:
 		flush_until(ss, run->prev_round_max, false);
 		run->prev_round_max = run->round_max;
+		resolve_round(ss);
 		break;
 	default:
 		break;
@@ -489,7 +879,11 @@ report_session_begin(struct report_session *ss, const struct report_filter *f, s
 {
 	struct run *run = &ss->run;
 
+	unsigned shard = run->shard, nr_shards = run->nr_shards;
+
 	memset(run, 0, offsetof(struct run, ur));
+	run->shard = shard;
+	run->nr_shards = nr_shards;
 	run->pm = proc_model_new(ss->strs);
 	if (!run->pm)
 		return -ENOMEM;
@@ -549,6 +943,8 @@ report_session_finish(struct report_session *ss)
 		ret = run->err;
 	flush_until(ss, 0, true);
 	/* Calls still open at the end: no return value was recorded. */
+	run->processed = UINT64_MAX >> SEQ_SHIFT;
+	run->emitted_here = 0;
 	/*
 	 * Sweeps over the slots: finish() moves entries of a probe run back,
 	 * into this slot (so look at it again) or before it (so sweep again).
@@ -575,10 +971,17 @@ report_session_finish(struct report_session *ss)
 	}
 	if (sink->ops->end && !run->err)
 		run->err = sink->ops->end(sink, run->st);
+	if (ss->resolve.active) {
+		int rerr = resolve_finish(ss);
+
+		if (rerr && !run->err)
+			run->err = rerr;
+	}
 	if (run->err && ret >= 0)
 		ret = run->err;
 	free(run->heap);
 	run->heap = NULL;
+	screc_buf_release(&run->text);
 	idmap_release(&run->open);
 	proc_model_free(run->pm);
 	run->pm = NULL;
@@ -589,7 +992,11 @@ int
 report_session_run(struct report_session *ss, const struct report_filter *f, struct sink *sink,
 		   struct report_stats *st)
 {
-	int err = report_session_begin(ss, f, sink, st);
+	int err;
+
+	if (ss->nr_workers && !ss->resolve.active)
+		return parallel_run(ss, f, sink, st);
+	err = report_session_begin(ss, f, sink, st);
 
 	if (err)
 		return err;

@@ -6,13 +6,20 @@
  * the advice and the one-line summary.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/arch.h"
 #include "common/log.h"
+#include "common/syscall-set.h"
+#include "common/syscalls.h"
+#include "common/util.h"
+#include "report/decode/decode.h"
+#include "report/decode/errno-names.h"
 #include "screc.h"
 #include "session.h"
 
@@ -21,8 +28,17 @@ struct report_cmd {
 	const char *path;
 	bool raw, info;
 	struct report_filter filter;
+	struct screc_syscall_set trace;
+	const char *trace_expr;		/* as given, for messages */
+	const char **paths;		/* -P */
+	int *errnos, *fds;
+	size_t cap_paths, cap_errnos, cap_fds;
+	struct decode_opts decode;
 	struct lookup_opts lookup;
 	struct sink sink;
+	const char *resolve;		/* --resolve: NULL, "addresses" or "names" */
+	unsigned jobs;			/* -j: workers (0: one per online CPU) */
+	const char *output;		/* -o */
 };
 
 static void
@@ -38,17 +54,37 @@ usage(FILE *f)
 		"  --format=FORMAT      the output format (--format=help lists them):\n");
 	sink_list(f);
 	fprintf(f,
+		"  -c, --summary        strace -c's table, errors by errno, and each syscall's\n"
+		"                       top call sites\n"
 		"  --srcline            show file:line of each frame\n"
 		"  --min-percent P      tree: hide branches under P%% of the events\n"
 		"  --max-depth N        tree: show at most N levels\n"
-		"  --pid LIST, --tid LIST, --comm LIST, --syscall LIST\n"
+		"  -t, -tt, -ttt        prefix each call with the wall clock time (strace's -t)\n"
+		"  -r                   prefix each call with the time since the previous one\n"
+		"  -T                   show the time spent in each call <seconds>\n"
+		"  -s N                 show at most N bytes of each string (default 32)\n"
+		"  -y                   show what fds refer to: 3</etc/hosts> (the default)\n"
+		"      --no-fd-paths    show fds as plain numbers\n"
+		"Filters (an event is kept when it passes all of them):\n"
+		"  -e, --syscall EXPR   strace's -e trace= syntax: names, %%file, %%net, !read,\n"
+		"                       /regex, ?name (e.g. -e %%network, --syscall '!read,write')\n"
+		"  --pid LIST, --tid LIST, --comm LIST\n"
 		"                       keep only these (comma lists)\n"
-		"  --failed             keep only calls that returned an error\n"
+		"  -P, --path PATH      calls that name PATH, as an argument or through an fd\n"
+		"  --fd LIST            calls on these file descriptors\n"
+		"  -Z, --failed         calls that returned an error\n"
+		"  -z, --successful     calls that did not\n"
+		"  --errno LIST         calls that failed with these (ENOENT,EACCES)\n"
 		"  --time FROM,TO       keep only events in this window (seconds from the start)\n"
 		"  --symfs DIR          look for the recorded files under DIR first\n"
 		"  --debug-dir DIR      look for separate debug files in DIR/.build-id too\n"
 		"  --info               what the recording holds, and which binaries are here\n"
+		"  --resolve[=names] -o FILE\n"
+		"                       write a copy whose stacks are unwound frames, with no stack\n"
+		"                       memory or registers (names: with function names, so no\n"
+		"                       binary is needed to report it); run it where the binaries are\n"
 		"  --raw                print every record without unwinding (format debugging)\n"
+		"  -j, --jobs N         unwind on N cores (default: every online CPU, at most 8)\n"
 		"  -v, --verbose        say more\n");
 }
 
@@ -61,6 +97,60 @@ parse_number(const char *opt, const char *arg)
 	if (end == arg || *end || v < 0)
 		screc_die(2, "%s %s: expected a number, 0 or more", opt, arg);
 	return v;
+}
+
+/* A comma list of process or thread ids, checked now rather than matching nothing later. */
+static void
+check_ids(const char *opt, const char *list)
+{
+	const char *p = list;
+
+	while (*p) {
+		char *end;
+		long v = strtol(p, &end, 10);
+
+		if (end == p || v <= 0 || v > INT32_MAX || (*end && *end != ','))
+			screc_die(2, "%s %s: expected a comma list of ids, such as 1234,1240", opt,
+				  list);
+		p = *end ? end + 1 : end;
+	}
+}
+
+/* --fd LIST (numbers) or --errno LIST (names like ENOENT, or numbers). */
+static void
+parse_ints(struct report_cmd *c, const char *list, bool errnos)
+{
+	const char *opt = errnos ? "--errno" : "--fd";
+	char *copy = strdup(list), *tok, *save = NULL;
+	int **arr = errnos ? &c->errnos : &c->fds;
+	size_t *nr = errnos ? &c->filter.nr_errnos : &c->filter.nr_fds;
+	size_t *cap = errnos ? &c->cap_errnos : &c->cap_fds;
+
+	if (!copy)
+		screc_die(1, "out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+		long v = strtol(tok, &end, 10);
+
+		if (errnos && (end == tok || *end))
+			v = errno_value(tok);
+		else if (end == tok || *end || v < 0 || v > INT32_MAX)
+			v = -1;
+		if (v < (errnos ? 1 : 0))
+			screc_die(2, "%s %s: '%s' is not %s", opt, list, tok,
+				  errnos ? "an errno name (such as ENOENT) or number" :
+					   "a file descriptor number");
+		if (screc_grow(arr, cap, *nr + 1, sizeof(int), 8))
+			screc_die(1, "out of memory");
+		(*arr)[(*nr)++] = (int)v;
+	}
+	free(copy);
+	if (!*nr)
+		screc_die(2, "%s: expected a comma list", opt);
+	if (errnos)
+		c->filter.errnos = c->errnos;
+	else
+		c->filter.fds = c->fds;
 }
 
 /* --format=NAME; "text" keeps a --tree given before it, as it always did. */
@@ -89,7 +179,7 @@ static void
 parse_options(int argc, char **argv, struct report_cmd *c)
 {
 	enum { O_INFO = 255, O_RAW = 256, O_TREE, O_FORMAT, O_SRCLINE, O_MINPCT, O_MAXDEPTH, O_PID, O_TID,
-	       O_COMM, O_SYSCALL, O_FAILED, O_TIME, O_SYMFS, O_DEBUGDIR };
+	       O_COMM, O_TIME, O_SYMFS, O_DEBUGDIR, O_FD, O_ERRNO, O_NOFDPATHS, O_RESOLVE };
 	static const struct option longopts[] = {
 		{ "raw", no_argument, NULL, O_RAW },
 		{ "info", no_argument, NULL, O_INFO },
@@ -101,8 +191,17 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 		{ "pid", required_argument, NULL, O_PID },
 		{ "tid", required_argument, NULL, O_TID },
 		{ "comm", required_argument, NULL, O_COMM },
-		{ "syscall", required_argument, NULL, O_SYSCALL },
-		{ "failed", no_argument, NULL, O_FAILED },
+		{ "syscall", required_argument, NULL, 'e' },
+		{ "failed", no_argument, NULL, 'Z' },
+		{ "successful", no_argument, NULL, 'z' },
+		{ "path", required_argument, NULL, 'P' },
+		{ "fd", required_argument, NULL, O_FD },
+		{ "errno", required_argument, NULL, O_ERRNO },
+		{ "no-fd-paths", no_argument, NULL, O_NOFDPATHS },
+		{ "summary", no_argument, NULL, 'c' },
+		{ "resolve", optional_argument, NULL, O_RESOLVE },
+		{ "output", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "time", required_argument, NULL, O_TIME },
 		{ "symfs", required_argument, NULL, O_SYMFS },
 		{ "debug-dir", required_argument, NULL, O_DEBUGDIR },
@@ -116,8 +215,10 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 	c->filter.time_to = -1;
 	c->sink.ops = &sink_listing;
 	c->sink.opts.out = stdout;
+	c->decode.strsize = DECODE_STRSIZE_DEFAULT;
+	c->decode.fd_paths = true;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "vhce:P:s:ytrTZzo:j:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case O_RAW:
 			c->raw = true;
@@ -145,19 +246,81 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 			c->sink.opts.max_depth = (int)parse_number("--max-depth", optarg);
 			break;
 		case O_PID:
+			check_ids("--pid", optarg);
 			c->filter.pids = optarg;
 			break;
 		case O_TID:
+			check_ids("--tid", optarg);
 			c->filter.tids = optarg;
 			break;
 		case O_COMM:
 			c->filter.comms = optarg;
 			break;
-		case O_SYSCALL:
-			c->filter.syscalls = optarg;
+		case 'e': {
+			char err[256];
+
+			/* strace keeps only the last -e trace= of a command line; so do we. */
+			if (screc_syscall_set_parse(&c->trace, optarg, err, sizeof(err)))
+				screc_die(2, "-e %s: %s", optarg, err);
+			c->trace_expr = optarg;
+			c->filter.trace = &c->trace;
 			break;
-		case O_FAILED:
+		}
+		case 'c':
+			c->sink.ops = &sink_summary;
+			break;
+		case O_RESOLVE:
+			c->resolve = optarg ? optarg : "addresses";
+			if (strcmp(c->resolve, "addresses") != 0 && strcmp(c->resolve, "names") != 0)
+				screc_die(2, "--resolve=%s: expected addresses or names", optarg);
+			break;
+		case 'o':
+			c->output = optarg;
+			break;
+		case 'j':
+			c->jobs = (unsigned)parse_number("-j", optarg);
+			if (!c->jobs || c->jobs > 64)
+				screc_die(2, "-j %s: expected 1 to 64 workers", optarg);
+			break;
+		case 'Z':
 			c->filter.failed = true;
+			break;
+		case 'z':
+			c->filter.successful = true;
+			break;
+		case 'P':
+			if (screc_grow(&c->paths, &c->cap_paths, c->filter.nr_paths + 1,
+				       sizeof(*c->paths), 4))
+				screc_die(1, "out of memory");
+			c->paths[c->filter.nr_paths++] = optarg;
+			c->filter.paths = c->paths;
+			break;
+		case O_FD:
+			parse_ints(c, optarg, false);
+			break;
+		case O_ERRNO:
+			parse_ints(c, optarg, true);
+			break;
+		case 's':
+			c->decode.strsize = (unsigned)parse_number("-s", optarg);
+			if (!c->decode.strsize)
+				screc_die(2, "-s 0: expected 1 or more bytes");
+			break;
+		case 'y':
+			c->decode.fd_paths = true;
+			break;
+		case O_NOFDPATHS:
+			c->decode.fd_paths = false;
+			break;
+		case 't':
+			if (c->sink.opts.timestamps < 3)
+				c->sink.opts.timestamps++;
+			break;
+		case 'r':
+			c->sink.opts.relative = true;
+			break;
+		case 'T':
+			c->sink.opts.durations = true;
 			break;
 		case O_TIME: {
 			char *comma = strchr(optarg, ',');
@@ -193,6 +356,18 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 		usage(stderr);
 		exit(2);
 	}
+	if (c->filter.failed && c->filter.successful)
+		screc_die(2, "--failed and --successful: no call is both; give one of them");
+	if (c->resolve && !c->output)
+		screc_die(2, "--resolve: give the new recording's file with -o FILE");
+	if (c->output && !c->resolve)
+		screc_die(2, "-o %s: only --resolve writes a file; other output goes to standard "
+			  "output (redirect it)", c->output);
+	if (c->resolve && (c->filter.pids || c->filter.tids || c->filter.comms || c->filter.trace ||
+			   c->filter.failed || c->filter.successful || c->filter.nr_errnos ||
+			   c->filter.nr_paths || c->filter.nr_fds || c->filter.time_from > 0 ||
+			   c->filter.time_to >= 0))
+		screc_die(2, "--resolve keeps every event: filter when reporting the new recording");
 }
 
 /* Open the recording; prints why not and returns NULL on failure. */
@@ -255,7 +430,7 @@ print_unnamed(void *arg, const struct find_unnamed *u)
 	else if (u->mismatch)
 		fix = "the file here is another build: run 'screc archive' on the recording host, "
 		      "or pass its files with --symfs DIR";
-	else if (!u->found && u->path[0] != '/')
+	else if (!u->found && (u->path[0] != '/' || strcmp(u->path, "//anon") == 0))
 		fix = "not a file (JIT or anonymous code)";
 	else if (!u->found)
 		fix = "missing here: run 'screc archive' on the recording host, or pass its files "
@@ -291,7 +466,7 @@ print_summary(struct report_session *s, const struct report_stats *st)
 	else if (st->truncated)
 		screc_err("%llu stacks were deeper than even the largest snapshot (%u bytes) "
 			  "holds", (unsigned long long)st->truncated, SCREC_ARCH_STACK_MAX);
-	find_each_unnamed(report_session_finder(s), print_unnamed, &header);
+	report_session_each_unnamed(s, print_unnamed, &header);
 	if (screc_verbose)
 		report_session_backends(s, print_backend, NULL);
 	screc_err("%llu events, %llu unwound fully, %llu truncated, %llu lost, "
@@ -316,6 +491,32 @@ check_counts(const struct report_cmd *c, const struct report_stats *st)
 		  "incomplete", c->path, (unsigned long long)st->expected,
 		  (unsigned long long)st->samples, (unsigned long long)st->unreadable);
 	return -EUCLEAN;
+}
+
+/*
+ * A filter that kept nothing says why, in one line, rather than a silent
+ * "0 events": which syscalls the recording holds.
+ */
+static void
+note_empty(const struct report_cmd *c, const struct report_stats *st)
+{
+	struct screc_buf b = { 0 };
+	long nr;
+
+	if (st->events || !st->samples || !c->filter.trace)
+		return;
+	for (nr = screc_syscall_set_next(&st->seen, 0); nr >= 0;
+	     nr = screc_syscall_set_next(&st->seen, nr + 1)) {
+		const char *name = screc_syscall_name(nr);
+
+		if (name)
+			screc_buf_printf(&b, "%s%s", b.len ? ", " : "", name);
+		else
+			screc_buf_printf(&b, "%ssyscall_%ld", b.len ? ", " : "", nr);
+	}
+	screc_err("-e %s: no event of the recording matches; it holds: %s", c->trace_expr,
+		  screc_buf_text(&b));
+	screc_buf_release(&b);
 }
 
 /* What ended the pass, said once; returns the exit status. */
@@ -348,6 +549,40 @@ finish(struct report_session *s, const struct report_cmd *c, int err)
 	return err == 0 ? 0 : 1;
 }
 
+/* `--resolve -o OUT`: a new file, never one that exists (and never through a link). */
+static int
+resolve(struct report_session *s, struct report_cmd *c, struct report_stats *st)
+{
+	static const struct sink_ops quiet = { .name = "none" };
+	struct sink sink = { .ops = &quiet };
+	int fd, err;
+
+	fd = strcmp(c->output, "-") == 0 ? dup(1) :
+	     open(c->output, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err = errno;
+		screc_err("%s: cannot create the resolved recording: %s%s", c->output,
+			  strerror(err), err == EEXIST ? " (remove it, or give another name)" : "");
+		return -err;
+	}
+	err = report_session_resolve(s, fd, strcmp(c->resolve, "names") == 0);
+	if (err == -EALREADY) {
+		screc_err("%s: already resolved", c->path);
+	} else if (!err) {
+		err = report_session_run(s, NULL, &sink, st);
+		if (!err && fsync(fd) < 0 && errno != EINVAL)
+			err = -errno;
+	}
+	close(fd);
+	if (err && strcmp(c->output, "-") != 0)
+		unlink(c->output);
+	else if (!err)
+		fprintf(stderr, "screc: %s: %llu samples with their frames%s, no stack memory\n",
+			c->output, (unsigned long long)st->samples,
+			strcmp(c->resolve, "names") == 0 ? " and names" : "");
+	return err == -EALREADY ? -EUCLEAN : err;
+}
+
 int
 cmd_report(int argc, char **argv)
 {
@@ -360,7 +595,21 @@ cmd_report(int argc, char **argv)
 	s = open_recording(&c);
 	if (!s)
 		return 1;
-	if (c.raw) {
+	report_session_set_decode(s, &c.decode);
+	if (!c.raw && !c.info && !c.resolve) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		unsigned jobs = c.jobs ? c.jobs : ncpu > 8 ? 8 : ncpu > 0 ? (unsigned)ncpu : 1;
+
+		if (report_session_set_jobs(s, jobs))
+			screc_die(1, "%s: cannot start %u workers: out of memory or files", c.path,
+				  jobs);
+	}
+	if (c.resolve) {
+		report_session_load_archive(s);
+		err = resolve(s, &c, &st);
+		if (!err)
+			err = check_counts(&c, &st);
+	} else if (c.raw) {
 		err = report_dump(report_session_reader(s), stdout);
 	} else if (c.info) {
 		report_session_load_archive(s);
@@ -372,6 +621,7 @@ cmd_report(int argc, char **argv)
 		report_session_load_archive(s);
 		err = report_session_run(s, &c.filter, &c.sink, &st);
 		fflush(stdout);
+		note_empty(&c, &st);
 		print_summary(s, &st);
 		if (!err)
 			err = check_counts(&c, &st);

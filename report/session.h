@@ -18,13 +18,22 @@
 #include "report/find/find.h"
 #include "report/sinks/sink.h"
 
+struct screc_syscall_set;
+
 /* Which events a report keeps. */
 struct report_filter {
 	const char *pids;		/* comma lists, NULL = all */
 	const char *tids;
 	const char *comms;
-	const char *syscalls;
-	bool failed;			/* only calls that returned an error */
+	const struct screc_syscall_set *trace;	/* the syscalls kept, NULL = all */
+	bool failed;			/* only calls that returned an error (strace -Z) */
+	bool successful;		/* only calls that did not (strace -z) */
+	const int *errnos;		/* only calls that failed with one of these */
+	size_t nr_errnos;
+	const char *const *paths;	/* only calls naming one of these, by a path or an fd (-P) */
+	size_t nr_paths;
+	const int *fds;			/* only calls on one of these fds (an fd argument) */
+	size_t nr_fds;
 	double time_from, time_to;	/* seconds since the start; to < 0: open */
 };
 
@@ -69,11 +78,33 @@ int report_session_begin(struct report_session *s, const struct report_filter *f
 int report_session_step(struct report_session *s);
 int report_session_finish(struct report_session *s);
 
+/*
+ * Make the next run write a resolved copy of the recording to fd (not
+ * owned): frames instead of stack memory (names: with their names too).
+ * Returns 0, -EALREADY for a recording that is resolved already, or -errno.
+ */
+int report_session_resolve(struct report_session *s, int fd, bool names);
+
+/* How the arguments are decoded (strace's -s and -y); the default is -s 32 with fd paths. */
+struct decode_opts;
+void report_session_set_decode(struct report_session *s, const struct decode_opts *o);
+
 /* Number this session's events and metadata as the report's recording index (default 0). */
 void report_session_set_index(struct report_session *s, unsigned index);
 
 /* What the recording says of itself (complete after a run). */
 const struct report_meta *report_session_meta(const struct report_session *s);
+
+/*
+ * Report on jobs cores: the next run reads the recording with jobs workers
+ * in parallel (each a session of its own) and merges their events, in the
+ * order one pass gives.  Call before loading the archive.  0 or -errno.
+ */
+int report_session_set_jobs(struct report_session *s, unsigned jobs);
+
+/* The files that left frames unnamed (over every worker), for the report's table. */
+void report_session_each_unnamed(struct report_session *s,
+				 void (*fn)(void *arg, const struct find_unnamed *u), void *arg);
 
 /* Frames each unwinding backend found (for -v): calls fn per backend. */
 void report_session_backends(struct report_session *s,

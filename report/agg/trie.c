@@ -152,6 +152,12 @@ rehash_ids(struct trie *t)
 	return 0;
 }
 
+void
+trie_forget_pointers(struct trie *t)
+{
+	memset(t->ptr_cache, 0, PTR_CACHE * sizeof(*t->ptr_cache));
+}
+
 static bool
 same_pointers(const struct trie_frame *a, const struct trie_frame *b)
 {

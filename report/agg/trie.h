@@ -6,7 +6,10 @@
  * text: a function is its name and its binary, a frame without a name is its
  * binary and address, and file:line only when the trie was asked to keep
  * lines.  Memory grows with the distinct paths, not with the events; strings
- * are the trie's own copies.  The tree sink uses it, and every aggregating
+ * are the trie's own copies.  Frames are matched by their contents; to do that
+ * fast, a string pointer seen before is trusted to hold the same string until
+ * trie_forget_pointers() (event.h: a report keeps its strings for as long as
+ * it runs; call it before events whose strings come from elsewhere).  The tree sink uses it, and every aggregating
  * export can.
  */
 #ifndef SCREC_TRIE_H
@@ -69,6 +72,9 @@ int trie_intern(struct trie *t, const struct trie_frame *f, uint32_t *id);
 void trie_syscall_key(const struct event *ev, struct trie_frame *f);
 void trie_frame_key(const struct trie *t, const struct frame *fr, struct trie_frame *f);
 void trie_end_key(enum stack_end end, struct trie_frame *f);
+
+/* Forget the string pointers seen so far (matching goes on by content). */
+void trie_forget_pointers(struct trie *t);
 
 /* Walking it: 0 means none. */
 uint32_t trie_first_child(const struct trie *t, uint32_t node);

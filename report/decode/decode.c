@@ -686,3 +686,11 @@ decode_ret(struct screc_buf *out, const struct decode_call *c, const struct deco
 		break;
 	}
 }
+
+bool
+decode_arg_is_fd(long nr, unsigned i)
+{
+	const struct signature *sig = decode_signature(nr);
+
+	return sig && i < sig->nargs && (sig->args[i].type == ARG_FD || sig->args[i].type == ARG_DIRFD);
+}

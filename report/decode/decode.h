@@ -114,6 +114,9 @@ struct decode_fd_effect {
  */
 size_t decode_fd_effects(const struct decode_call *c, struct decode_fd_effect *out, size_t max);
 
+/* Whether argument i of syscall nr is a file descriptor (fd, or a dirfd that is not AT_FDCWD). */
+bool decode_arg_is_fd(long nr, unsigned i);
+
 /*
  * The index-th path argument of the call (0 = the first; rename has two), for -P filters:
  * copied NUL-terminated into buf (size bytes) as the process passed it.  Returns buf, or

@@ -25,6 +25,9 @@ const char *errno_name(int err);
  */
 const char *errno_message(int err);
 
+/* The value of an errno name ("ENOENT"), or 0 for names the table does not know. */
+int errno_value(const char *name);
+
 /* The errno a raw syscall return carries (-4095..-1), or 0 when the call succeeded. */
 static inline int
 errno_of_ret(int64_t ret)

@@ -7,6 +7,7 @@
  * and the messages do not depend on this host's libc or locale.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "errno-names.h"
 #include "event.h"
@@ -49,4 +50,15 @@ errno_message(int err)
 	const struct errno_entry *e = lookup(err);
 
 	return e ? e->message : NULL;
+}
+
+int
+errno_value(const char *name)
+{
+	size_t i;
+
+	for (i = 1; i < NR_ENTRIES; i++)
+		if (table[i].name && strcmp(table[i].name, name) == 0)
+			return (int)i;
+	return 0;
 }

@@ -56,6 +56,8 @@ find_new(const struct lookup_opts *opts, struct screc_strtab *strs)
 		f->opts = *opts;
 	f->strs = strs;
 	f->archive_cap = find_archive_cap();
+	/* libelf refuses every file until a version is set (libdwfl sets it too, later). */
+	elf_version(EV_CURRENT);
 	return f;
 }
 
@@ -195,9 +197,12 @@ try_candidate(struct finder *f, struct file *fl, const char *cand)
 	return true;
 }
 
-/* Open an archived copy for its program headers (never for code bytes). */
+/*
+ * Open an archived copy for its program headers; its bytes only when it is
+ * whole (the vdso, saved from memory), not a binary cut down to its tables.
+ */
 static void
-use_archived(struct file *fl, const char *path)
+use_archived(struct file *fl, const char *path, bool whole)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
@@ -207,7 +212,10 @@ use_archived(struct file *fl, const char *path)
 	fl->mismatch = false;
 	fl->found = path;
 	read_loads(fl, fd);
-	close(fd);
+	if (whole)
+		fl->fd = fd;
+	else
+		close(fd);
 }
 
 /*
@@ -326,6 +334,7 @@ find_file(struct finder *f, const struct map *m)
 	struct file *fl;
 	const char *ap;
 	char buf[4096];
+	bool vdso = false;
 
 	if (!m->path)
 		return NULL;
@@ -354,7 +363,7 @@ find_file(struct finder *f, const struct map *m)
 	 * archived copy, with more in it (code bytes, all sections, its own debug
 	 * files): use it when there is one, else the archive.
 	 */
-	if (m->path[0] == '/') {
+	if (map_is_file(m)) {
 		if (f->opts.symfs) {
 			snprintf(buf, sizeof(buf), "%s%s", f->opts.symfs, m->path);
 			if (try_candidate(f, fl, buf))
@@ -363,13 +372,13 @@ find_file(struct finder *f, const struct map *m)
 		if (try_candidate(f, fl, m->path))
 			return fl;
 	}
-	ap = find_archived_path(f, m->build_id, m->build_id_len, NULL);
+	ap = find_archived_path(f, m->build_id, m->build_id_len, &vdso);
 	if (ap) {
-		use_archived(fl, ap);
+		use_archived(fl, ap, vdso);
 		return fl;
 	}
 	by_build_id(f, fl);
-	if (!fl->found && m->path[0] == '/')
+	if (!fl->found && map_is_file(m))
 		by_debuginfod(f, fl, m);
 	return fl;
 }
@@ -441,14 +450,59 @@ find_map_bias(const struct file *fl, const struct map *m, uint64_t *bias)
 	return false;
 }
 
-bool
-find_read(void *finder, const struct map *m, uint64_t addr, void *buf, size_t len)
+/* Read from fd at off; returns bytes read (0 on error). */
+static size_t
+read_at(int fd, void *buf, size_t len, uint64_t off)
 {
-	struct file *fl = find_file(finder, m);
+	ssize_t n = pread(fd, buf, len, (off_t)off);
 
+	return n > 0 ? (size_t)n : 0;
+}
+
+/* addr in a read-only PT_LOAD of a file as maps executable code from: .rodata, say. */
+static size_t
+read_segment(struct finder *f, const struct aspace *as, uint64_t addr, void *buf, size_t len)
+{
+	const struct file *last = NULL;
+	size_t i, k;
+
+	for (i = 0; i < as->nr_maps; i++) {
+		const struct map *m = &as->maps[i];
+		struct file *fl;
+		uint64_t bias, rel;
+
+		if (!(m->prot & PROT_EXEC) || !map_is_file(m))
+			continue;
+		fl = find_file(f, m);
+		if (!fl || fl == last || fl->fd < 0 || !find_map_bias(fl, m, &bias) || addr < bias)
+			continue;
+		last = fl;
+		rel = addr - bias;
+		for (k = 0; k < fl->nr_loads; k++) {
+			uint64_t v = fl->loads[k].vaddr, sz = fl->loads[k].filesz;
+
+			if ((fl->loads[k].flags & PF_W) || rel < v || rel - v >= sz)
+				continue;
+			if (len > sz - (rel - v))
+				len = sz - (rel - v);
+			return read_at(fl->fd, buf, len, fl->loads[k].off + (rel - v));
+		}
+	}
+	return 0;
+}
+
+size_t
+find_read(void *finder, const struct aspace *as, const struct map *m, uint64_t addr, void *buf,
+	  size_t len)
+{
+	struct file *fl;
+
+	if (!m)
+		return read_segment(finder, as, addr, buf, len);
+	fl = find_file(finder, m);
 	if (!fl || fl->fd < 0 || len > m->end - addr)
-		return false;
-	return pread(fl->fd, buf, len, (off_t)(m->pgoff + (addr - m->start))) == (ssize_t)len;
+		return 0;
+	return read_at(fl->fd, buf, len, m->pgoff + (addr - m->start));
 }
 
 bool
@@ -504,7 +558,7 @@ find_dwfl(struct finder *f, struct aspace *as)
 		size_t j;
 		bool dup = false;
 
-		if (!(m->prot & PROT_EXEC) || !m->path || (m->path[0] != '/' && !m->build_id_len))
+		if (!(m->prot & PROT_EXEC) || !m->path || (!map_is_file(m) && !m->build_id_len))
 			continue;
 		for (j = 0; j < i; j++)
 			if (as->maps[j].path == m->path && (as->maps[j].prot & PROT_EXEC))
@@ -512,7 +566,7 @@ find_dwfl(struct finder *f, struct aspace *as)
 		if (dup)
 			continue;
 		fl = find_file(f, m);
-		if (fl && !fl->found && m->build_id_len && m->path[0] == '/') {
+		if (fl && !fl->found && m->build_id_len && map_is_file(m)) {
 			/*
 			 * Not here, or another build is: let libdwfl find it by
 			 * build-id (debug dirs, debuginfod).

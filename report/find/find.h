@@ -45,8 +45,14 @@ struct find_status {
 /* Look m's file up (once; later calls are cached). */
 void find_status(struct finder *f, const struct map *m, struct find_status *st);
 
-/* A file read for bytes: true when all len bytes of m at addr were read (find reads only local files with the right build-id). */
-bool find_read(void *finder, const struct map *m, uint64_t addr, void *buf, size_t len);
+/*
+ * The model's file reader (file_read_fn): bytes of the traced memory from
+ * the local file with the recorded build-id, never from another.  Without a
+ * map (the recording has mappings of executable code only), addr is looked
+ * for in the read-only segments of the files as maps: .rodata beside .text.
+ */
+size_t find_read(void *finder, const struct aspace *as, const struct map *m, uint64_t addr,
+		 void *buf, size_t len);
 
 /*
  * The modules of as as a Dwfl, built from its executable maps (or reused

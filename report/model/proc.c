@@ -23,10 +23,18 @@ struct task {
 	char comm[COMM_LEN];
 };
 
+/* An open file descriptor as the recorded calls made it (key fd + 1: 0 is no key). */
+struct fdslot {
+	uint32_t key;
+	bool cloexec;
+	const char *what;	/* interned path or description, NULL if unknown */
+};
+
 struct pidslot {
 	uint32_t pid;
 	uint32_t threads;	/* live threads seen */
 	struct aspace *as;
+	struct idmap *fds;	/* fd + 1 -> struct fdslot; NULL until one is known */
 };
 
 struct proc_model {
@@ -79,6 +87,57 @@ aspace_ext_set(struct aspace *as, enum aspace_ext_slot slot, void *data,
 }
 
 static void
+fds_free(struct idmap *fds)
+{
+	if (fds) {
+		idmap_release(fds);
+		free(fds);
+	}
+}
+
+/* A copy of a process's fd table for its child (a fork shares nothing after). */
+static struct idmap *
+fds_copy(const struct idmap *from)
+{
+	struct idmap *to;
+	size_t i;
+
+	if (!from || !from->nr)
+		return NULL;
+	to = calloc(1, sizeof(*to));
+	if (!to)
+		return NULL;
+	*to = (struct idmap)IDMAP_INIT(struct fdslot);
+	for (i = 0; i < from->cap; i++) {
+		const struct fdslot *f = idmap_slot(from, i);
+		struct fdslot *n = f ? idmap_get(to, f->key, true) : NULL;
+
+		if (n)
+			*n = *f;
+	}
+	return to;
+}
+
+/* Close every close-on-exec descriptor (an exec). */
+static void
+fds_exec(struct idmap *fds)
+{
+	size_t i;
+
+	if (!fds)
+		return;
+	for (i = 0; i < fds->cap;) {
+		struct fdslot *f = idmap_slot(fds, i);
+
+		/* A delete moves later entries of the probe run back: look at this slot again. */
+		if (f && f->cloexec)
+			idmap_del(fds, f);
+		else
+			i++;
+	}
+}
+
+static void
 aspace_put(struct aspace *as)
 {
 	int i;
@@ -122,8 +181,10 @@ proc_model_free(struct proc_model *pm)
 	for (i = 0; i < pm->pids.cap; i++) {
 		struct pidslot *ps = idmap_slot(&pm->pids, i);
 
-		if (ps)
+		if (ps) {
 			aspace_put(ps->as);
+			fds_free(ps->fds);
+		}
 	}
 	idmap_release(&pm->pids);
 	idmap_release(&pm->tasks);
@@ -176,6 +237,7 @@ proc_comm(struct proc_model *pm, uint32_t pid, uint32_t tid, const char *comm, b
 		if (ps) {
 			aspace_put(ps->as);
 			ps->as = aspace_new(pm, pid);
+			fds_exec(ps->fds);
 		}
 	}
 }
@@ -201,6 +263,8 @@ proc_fork(struct proc_model *pm, uint32_t pid, uint32_t ppid, uint32_t tid, uint
 			return;
 		aspace_put(ps->as);
 		as = ps->as = aspace_new(pm, pid);
+		fds_free(ps->fds);
+		ps->fds = fds_copy(pid_get(pm, ppid, false) ? pid_get(pm, ppid, false)->fds : NULL);
 		if (as && from && from->nr_maps) {
 			as->maps = malloc(from->nr_maps * sizeof(*as->maps));
 			if (as->maps) {
@@ -259,11 +323,25 @@ proc_build_id(struct proc_model *pm, const char *path, const uint8_t *id, size_t
 	pm->nr_bids++;
 }
 
+bool
+map_is_file(const struct map *m)
+{
+	return m->path && m->path[0] == '/' && strcmp(m->path, "//anon") != 0;
+}
+
+/* Whether a map holds a file's code (what the unwinder reports as a module). */
+static bool
+file_code(const struct map *m)
+{
+	return map_is_file(m) || (m->path && m->build_id_len);
+}
+
 void
 proc_mmap(struct proc_model *pm, uint32_t pid, const struct map *m, const char *path)
 {
 	struct aspace *as = proc_aspace(pm, pid);
 	struct map nm = *m, *out;
+	bool covered_code = false;
 	size_t i, n = 0;
 
 	if (!as || m->end <= m->start)
@@ -292,6 +370,8 @@ proc_mmap(struct proc_model *pm, uint32_t pid, const struct map *m, const char *
 			out[n++] = o;
 			continue;
 		}
+		if ((o.prot & PROT_EXEC) && file_code(&o))
+			covered_code = true;
 		if (o.start < nm.start) {
 			struct map left = o;
 
@@ -313,8 +393,12 @@ proc_mmap(struct proc_model *pm, uint32_t pid, const struct map *m, const char *
 	free(as->maps);
 	as->maps = out;
 	as->nr_maps = as->cap_maps = n;
-	/* Only what the unwinder reports rebuilds its Dwfl: not anonymous or JIT code. */
-	if ((nm.prot & PROT_EXEC) && nm.path && (nm.path[0] == '/' || nm.build_id_len))
+	/*
+	 * Only what the unwinder reports rebuilds its Dwfl: a file's code, new or
+	 * covered by this map; not anonymous or JIT code ("//anon" is the
+	 * kernel's name for anonymous memory).
+	 */
+	if (((nm.prot & PROT_EXEC) && file_code(&nm)) || covered_code)
 		as->version++;
 }
 
@@ -357,11 +441,15 @@ aspace_read(const struct aspace *as, const struct mem_snapshot *snap, uint64_t a
 		memcpy(buf, snap->stack + (addr - snap->lo), n);
 		return n;
 	}
+	if (!as || !as->pm->read_file)
+		return 0;
 	m = aspace_find(as, addr);
-	if (!m || (m->prot & PROT_WRITE) || !m->path || !as->pm->read_file)
+	if (!m)
+		return as->pm->read_file(as->pm->read_arg, as, NULL, addr, buf, len);
+	if ((m->prot & PROT_WRITE) || !m->path)
 		return 0;
 	n = m->end - addr < len ? (size_t)(m->end - addr) : len;
-	return as->pm->read_file(as->pm->read_arg, m, addr, buf, n) ? n : 0;
+	return as->pm->read_file(as->pm->read_arg, as, m, addr, buf, n);
 }
 
 void
@@ -378,4 +466,94 @@ proc_each_task(struct proc_model *pm, void (*fn)(void *arg, const struct proc_ta
 			fn(arg, &pt);
 		}
 	}
+}
+
+/* The fd table of pid, made when create; NULL if none. */
+static struct idmap *
+fds_of(struct proc_model *pm, uint32_t pid, bool create)
+{
+	struct pidslot *ps = pid_get(pm, pid, create);
+
+	if (!ps)
+		return NULL;
+	if (!ps->fds && create) {
+		ps->fds = calloc(1, sizeof(*ps->fds));
+		if (ps->fds)
+			*ps->fds = (struct idmap)IDMAP_INIT(struct fdslot);
+	}
+	return ps->fds;
+}
+
+void
+proc_fd_open(struct proc_model *pm, uint32_t pid, int fd, const char *what, bool cloexec)
+{
+	struct idmap *fds;
+	struct fdslot *f;
+
+	if (fd < 0 || fd == INT32_MAX)
+		return;
+	fds = fds_of(pm, pid, true);
+	f = fds ? idmap_get(fds, (uint32_t)fd + 1, true) : NULL;
+	if (!f)
+		return;
+	f->cloexec = cloexec;
+	f->what = screc_strtab_intern(pm->strs, what);
+}
+
+void
+proc_fd_close(struct proc_model *pm, uint32_t pid, int first, int last)
+{
+	struct idmap *fds = fds_of(pm, pid, false);
+	size_t i;
+
+	if (!fds || first < 0 || last < first)
+		return;
+	if ((size_t)(last - first) < 64) {
+		for (int fd = first; fd <= last; fd++) {
+			struct fdslot *f = idmap_get(fds, (uint32_t)fd + 1, false);
+
+			if (f)
+				idmap_del(fds, f);
+		}
+		return;
+	}
+	for (i = 0; i < fds->cap;) {
+		struct fdslot *f = idmap_slot(fds, i);
+
+		if (f && (int)(f->key - 1) >= first && (int)(f->key - 1) <= last)
+			idmap_del(fds, f);
+		else
+			i++;
+	}
+}
+
+void
+proc_fd_cloexec(struct proc_model *pm, uint32_t pid, int first, int last, bool cloexec)
+{
+	struct idmap *fds = fds_of(pm, pid, false);
+	size_t i;
+
+	if (!fds)
+		return;
+	for (i = 0; i < fds->cap; i++) {
+		struct fdslot *f = idmap_slot(fds, i);
+
+		if (f && (int)(f->key - 1) >= first && (int)(f->key - 1) <= last)
+			f->cloexec = cloexec;
+	}
+}
+
+void
+proc_fd_exec(struct proc_model *pm, uint32_t pid)
+{
+	fds_exec(fds_of(pm, pid, false));
+}
+
+const char *
+proc_fd_what(struct proc_model *pm, uint32_t pid, int fd)
+{
+	struct idmap *fds = fd >= 0 && fd != INT32_MAX ? fds_of(pm, pid, false) : NULL;
+	struct fdslot *f = fds ? idmap_get(fds, (uint32_t)fd + 1, false) : NULL;
+
+	return f ? f->what : NULL;
 }

@@ -53,11 +53,14 @@ struct aspace {
 };
 
 /*
- * Reads len bytes at addr of read-only file mapping m from the file that
- * backs it, into buf.  Returns true only when all of them were read.
+ * Reads up to len bytes at addr from the file that backs it, into buf: m is
+ * the read-only file mapping that holds addr, or NULL when no recorded
+ * mapping does (the reader may then find a read-only segment of a file the
+ * address space maps, such as .rodata next to a mapped .text).  Returns how
+ * many bytes from addr on were read (0: none).
  */
-typedef bool (*file_read_fn)(void *arg, const struct map *m, uint64_t addr, void *buf,
-			     size_t len);
+typedef size_t (*file_read_fn)(void *arg, const struct aspace *as, const struct map *m,
+			       uint64_t addr, void *buf, size_t len);
 
 /* A model whose strings go to strs (which must outlive it); NULL without memory. */
 struct proc_model *proc_model_new(struct screc_strtab *strs);
@@ -76,6 +79,8 @@ void proc_build_id(struct proc_model *pm, const char *path, const uint8_t *id, s
 
 /* The address space of pid (created empty if unknown).  Valid until the next change call. */
 struct aspace *proc_aspace(struct proc_model *pm, uint32_t pid);
+/* Whether m maps a file by its path ("//anon", "[vdso]" and the like are not). */
+bool map_is_file(const struct map *m);
 /* The mapping containing addr, or NULL. */
 const struct map *aspace_find(const struct aspace *as, uint64_t addr);
 /* A thread's name, "" when unknown. */
@@ -99,6 +104,20 @@ struct mem_snapshot {
  */
 size_t aspace_read(const struct aspace *as, const struct mem_snapshot *snap, uint64_t addr,
 		   void *buf, size_t len);
+
+/*
+ * The file descriptors of a process as the recorded calls made them (open,
+ * socket, dup... and close, close_range, exec): a fork copies its parent's,
+ * threads share them, an exec closes the close-on-exec ones.  what is a
+ * path or a description ("socket:[AF_INET,SOCK_STREAM]"), copied; NULL when
+ * unknown.  first..last is inclusive.
+ */
+void proc_fd_open(struct proc_model *pm, uint32_t pid, int fd, const char *what, bool cloexec);
+void proc_fd_close(struct proc_model *pm, uint32_t pid, int first, int last);
+void proc_fd_cloexec(struct proc_model *pm, uint32_t pid, int first, int last, bool cloexec);
+void proc_fd_exec(struct proc_model *pm, uint32_t pid);
+/* What fd of pid refers to, or NULL when the recording did not show it. */
+const char *proc_fd_what(struct proc_model *pm, uint32_t pid, int fd);
 
 /* A thread the model saw, for the sinks' metadata. */
 struct proc_task {

@@ -15,12 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "sink.h"
 
 struct json {
 	char *p;
 	size_t len, cap;
 	bool failed;		/* out of memory while building this line */
+	struct screc_buf tmp;	/* the decoded call */
 };
 
 static void
@@ -298,7 +300,20 @@ event_line(struct json *j, const struct event *ev)
 			add(j, ",", 1);
 		u64(j, ev->args[i]);
 	}
-	lit(j, "],\"return\":");
+	lit(j, "],\"decoded\":");
+	if (ev->args_text) {
+		/* The call as strace prints it: name(arguments) = return. */
+		j->tmp.len = 0;
+		if (ev->syscall)
+			screc_buf_str(&j->tmp, ev->syscall);
+		else
+			screc_buf_printf(&j->tmp, "syscall_%ld", ev->nr);
+		screc_buf_printf(&j->tmp, "(%s)%s", ev->args_text, ev->ret_text ? ev->ret_text : "");
+		str(j, j->tmp.err ? NULL : screc_buf_text(&j->tmp));
+	} else {
+		lit(j, "null");
+	}
+	lit(j, ",\"return\":");
 	if (ev->has_ret)
 		i64(j, ev->ret);
 	else
@@ -363,6 +378,7 @@ json_free(struct sink *s)
 	if (!j)
 		return;
 	free(j->p);
+	screc_buf_release(&j->tmp);
 	free(j);
 	s->priv = NULL;
 }

@@ -5,7 +5,9 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sink.h"
 
@@ -45,6 +47,60 @@ print_return(FILE *out, const struct event *ev)
 		fprintf(out, " = %" PRId64, ev->ret);
 }
 
+/* strace's -t, -tt, -ttt and -r prefixes. */
+static void
+print_time(struct sink *s, const struct event *ev)
+{
+	const struct sink_opts *o = &s->opts;
+	uint64_t *prev = s->priv;
+
+	if (o->relative) {
+		uint64_t d = prev && *prev && ev->time > *prev ? ev->time - *prev : 0;
+
+		fprintf(o->out, "%6" PRIu64 ".%06" PRIu64 " ", d / 1000000000u,
+			d % 1000000000u / 1000u);
+		if (prev)
+			*prev = ev->time;
+	}
+	if (o->timestamps) {
+		uint64_t wall = (s->meta ? s->meta->start_realtime_ns : 0) + ev->rel_time;
+		time_t sec = (time_t)(wall / 1000000000u);
+		unsigned usec = (unsigned)(wall % 1000000000u / 1000u);
+		struct tm tm;
+		char hms[16];
+
+		if (o->timestamps >= 3) {
+			fprintf(o->out, "%" PRIu64 ".%06u ", (uint64_t)sec, usec);
+			return;
+		}
+		localtime_r(&sec, &tm);
+		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+		if (o->timestamps == 2)
+			fprintf(o->out, "%s.%06u ", hms, usec);
+		else
+			fprintf(o->out, "%s ", hms);
+	}
+}
+
+static int
+listing_begin(struct sink *s, const struct report_meta *meta)
+{
+	(void)meta;
+	if (s->opts.relative) {
+		s->priv = calloc(1, sizeof(uint64_t));
+		if (!s->priv)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void
+listing_free(struct sink *s)
+{
+	free(s->priv);
+	s->priv = NULL;
+}
+
 static int
 listing_event(struct sink *s, const struct event *ev)
 {
@@ -53,17 +109,28 @@ listing_event(struct sink *s, const struct event *ev)
 	size_t k;
 
 	fprintf(out, "[pid %u] ", ev->tid);
+	print_time(s, ev);
 	if (ev->syscall)
 		fprintf(out, "%s(", ev->syscall);
 	else
 		fprintf(out, "syscall_%ld(", ev->nr);
-	for (i = 0; i < ev->nr_args; i++) {
-		if (i)
-			fputs(", ", out);
-		print_arg(out, ev->args[i], ev->arg_is_ptr & (1u << i));
+	if (ev->args_text) {
+		fputs(ev->args_text, out);
+	} else {
+		for (i = 0; i < ev->nr_args; i++) {
+			if (i)
+				fputs(", ", out);
+			print_arg(out, ev->args[i], ev->arg_is_ptr & (1u << i));
+		}
 	}
 	fputc(')', out);
-	print_return(out, ev);
+	if (ev->ret_text)
+		fputs(ev->ret_text, out);
+	else
+		print_return(out, ev);
+	if (s->opts.durations && ev->has_ret)
+		fprintf(out, " <%" PRIu64 ".%06" PRIu64 ">", ev->duration_ns / 1000000000u,
+			ev->duration_ns % 1000000000u / 1000u);
 	fputc('\n', out);
 	for (k = 0; k < ev->nr_frames; k++) {
 		const struct frame *f = &ev->frames[k];
@@ -103,5 +170,7 @@ listing_event(struct sink *s, const struct event *ev)
 const struct sink_ops sink_listing = {
 	.name = "text",
 	.help = "the listing strace -k users know: each call, then its frames (default)",
+	.begin = listing_begin,
 	.event = listing_event,
+	.free = listing_free,
 };

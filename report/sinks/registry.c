@@ -8,6 +8,7 @@ const struct sink_ops *const sink_registry[] = {
 	&sink_listing,
 	&sink_tree,
 	&sink_json,
+	&sink_summary,
 	NULL,
 };
 

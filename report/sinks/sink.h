@@ -22,6 +22,9 @@ struct sink_opts {
 	double min_percent;	/* tree: hide branches below */
 	int max_depth;		/* tree: 0 = unlimited */
 	bool color;
+	int timestamps;		/* listing: strace's -t (1), -tt (2), -ttt (3); 0 none */
+	bool relative;		/* listing: -r, time since the previous event */
+	bool durations;		/* listing: -T, <seconds in the call> */
 };
 
 struct sink;
@@ -53,5 +56,6 @@ void sink_list(FILE *out);
 extern const struct sink_ops sink_listing;	/* strace -k style */
 extern const struct sink_ops sink_tree;		/* merged call tree */
 extern const struct sink_ops sink_json;		/* one JSON object per line */
+extern const struct sink_ops sink_summary;	/* strace -c with call sites */
 
 #endif

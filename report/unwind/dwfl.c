@@ -107,10 +107,18 @@ frame_cb(Dwfl_Frame *state, void *arg)
 		}
 	} else if (c->last_signal) {
 		method = FRAME_SIGNAL;
+	} else if (c->last_cfi) {
+		method = FRAME_CFI;
 	} else {
-		method = c->last_cfi ? FRAME_CFI : FRAME_FP;
-		if (method == FRAME_FP && !unwind_believable_ra(c, pc))
-			return DWARF_CB_ABORT;	/* frame pointer led nowhere believable */
+		/*
+		 * libdwfl guessed this caller with its own frame-pointer fallback
+		 * for a frame without CFI.  In a function that keeps no frame
+		 * pointer, rbp still holds its caller's frame, and the guess skips
+		 * that caller without a trace (the return address it finds is a
+		 * real one).  Stop here: the step backends size such a frame from
+		 * its prologue first, and follow rbp only when that fails.
+		 */
+		return DWARF_CB_ABORT;
 	}
 	if (!unwind_add(c, pc, method, UNWIND_DWFL, act)) {
 		c->truncated = true;

@@ -21,8 +21,13 @@ cfa_offset_rule(const Dwarf_Op *ops, size_t nops, int32_t *off)
 		*off = 0;
 		return true;
 	}
-	if (nops == 2 && ops[1].atom == DW_OP_plus_uconst && ops[1].number < (1u << 20)) {
-		*off = (int32_t)ops[1].number;
+	/*
+	 * libdw spells "CFA - 8" as plus_uconst with the offset wrapped to
+	 * 2^64 - 8: read it as signed, or no x86-64 frame would ever qualify.
+	 */
+	if (nops == 2 && ops[1].atom == DW_OP_plus_uconst &&
+	    (int64_t)ops[1].number >= -(1 << 20) && (int64_t)ops[1].number <= (1 << 20)) {
+		*off = (int32_t)(int64_t)ops[1].number;
 		return true;
 	}
 	if (nops == 3 && (ops[1].atom == DW_OP_consts || ops[1].atom == DW_OP_constu ||

@@ -10,9 +10,7 @@
  * a candidate, and one is accepted only when the word there is a believable
  * return address (it follows a call).  A frame chosen among several
  * candidates is marked as guessed.  Functions that set up a frame pointer
- * on the way to the pc are left to the frame-pointer step.  Where no
- * function is known at an exact pc, the words just above sp are scanned for
- * a return address (a guess too).
+ * on the way to the pc are left to the frame-pointer step.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +18,6 @@
 #include "unwind-internal.h"
 
 #define PRO_MAX_CODE	(64u << 10)	/* bytes of one function decoded at most */
-#define SCAN_BYTES	256		/* searched above sp when nothing else works */
 #define H_UNKNOWN	INT32_MIN
 #define BP_NONE		INT32_MIN
 
@@ -28,7 +25,6 @@
 #define PRO_CONFLICT	1	/* some path to the pc could not be followed, or was guessed */
 #define PRO_FRAME	2	/* a frame pointer was set up: the fp step's business */
 #define PRO_FAILED	4	/* nothing found */
-#define PRO_NOSYM	8	/* no symbol says where the function starts */
 
 /* What an instruction does to the stack height and the frame pointer. */
 enum pro_kind {
@@ -421,10 +417,8 @@ analyse(struct unwind_ctx *c, uint64_t pc, bool exact)
 	s->known = 1;
 	s->flags = PRO_FAILED;
 	mod = dwfl_addrmodule(c->u->dwfl, pc);
-	if (!mod || !dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL, NULL)) {
-		s->flags |= PRO_NOSYM;
+	if (!mod || !dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL, NULL))
 		return s;
-	}
 	start = pc - off;
 	/* The whole function when its size is known, else through the instruction at pc. */
 	end = sym.st_size > off ? start + sym.st_size : pc + 16;
@@ -484,36 +478,6 @@ out:
 	return s;
 }
 
-/*
- * The last resort, for a frame in code no symbol covers (a hidden function
- * of a stripped library without CFI, as musl's libc.so is) or stopped at an
- * exact pc the analysis could not follow: the first word above sp that is a
- * believable return address.  Always a guess.
- */
-static enum walk_result
-scan_step(struct unwind_ctx *c)
-{
-	uint64_t off, v;
-
-	for (off = 0; off < SCAN_BYTES; off += 8) {
-		if (!unwind_read_word(c, c->last_sp + off, &v))
-			return WALK_NONE;
-		if (unwind_believable_ra(c, v)) {
-			memset(c->init, 0, sizeof(c->init));
-			c->init[D_RIP] = v;
-			c->init[D_RSP] = c->last_sp + off + 8;
-			c->init_valid = 1u << D_RSP;
-			if (c->last_bp_ok) {
-				c->init[D_RBP] = c->last_bp;
-				c->init_valid |= 1u << D_RBP;
-			}
-			c->step_guessed = true;
-			return WALK_STEPPED;
-		}
-	}
-	return WALK_NONE;
-}
-
 static enum walk_result
 prologue_step(struct unwind_ctx *c)
 {
@@ -524,8 +488,6 @@ prologue_step(struct unwind_ctx *c)
 	if (!c->uw->csd_ok || !c->last_sp_ok)
 		return WALK_NONE;
 	s = analyse(c, c->last_pc, c->last_exact);
-	if ((s->flags & PRO_FAILED) && (c->last_exact || (s->flags & PRO_NOSYM)))
-		return scan_step(c);
 	if (s->flags & (PRO_FAILED | PRO_FRAME))
 		return WALK_NONE;
 	/* Each candidate height, in the order the paths found them: the first believable one. */

@@ -135,6 +135,7 @@ extern const struct unwind_backend unwind_dwfl;
 extern const struct unwind_backend unwind_signal;
 extern const struct unwind_backend unwind_prologue;
 extern const struct unwind_backend unwind_fp;
+extern const struct unwind_backend unwind_scan;
 
 /* Attach u (whose dwfl is set) to libdwfl's thread callbacks for pid (dwfl.c). */
 bool unwind_dwfl_attach(struct uw_space *u, uint32_t pid);

@@ -5,8 +5,8 @@
  * backends are tried in the order of the table below: the fast path walks
  * the whole stack with cached simple CFI rules or leaves it to the others;
  * libdwfl walks as far as the CFI goes; where it stops, a step backend
- * (a signal frame's saved context, prologue analysis, then the frame
- * pointer) recovers one caller, checked by capstone (the instruction before
+ * (a signal frame's saved context, prologue analysis, the frame pointer,
+ * at last a scan for a return address) recovers one caller, checked by capstone (the instruction before
  * a return address must be a call, unless it enters a signal trampoline or
  * named JIT code), and libdwfl goes on from there.  A walk that reaches the
  * frame where a process, thread or context began is complete (ends.c).
@@ -25,6 +25,7 @@ static const struct unwind_backend *const backends[UNWIND_NR_BACKENDS] = {
 	[UNWIND_SIGNAL] = &unwind_signal,
 	[UNWIND_PROLOGUE] = &unwind_prologue,
 	[UNWIND_FP] = &unwind_fp,
+	[UNWIND_SCAN] = &unwind_scan,
 };
 
 struct unwinder *
@@ -229,8 +230,10 @@ unwind_sample(struct unwinder *uw, struct aspace *as, const struct screc_sample 
 				res->end = STACK_TRUNCATED;
 			break;
 		}
-		if (res->nr > 0 && res->frames[res->nr - 1].pc == c.init[D_RIP])
-			break;	/* no progress */
+		/* No progress; the same pc again is a caller only further up the stack (recursion). */
+		if (res->nr > 0 && res->frames[res->nr - 1].pc == c.init[D_RIP] &&
+		    !(c.last_sp_ok && (c.init_valid & (1u << D_RSP)) && c.init[D_RSP] > c.last_sp))
+			break;
 		if (!unwind_add(&c, c.init[D_RIP], backends[i]->method, (enum unwind_backend_id)i,
 				c.step_exact))
 			break;

@@ -27,6 +27,7 @@ enum unwind_backend_id {
 	UNWIND_SIGNAL,		/* through a signal trampoline's saved context */
 	UNWIND_PROLOGUE,	/* capstone: stack height along the code that reaches the pc */
 	UNWIND_FP,		/* the frame-pointer chain */
+	UNWIND_SCAN,		/* the first believable return address above sp (a guess) */
 	UNWIND_NR_BACKENDS,
 };
 

@@ -32,8 +32,8 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from screctest import (CONNECT, SKIP, START_MAIN, SUMMARY, Failed, fail,  # noqa: E402
-                       perf_forbidden, skip)
+from screctest import (CONNECT, SKIP, START_MAIN, SUMMARY, Failed, call_returns,  # noqa: E402
+                       fail, perf_forbidden, skip)
 
 # libc's connect wrapper under every name glibc gives it (.dynsym or the debug file).
 DEBUG_ROOT = '/usr/lib/debug'
@@ -396,8 +396,18 @@ def case_rebuilt(ctx):
         fail('%s: frames must carry the recorded build-id %s\n%s' % (what, bid, show(ev)))
     out, err = ctx.report(without)
     no_foreign_names(out + err, what + ' (listing)')
-    if not re.search(r'^ > %s\(build-id mismatch\)' % re.escape(prog), out, re.M):
-        fail('%s: the listing must show "%s(build-id mismatch)":\n%s' % (what, prog, out))
+    # Byte for byte: after libc's connect, alpha_connect's frame as the
+    # recorded file's path, the mismatch, and the return address after its
+    # call of connect in the recorded build (alpha's code, as objdump shows it).
+    ra = call_returns(ctx.path('objdump'), alpha).get('alpha_connect', {}).get('connect')
+    if ra is None:
+        fail('objdump shows no call of connect in %s\'s alpha_connect' % alpha)
+    want = ' > %s(build-id mismatch) [%#x]' % (prog, ra)
+    lines = out.splitlines()
+    if len(lines) < 3 or not re.fullmatch(r' > \S+\(%s\+0x[0-9a-f]+\) \[0x[0-9a-f]+\]' % CONNECT,
+                                          lines[1]) or lines[2] != want:
+        fail('%s: the listing must show libc\'s connect, then exactly\n  %r\n%s' %
+             (what, want, out))
     unnamed_table(err, bid, prog, what)
     row = info_line(ctx.info(without), prog, what + ': screc info')
     if bid not in row or 'missing' not in row or 'build-id' not in row:

@@ -17,13 +17,21 @@ the better of the two.
 
     realworld.py CASE NAME=PATH...   (meson passes every target as NAME=PATH)
 
+perf and strace may fail only for a reason the machine gives (perf_event_open
+or tracefs refused, ptrace refused), and must then record the program's
+calls: any other failure, or nothing recorded, fails the case.  Where a
+comparison cannot be made for such a reason or because the tool is not
+installed, the case skips once screc's own checks have passed, never passes.
+
 Exit status: 0 pass, 1 fail, 77 skip (perf_event_open not permitted, a
-toolchain or target missing), each with a message saying why.
+toolchain, target, perf or strace missing or refused), each with a message
+saying why.
 """
 
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,6 +45,16 @@ ANY = None      # in a sequence: any number of frames, as few as possible
 SOCKET = r'(?:__GI___socket|__socket|socket)(?:@@?GLIBC_[\d.]+)?'
 KILL = r'(?:__GI___kill|__GI_kill|__kill|kill)(?:@@?GLIBC_[\d.]+)?'
 START_TAIL = [r'(?:__libc_start_call_main|\?)', START_MAIN, '_start']
+
+# The only reasons perf or strace may fail here: the machine refuses them.
+# Anything else fails the test.
+PERF_REFUSED = re.compile(r'perf_event_paranoid|perf_event_open.*(?:Permission denied|Operation '
+                          r'not permitted)|No permission to enable|CAP_PERFMON|Access to '
+                          r'performance monitoring and observability operations is limited|'
+                          r'tracefs.*(?:not readable|Permission denied)')
+STRACE_REFUSED = re.compile(r'ptrace\(PTRACE_\w+.*\): Operation not permitted|'
+                            r'PTRACE_(?:TRACEME|SEIZE|ATTACH).*(?:Operation not permitted|'
+                            r'Permission denied)')
 
 # Go: the assembly functions carry an ABI suffix in .symtab (".abi0"); Go's
 # own tracebacks print the name without it, either is accepted.
@@ -107,6 +125,7 @@ class Case:
         self.env.pop('DEBUGINFOD_URLS', None)
         self.env['LC_ALL'] = 'C'
         self.failures = []
+        self.skipped = []       # why a comparison could not be made (the machine's reason)
         self.counts = {}        # kind -> {tool: {depth, named}}
         self._sizes = {}
 
@@ -121,6 +140,13 @@ class Case:
 
     def fail(self, msg):
         self.failures.append(msg)
+
+    def not_compared(self, why):
+        """A comparison this machine cannot make: the case then skips (77)
+        once every other check has passed, and says why; it never passes."""
+        print('not compared: ' + why)
+        if why not in self.skipped:
+            self.skipped.append(why)
 
     def run(self, argv, env=None, check=True):
         e = dict(self.env)
@@ -161,14 +187,21 @@ class Case:
         """[(addrlen, [(symbol or None, dso)])] of perf's physical frames per event."""
         perf = self.paths.get('perf')
         if not perf:
+            self.not_compared('perf was not found at configure time')
             return None
         data = os.path.join(self.tmp, 'perf.data')
-        p = self.run([perf, 'record', '-q', '-o', data, '-e', 'syscalls:sys_enter_' + syscall,
-                      '--call-graph', 'dwarf,%d' % stack_size, '--'] + argv, env, check=False)
+        cmd = [perf, 'record', '-q', '-o', data, '-e', 'syscalls:sys_enter_' + syscall,
+               '--call-graph', 'dwarf,%d' % stack_size, '--'] + argv
+        p = self.run(cmd, env, check=False)
         if p.returncode != 0:
-            print('perf record failed (exit %d), not compared:\n%s' % (p.returncode, p.stderr[-2000:]))
-            return None
-        out = self.run([perf, 'script', '-i', data], check=False).stdout
+            if PERF_REFUSED.search(p.stderr):
+                self.not_compared('perf record is not permitted here (exit %d): %s' %
+                                  (p.returncode, p.stderr.strip()[-1000:]))
+                return None
+            raise Failed('%s: exit %d, for no reason this test knows of (only a refused '
+                         'perf_event_open or tracefs is one):\n%s' %
+                         (' '.join(cmd), p.returncode, p.stderr[-3000:]))
+        out = self.run([perf, 'script', '-i', data]).stdout
         print('--- perf script:\n' + out)
         events = []
         for block in re.split(r'\n\s*\n', out):
@@ -183,18 +216,27 @@ class Case:
                     continue
                 frames.append(self.frame(fm.group(1), fm.group(2)))
             events.append((int(m.group(1), 16) if m else None, frames))
+        if not events:
+            raise Failed('perf recorded no sys_enter_%s event of %s, which makes some:\n'
+                         'perf record said:\n%s\nperf script said:\n%s' %
+                         (syscall, ' '.join(argv), p.stderr[-2000:], out[-2000:]))
         return events
 
     def strace(self, argv, env, syscall):
         strace = self.paths.get('strace')
         if not strace:
+            self.not_compared('strace was not found at configure time')
             return None
         log = os.path.join(self.tmp, 'strace.log')
-        p = self.run([strace, '-f', '-qq', '-k', '-e', 'trace=' + syscall, '-o', log, '--'] + argv,
-                     env, check=False)
+        cmd = [strace, '-f', '-qq', '-k', '-e', 'trace=' + syscall, '-o', log, '--'] + argv
+        p = self.run(cmd, env, check=False)
         if p.returncode != 0 or not os.path.exists(log):
-            print('strace failed (exit %d), not compared:\n%s' % (p.returncode, p.stderr[-2000:]))
-            return None
+            if STRACE_REFUSED.search(p.stderr):
+                self.not_compared('strace cannot trace here (ptrace refused, exit %d): %s' %
+                                  (p.returncode, p.stderr.strip()[-1000:]))
+                return None
+            raise Failed('%s: exit %d, for no reason this test knows of (only a refused '
+                         'ptrace is one):\n%s' % (' '.join(cmd), p.returncode, p.stderr[-3000:]))
         with open(log) as fh:
             out = fh.read()
         print('--- strace -f -k:\n' + out)
@@ -213,6 +255,9 @@ class Case:
             fm = re.match(r' > (.*)\((.*?)\) \[0x[0-9a-f]+\]$', ln)
             # unexpected_backtracing_error and the like count as unnamed frames
             cur.append(self.frame(fm.group(2), fm.group(1)) if fm else None)
+        if not events:
+            raise Failed('strace logged no %s call of %s, which makes some:\n%s' %
+                         (syscall, ' '.join(argv), out[-3000:]))
         return events
 
     # -- comparison ----------------------------------------------------------------
@@ -270,7 +315,7 @@ class Case:
                   'no snapshot); strace: %s' % (kind, c['strace']))
             others = [v for v in (c['perf'],) if v is not None]
         if not others:
-            print('%s: neither perf nor strace ran: nothing to compare with' % kind)
+            self.not_compared('%s: neither perf nor strace ran: nothing to compare with' % kind)
             return
         for k in ('depth', 'named'):
             if s[k] < max(o[k] for o in others):
@@ -319,6 +364,9 @@ class Case:
             print('\nFAIL: %d problem(s)\n' % len(self.failures))
             print('\n\n'.join(self.failures))
             sys.exit(1)
+        if self.skipped:
+            skip('screc\'s own checks passed, but not every comparison could be made:\n  ' +
+                 '\n  '.join(self.skipped))
         print('PASS')
 
 
@@ -493,14 +541,21 @@ def main():
     if len(sys.argv) < 2 or sys.argv[1] not in CASES:
         sys.exit('usage: realworld.py {%s} NAME=PATH...' % ','.join(CASES))
     c = Case(sys.argv[1:])
-    if not c.paths.get('screc'):
-        skip('screc was not built (report disabled)')
     try:
-        CASES[c.case](c)
-    except Failed as e:
-        if e.args:
-            c.fail(e.args[0])
-    c.finish()
+        if not c.paths.get('screc'):
+            skip('screc was not built (report disabled)')
+        try:
+            CASES[c.case](c)
+        except Failed as e:
+            if e.args:
+                c.fail(e.args[0])
+        c.finish()
+    finally:
+        # finish() and skip() end with sys.exit: this runs for every outcome.
+        if c.failures:
+            print('scratch files kept in ' + c.tmp)
+        else:
+            shutil.rmtree(c.tmp, ignore_errors=True)
 
 
 if __name__ == '__main__':

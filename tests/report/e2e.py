@@ -18,11 +18,13 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+import screctest  # noqa: E402
 from screctest import (CONNECT, SKIP, START_MAIN, SUMMARY, Failed, fail,  # noqa: E402
                        perf_forbidden, skip)
 
@@ -75,10 +77,12 @@ class Ctx:
 
     # -- recording and reporting ---------------------------------------------
 
-    def record(self, argv, name, events='connect', extra=()):
-        """Record argv; fail unless the target itself exited 0 (screc passes its status on)."""
+    def record(self, argv, name, events='connect', extra=(), wrap=()):
+        """Record argv; fail unless the target itself exited 0 (screc passes its status on).
+        wrap, when given, is a command that runs screc (setarch -R)."""
         out = os.path.join(self.tmp, name + '.screc')
-        cmd = [self.screc, 'record', '-e', events, '-o', out] + list(extra) + ['--'] + list(argv)
+        cmd = list(wrap) + [self.screc, 'record', '-e', events, '-o', out] + list(extra) + \
+            ['--'] + list(argv)
         p = self.run(cmd, check=False)
         if p.returncode != 0:
             if perf_forbidden(p.stderr):
@@ -383,19 +387,25 @@ def case_cfi(ctx):
     check_stack_program(ctx, ctx.path('stack-cfi'), 'stack-cfi')
 
 
-def case_fp(ctx):
-    binary = ctx.path('stack-fp')
-    # First prove the target is what this test claims: no CFI covers our code.
+def check_no_cfi(ctx, binary, funcs):
+    """Prove a target is what its test claims: no CFI covers funcs."""
     sections = ctx.run([ctx.paths['readelf'], '-SW', binary]).stdout
     if '.debug_frame' in sections:
         fail('%s still has .debug_frame' % binary)
     syms = ctx.symtab(binary)
     fdes = re.findall(r'FDE cie=\w+ pc=([0-9a-f]+)\.\.([0-9a-f]+)',
                       ctx.run([ctx.paths['readelf'], '-wf', binary]).stdout)
-    for fn in STACK_CHAIN:
+    for fn in funcs:
+        if fn not in syms:
+            fail('%s: no function %s in .symtab' % (binary, fn))
         for lo, hi in fdes:
             if int(lo, 16) <= syms[fn] < int(hi, 16):
                 fail('%s: .eh_frame has an FDE for %s: the build flags did not work' % (binary, fn))
+
+
+def case_fp(ctx):
+    binary = ctx.path('stack-fp')
+    check_no_cfi(ctx, binary, STACK_CHAIN)
     check_stack_program(ctx, binary, 'stack-fp', methods='fp')
 
 
@@ -913,7 +923,11 @@ def case_oracle_perf(ctx):
         events, _ = ctx.report_json(f)
         samples = perf_script(ctx, data)
         if not samples:
-            skip('perf recorded nothing (not permitted here?)')
+            # perf ran and exited 0 (a refusal would have made it fail): the
+            # programs make calls, so an empty perf.data is a broken comparison.
+            fail('%s: perf record exited 0 but recorded no sys_enter_connect sample of %s '
+                 '(screc recorded %d connect calls%s): nothing to compare with' %
+                 (tag, ' '.join(argv), len(events), ' of the same run' if together else ''))
         if together:
             groups = [([s for s in samples if s['tid'] == tid], [e for e in events if e['tid'] == tid],
                        'tid %d' % tid)
@@ -976,6 +990,405 @@ def case_filters(ctx):
           '--time window before any event')
 
 
+# -- the vdso ------------------------------------------------------------------
+
+# The vdso's clock_gettime: kernels export it as __vdso_clock_gettime and as
+# its alias clock_gettime (version LINUX_2.6).
+VDSO_CLOCK = r'(?:__vdso_)?clock_gettime(?:@@?LINUX_[\d.]+)?'
+LIBC_CLOCK = r'(?:__GI___clock_gettime|__clock_gettime(?:64)?|clock_gettime)(?:@@?GLIBC_[\d.]+)?'
+REC_BLOB, BLOB_VDSO = 10, 1
+
+
+def rewrite_vdso(ctx, src, dst, old, new):
+    """Copy the recording src to dst with every `old` in its saved vdso image
+    replaced by `new` (as long): the file header stays, the records are
+    decompressed and compressed again with the zstd tool.  Returns how many
+    were replaced."""
+    zstd = ctx.paths.get('zstd')
+    if not zstd:
+        skip('zstd (the command) was not found at configure time: cannot rewrite a recording')
+    if len(old) != len(new):
+        fail('rewrite_vdso: %r and %r differ in length' % (old, new))
+    with open(src, 'rb') as fh:
+        data = fh.read()
+    # struct screc_file_header: magic[8], version, min_version, header_size
+    hsize = struct.unpack_from('<I', data, 16)[0]
+    p = subprocess.run([zstd, '-d', '-c', '-q'], input=data[hsize:], capture_output=True)
+    if p.returncode != 0:
+        fail('zstd -d on %s: %s' % (src, p.stderr.decode(errors='replace')))
+    recs = bytearray(p.stdout)
+    off = replaced = 0
+    while off + 8 <= len(recs):
+        rtype, size = struct.unpack_from('<II', recs, off)
+        if size < 8 or size % 8 or size > len(recs) - off:
+            fail('%s: a record of %d bytes at offset %d of the decompressed data' % (src, size, off))
+        # struct screc_rec_blob: hdr, kind, level, ..., path_len at 56, data_len at 60
+        if rtype == REC_BLOB and struct.unpack_from('<I', recs, off + 8)[0] == BLOB_VDSO:
+            path_len, data_len = struct.unpack_from('<II', recs, off + 56)
+            lo = off + 64 + path_len
+            piece = bytes(recs[lo:lo + data_len])
+            replaced += piece.count(old)
+            recs[lo:lo + data_len] = piece.replace(old, new)
+        off += size
+    p = subprocess.run([zstd, '-c', '-q'], input=bytes(recs), capture_output=True)
+    if p.returncode != 0:
+        fail('zstd on the rewritten records: %s' % p.stderr.decode(errors='replace'))
+    with open(dst, 'wb') as fh:
+        fh.write(data[:hsize] + p.stdout)
+    return replaced
+
+
+def case_vdso(ctx):
+    """A syscall the vdso makes itself: its frame is named from the vdso image
+    the recording saved, and from nothing else."""
+    binary = ctx.path('stack-vdso')
+    with open('/proc/self/maps') as fh:
+        if '[vdso]' not in fh.read():
+            skip('this kernel maps no vdso into processes (booted with vdso=0?)')
+    f = ctx.record([binary], 'vdso', events='clock_gettime')
+    ev = only(ctx.report_json(f)[0], 'vdso')[0]
+    what = 'vdso'
+    if ev.get('syscall') != 'clock_gettime' or toint(ev['args'][0]) != 2:
+        fail('%s: not clock_gettime(CLOCK_PROCESS_CPUTIME_ID)\n%s' % (what, show(ev)))
+    check_end(ev, 'complete', what)
+    seq = [VDSO_CLOCK, Opt(LIBC_CLOCK), 'vdso_two', 'vdso_one', 'main'] + ctx.start_tail()
+    fr, idx = match_seq(ev, seq, os.path.dirname(os.path.realpath(binary)), what)
+    vd = fr[0]
+    if vd.get('dso') != '[vdso]' or vd.get('method') != 'initial':
+        fail('%s: the syscall is made in the vdso: frame 0 must be in [vdso], method initial\n%s' %
+             (what, show(ev)))
+    check_call_lines(ev, fr, idx, os.path.join(ctx.paths['srcdir'], 'stack-vdso.c'),
+                     {2: 'clock_gettime', 3: 'vdso_two', 4: 'vdso_one'}, what)
+    # The recording holds the vdso image, and the frame carries its build-id.
+    raw = ctx.run([ctx.screc, 'report', '--raw', f]).stdout
+    blob = re.search(r'^blob kind=vdso .*\bbuild_id=([0-9a-f]+)\b', raw, re.M)
+    if not blob:
+        fail('%s: the recording saved no vdso image (no "blob kind=vdso" in --raw)' % what)
+    if vd.get('build_id') != blob.group(1):
+        fail('%s: the [vdso] frame has build-id %r, the saved image %s' %
+             (what, vd.get('build_id'), blob.group(1)))
+    info = ctx.run([ctx.screc, 'info', f]).stdout
+    if not re.search(r'^\s+%s\s+\[vdso\]\s+saved in the recording\s*$' % blob.group(1), info, re.M):
+        fail('%s: screc info must list %s [vdso] as saved in the recording:\n%s' %
+             (what, blob.group(1), info))
+    # Whatever this host's vdso is: rename clock_gettime in the saved image
+    # only; the frame must then carry the new name, at the same place.
+    renamed = os.path.join(ctx.tmp, 'vdso-renamed.screc')
+    if not rewrite_vdso(ctx, f, renamed, b'clock_gettime\0', b'screc_renamed\0'):
+        fail('%s: the saved vdso image has no clock_gettime in its strings' % what)
+    ev2 = only(ctx.report_json(renamed)[0], what + ', renamed')[0]
+    vd2 = ev2['frames'][0]
+    if not re.fullmatch(r'(?:__vdso_)?screc_renamed(?:@@?LINUX_[\d.]+)?', name(vd2)) or \
+            vd2.get('dso') != '[vdso]' or vd2.get('offset') != vd.get('offset') or \
+            vd2.get('rel') != vd.get('rel'):
+        fail('%s: with clock_gettime renamed screc_renamed in the recording\'s vdso image, the '
+             'frame must say so (it was %s+%s): the name came from somewhere else\n%s' %
+             (what, name(vd), vd.get('offset'), show(ev2)))
+
+
+# -- frame-pointer chains that break ---------------------------------------------
+
+FPBREAK_OWN = ('fb_connect', 'fb_three', 'fb_break', 'fb_two', 'fb_one', 'nf_connect',
+               'nf_noframe', 'nf_two', 'nf_one', 'main')
+
+
+def case_fp_break(ctx):
+    """The rbp chain leads nowhere at fb_break (a fake frame whose "return
+    address" follows no call, or no address at all): the stack ends there,
+    not complete, and no frame is invented past it."""
+    binary = ctx.path('stack-fpbreak')
+    check_no_cfi(ctx, binary, FPBREAK_OWN)
+    builddir = os.path.dirname(os.path.realpath(binary))
+    for mode in ('fake', 'junk'):
+        what = 'fp-break ' + mode
+        f = ctx.record([binary, mode], 'fpbreak-' + mode)
+        events, err = ctx.report_json(f)
+        ev = only(events, what)[0]
+        check_connect(ev, what, 'stack-fpbreak')
+        fr, _ = match_seq(ev, [CONNECT, 'fb_connect', 'fb_three', 'fb_break'], builddir,
+                          what + ' (nothing may follow fb_break: its rbp points at no frame '
+                          'of a caller)')
+        got = [x.get('method') for x in fr[2:]]
+        if got != ['fp', 'fp']:
+            fail('%s: fb_three and fb_break were found by %s, not by frame pointers\n%s' %
+                 (what, got, show(ev)))
+        check_end(ev, 'broken', what)
+        st = stats(err, what)
+        if st['complete'] != 0 or st['truncated'] != 0:
+            fail('%s: the summary counts the broken stack as %s' % (what, st))
+        out, _ = ctx.report(f)
+        last = out.splitlines()[-1] if out.strip() else ''
+        if last != ' > [unwinding stopped: no unwind information]':
+            fail('%s: the listing must end with " > [unwinding stopped: no unwind '
+                 'information]", not %r\n%s' % (what, last, out))
+
+
+def case_fp_noframe(ctx):
+    """nf_noframe keeps no frame pointer and no CFI covers it: rbp, untouched,
+    still holds nf_two's frame, so following it from nf_noframe would skip
+    nf_two.  Only its prologue (sub $24, %rsp) tells where its return
+    address is."""
+    binary = ctx.path('stack-fpbreak')
+    check_no_cfi(ctx, binary, FPBREAK_OWN)
+    what = 'fp-noframe'
+    f = ctx.record([binary, 'noframe'], 'fpbreak-noframe')
+    ev = only(ctx.report_json(f)[0], what)[0]
+    check_connect(ev, what, 'stack-fpbreak')
+    fr, idx = match_seq(ev, [CONNECT, 'nf_connect', 'nf_noframe', 'nf_two', 'nf_one', 'main'] +
+                        ctx.start_tail(), os.path.dirname(os.path.realpath(binary)), what)
+    check_end(ev, 'complete', what)
+    if fr[idx[3]].get('method') != 'prologue':
+        fail('%s: nf_two must be found from nf_noframe\'s prologue (its stack height), '
+             'not by %r\n%s' % (what, fr[idx[3]].get('method'), show(ev)))
+
+
+# -- the process model -------------------------------------------------------------
+
+def case_thread_names(ctx):
+    """Threads renamed with pthread_setname_np (by themselves, by another
+    thread) carry their new names in the JSON output and in --comm."""
+    binary = ctx.path('stack-threadname')
+    f = ctx.record([binary], 'threadname')
+    events, _ = ctx.report_json(f)
+    only(events, 'thread-names', 3)
+    builddir = os.path.dirname(os.path.realpath(binary))
+    main_comm = os.path.basename(binary)[:15]
+    want = {
+        'self_connect': ('screc-selfname', [CONNECT, 'self_connect', 'self_start'] +
+                         ctx.thread_tail()),
+        'named_connect': ('screc-byparent', [CONNECT, 'named_connect', 'named_start'] +
+                          ctx.thread_tail()),
+        'main_connect': (main_comm, [CONNECT, 'main_connect', 'main'] + ctx.start_tail()),
+    }
+    by_comm = {}
+    for ev in events:
+        key = name(ev['frames'][1]) if len(ev.get('frames', [])) > 1 else '?'
+        if key not in want:
+            fail('thread-names: unexpected event\n' + show(ev))
+        comm, seq = want[key]
+        check_connect(ev, 'thread-names: ' + key, comm)
+        match_seq(ev, seq, builddir, 'thread-names: ' + key)
+        by_comm[comm] = ev
+    for comm, ev in by_comm.items():
+        got, _ = ctx.report_json(f, '--comm', comm)
+        if [e['tid'] for e in got] != [ev['tid']]:
+            fail('thread-names: --comm %s kept tids %s, expected [%d]' %
+                 (comm, [e['tid'] for e in got], ev['tid']))
+    got, _ = ctx.report_json(f, '--comm', 'screc-selfname,screc-byparent')
+    if len(got) != 2:
+        fail('thread-names: --comm screc-selfname,screc-byparent kept %d events, expected 2' %
+             len(got))
+
+
+RAW_MMAP = re.compile(r'^mmap2 .*\bpid=(\d+) .*\bstart=(0x[0-9a-f]+) end=(0x[0-9a-f]+) '
+                      r'pgoff=\S+ prot=r-x .*\bpath=(.*)$', re.M)
+
+
+def case_exec_overlap(ctx):
+    """Without address randomization, the image stack-execbig's child execs
+    lands where stack-execbig's larger code was: after the exec, only the new
+    image may name frames."""
+    big, exe = ctx.need('stack-execbig', 'stack-exec')
+    setarch = ctx.paths.get('setarch')
+    if not setarch:
+        skip('setarch was not found at configure time')
+    wrap = [setarch, os.uname().machine, '-R']
+    p = ctx.run(wrap + ['true'], check=False)
+    if p.returncode != 0:
+        skip('address randomization cannot be turned off here (%s): %s' %
+             (' '.join(wrap), p.stderr.strip()))
+    f = ctx.record([big, exe], 'exec-overlap', wrap=wrap)
+    # The premise: the new image's code lies inside the old image's code mapping.
+    raw = ctx.run([ctx.screc, 'report', '--raw', f]).stdout
+    maps = [(int(s, 16), int(e, 16), os.path.realpath(path))
+            for _, s, e, path in RAW_MMAP.findall(raw)]
+    old = [(s, e) for s, e, path in maps if path == os.path.realpath(big)]
+    new = [(s, e) for s, e, path in maps if path == os.path.realpath(exe)]
+    if not any(s1 <= s2 and e2 < e1 for s1, e1 in old for s2, e2 in new):
+        fail('exec-overlap: under %s, %s\'s code %s does not lie inside %s\'s %s: the test '
+             'proves nothing\n%s' % (' '.join(wrap), exe, ['%#x-%#x' % m for m in new], big,
+                                     ['%#x-%#x' % m for m in old],
+                                     '\n'.join(x for x in raw.splitlines() if 'mmap2' in x)))
+    ev = only(ctx.report_json(f)[0], 'exec-overlap')[0]
+    what = 'exec-overlap (names from the new image)'
+    check_connect(ev, what, 'stack-exec')
+    check_end(ev, 'complete', what)
+    fr, _ = match_seq(ev, [CONNECT, 'exec_connect', 'exec_one', 'main'] + ctx.start_tail(),
+                      os.path.dirname(os.path.realpath(exe)), what)
+    for x in fr[1:4]:
+        if os.path.realpath(x.get('dso') or '') != os.path.realpath(exe):
+            fail('%s: %s in %r, not %s\n%s' % (what, name(x), x.get('dso'), exe, show(ev)))
+
+
+def case_attach(ctx):
+    """screc record -p on a running process: its maps come from /proc at
+    attach time, and its frames are named from them."""
+    binary = ctx.path('stack-attach')
+    target = subprocess.Popen([binary], stdout=subprocess.PIPE, text=True, env=ctx.env)
+    out = os.path.join(ctx.tmp, 'attach.screc')
+    cmd = [ctx.screc, 'record', '-e', 'connect', '-p', str(target.pid), '--duration', '1',
+           '-o', out]
+    try:
+        ready = target.stdout.readline()
+        if ready != 'ready\n':
+            fail('attach: %s did not start (said %r)' % (binary, ready))
+        p = ctx.run(cmd, check=False, timeout=60)
+    finally:
+        target.kill()
+        target.wait()
+        target.stdout.close()
+    if p.returncode != 0:
+        if perf_forbidden(p.stderr):
+            skip('perf_event_open is not permitted here: ' + p.stderr.strip())
+        fail('%s: exit %d\n%s' % (' '.join(cmd), p.returncode, p.stderr[-4000:]))
+    raw = ctx.run([ctx.screc, 'report', '--raw', out]).stdout
+    if not re.search(r'^info .*\bmode=attach\b', raw, re.M):
+        fail('attach: the recording does not say it attached (mode=attach):\n' + raw[:2000])
+    events, _ = ctx.report_json(out)
+    # A call every 10 ms for a second.
+    if len(events) < 10:
+        fail('attach: %d events in 1 s of a process that connects every 10 ms' % len(events))
+    builddir = os.path.dirname(os.path.realpath(binary))
+    seq = [CONNECT, 'attach_connect', 'attach_two', 'attach_one', 'main'] + ctx.start_tail()
+    for n, ev in enumerate(events):
+        what = 'attach event %d' % n
+        check_connect(ev, what, 'stack-attach')
+        if ev['pid'] != target.pid:
+            fail('%s: pid %d, the target is %d' % (what, ev['pid'], target.pid))
+        check_end(ev, 'complete', what)
+        fr, _ = match_seq(ev, seq, builddir, what)
+        check_own_frames(ctx, ev, fr, binary,
+                         {'attach_connect': 'connect', 'attach_two': 'attach_connect',
+                          'attach_one': 'attach_two', 'main': 'attach_one'},
+                         os.path.join(ctx.paths['srcdir'], 'stack-attach.c'), what)
+
+
+# -- the listing, byte for byte ------------------------------------------------------
+
+def call_returns(ctx, binary):
+    """{function: {callee: return address}} of binary, from objdump."""
+    objdump = ctx.paths.get('objdump')
+    if not objdump:
+        skip('objdump was not found at configure time')
+    return screctest.call_returns(objdump, binary)
+
+
+def srcline(ctx, binary, addr):
+    """addr2line's file:line for addr, with the file as the line table names it
+    (relative to the compilation directory), or None."""
+    a2l = ctx.paths.get('addr2line')
+    if not a2l:
+        skip('addr2line was not found at configure time')
+    out = ctx.run([a2l, '-e', binary, '%#x' % addr]).stdout.strip()
+    m = re.fullmatch(r'(.+):(\d+)(?: \(discriminator \d+\))?', out)
+    if not m or m.group(1) == '??':
+        return None
+    path = m.group(1)
+    info = ctx.run([ctx.paths['readelf'], '--debug-dump=info', binary]).stdout
+    comp = re.search(r'DW_AT_comp_dir\s*:.*?:?\s(/\S*)\s*$', info, re.M)
+    if comp and path.startswith(comp.group(1).rstrip('/') + '/'):
+        path = path[len(comp.group(1).rstrip('/')) + 1:]
+    return '%s:%s' % (path, m.group(2))
+
+
+LIBC_FRAME = re.compile(r' > (/\S+)\((\S+)\+0x([0-9a-f]+)\) \[0x([0-9a-f]+)\](?: (\S+:\d+))?')
+
+
+def expect_line(got, want, what, out):
+    if got != want:
+        fail('%s: expected the line\n  %r\ngot\n  %r\nwhole listing:\n%s' % (what, want, got, out))
+
+
+def check_libc_line(ctx, line, regex, what, out):
+    """A frame in a system library: its format, its name, and (where the
+    library's own symbol table has that name) its offset."""
+    m = LIBC_FRAME.fullmatch(line)
+    if not m or not re.fullmatch(regex, m.group(2)):
+        fail('%s: %r is not " > LIB(%s+0xOFF) [0xREL]"\nwhole listing:\n%s' %
+             (what, line, regex, out))
+    start = ctx.symtab(m.group(1)).get(m.group(2).split('@')[0])
+    if start is not None and int(m.group(4), 16) - int(m.group(3), 16) != start:
+        fail('%s: %r: 0x%s - 0x%s is not where %s starts (0x%x)' %
+             (what, line, m.group(4), m.group(3), m.group(2), start))
+
+
+def listing_head(ev):
+    return '[pid %d] connect(%d, %#x, 16) = -1 ECONNREFUSED (Connection refused)' % (
+        ev['tid'], toint(ev['args'][0]), toint(ev['args'][1]))
+
+
+def case_listing_exact(ctx):
+    """The listing of stack-cfi and of a truncated stack-deep, line by line:
+    each frame of ours is " > PATH(SYM+0xOFF) [0xREL]" with REL the return
+    address after its call (objdump) and OFF from the symbol table; with
+    --srcline, addr2line's file:line follows."""
+    binary = ctx.path('stack-cfi')
+    dso = os.path.realpath(binary)
+    rets = call_returns(ctx, binary)
+    syms = ctx.symtab(binary)
+    f = ctx.record([binary], 'listing-exact')
+    ev = only(ctx.report_json(f)[0], 'listing-exact json')[0]
+    # The sockaddr is the target's target_port9, in its .bss.
+    bias = toint(ev['frames'][1]['address']) - toint(ev['frames'][1]['rel'])
+    obj = re.search(r'\s([0-9a-f]+)\s+\d+\s+OBJECT\s+LOCAL\s+\w+\s+\d+\s+target_port9\s*$',
+                    ctx.run([ctx.paths['readelf'], '-sW', binary]).stdout, re.M)
+    if not obj or toint(ev['args'][1]) != bias + int(obj.group(1), 16):
+        fail('listing-exact: connect\'s address argument %s is not target_port9 (%s + bias %#x)' %
+             (ev['args'][1], obj and obj.group(1), bias))
+    chain = [('do_connect', 'connect'), ('level_three', 'do_connect'),
+             ('level_two', 'level_three'), ('level_one', 'level_two'), ('main', 'level_one')]
+    start = ('_start', '__libc_start_main')
+
+    def own(fn, callee, with_src):
+        if callee not in rets.get(fn, {}):
+            fail('listing-exact: objdump shows no call of %s in %s' % (callee, fn))
+        ra = rets[fn][callee]
+        line = ' > %s(%s+%#x) [%#x]' % (dso, fn, ra - syms[fn], ra)
+        src = srcline(ctx, binary, ra - 1) if with_src else None
+        return line + (' ' + src if src else '')
+
+    for opts in ((), ('--srcline',)):
+        what = 'listing-exact' + (' --srcline' if opts else '')
+        out, _ = ctx.report(f, *opts)
+        lines = out.splitlines()
+        if len(lines) != 10:
+            fail('%s: %d lines, expected the call and 9 frames:\n%s' % (what, len(lines), out))
+        expect_line(lines[0], listing_head(ev), what, out)
+        check_libc_line(ctx, lines[1], CONNECT, what, out)
+        for n, (fn, callee) in enumerate(chain, 2):
+            expect_line(lines[n], own(fn, callee, bool(opts)), what + ': ' + fn, out)
+        check_libc_line(ctx, lines[7], ctx.libc_local('__libc_start_call_main'), what, out)
+        check_libc_line(ctx, lines[8], START_MAIN, what, out)
+        expect_line(lines[9], own(*start, bool(opts)), what + ': _start', out)
+
+    # A stack deeper than a 4096-byte snapshot: its frames, then the marker.
+    deep = ctx.path('stack-deep')
+    ddso, drets, dsyms = os.path.realpath(deep), call_returns(ctx, deep), ctx.symtab(deep)
+    f = ctx.record([deep, '2000'], 'listing-exact-deep', extra=('--stack-size', '4096'))
+    ev = only(ctx.report_json(f)[0], 'listing-exact deep json')[0]
+    check_end(ev, 'truncated', 'listing-exact deep')
+    if toint(ev.get('stack_size')) != 4096:
+        fail('listing-exact deep: %s bytes of stack recorded, asked 4096 of a deeper stack' %
+             ev.get('stack_size'))
+    out, _ = ctx.report(f)
+    lines = out.splitlines()
+    what = 'listing-exact, stack-deep 2000 --stack-size 4096'
+
+    def dline(fn, callee):
+        ra = drets[fn][callee]
+        return ' > %s(%s+%#x) [%#x]' % (ddso, fn, ra - dsyms[fn], ra)
+
+    if len(lines) < 16:
+        fail('%s: %d lines:\n%s' % (what, len(lines), out))
+    expect_line(lines[0], listing_head(ev), what, out)
+    check_libc_line(ctx, lines[1], CONNECT, what, out)
+    expect_line(lines[2], dline('deep_connect', 'connect'), what, out)
+    expect_line(lines[3], dline('recurse', 'deep_connect'), what, out)
+    for line in lines[4:-1]:
+        expect_line(line, dline('recurse', 'recurse'), what, out)
+    expect_line(lines[-1], ' > [stack truncated: 4096 bytes recorded]', what, out)
+
+
 CASES = {
     'filters': case_filters,
     'main-exits': case_main_exits,
@@ -995,6 +1408,13 @@ CASES = {
     'listing': case_listing,
     'tree': case_tree,
     'oracle-perf': case_oracle_perf,
+    'vdso': case_vdso,
+    'fp-break': case_fp_break,
+    'fp-noframe': case_fp_noframe,
+    'thread-names': case_thread_names,
+    'exec-overlap': case_exec_overlap,
+    'attach': case_attach,
+    'listing-exact': case_listing_exact,
 }
 
 

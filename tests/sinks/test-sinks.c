@@ -426,7 +426,7 @@ test_tree_many(void)
 static const char json_connect[] =
 	"{\"pid\":4242,\"tid\":4242,\"comm\":\"client\",\"time\":1700000000.123456789,"
 	"\"rel_time\":0.000001500,\"syscall\":\"connect\",\"nr\":42,"
-	"\"args\":[3,140720308529664,16],\"return\":-111,\"errno\":\"ECONNREFUSED\","
+	"\"args\":[3,140720308529664,16],\"decoded\":null,\"return\":-111,\"errno\":\"ECONNREFUSED\","
 	"\"duration_ns\":5123,\"stack_size\":8192,\"stack_end\":\"complete\",\"frames\":["
 	"{\"address\":\"0x50a7c0\",\"rel\":\"0x10a7c0\","
 	"\"dso\":\"/usr/lib/x86_64-linux-gnu/libc.so.6\","
@@ -446,12 +446,12 @@ static const char json_connect[] =
 static const char json_odd[] =
 	"{\"pid\":7,\"tid\":8,\"comm\":\"a\\\"b\\\\c\\n\\t\\u0001\\u007f\\u00ff\\u00c3(\xc3\xa9\xe2\x82\xac"
 	"\xf0\x9f\x98\x80\\u00ed\\u00a0\\u0080\\u00c0\\u00af\",\"time\":0.000000000,"
-	"\"rel_time\":0.000000000,\"syscall\":null,\"nr\":-1,\"args\":[],\"return\":null,"
+	"\"rel_time\":0.000000000,\"syscall\":null,\"nr\":-1,\"args\":[],\"decoded\":null,\"return\":null,"
 	"\"errno\":null,\"duration_ns\":null,\"stack_size\":0,\"stack_end\":\"truncated\","
 	"\"frames\":[]}\n"
 	"{\"pid\":7,\"tid\":8,\"comm\":null,\"time\":18446744073.709551615,"
 	"\"rel_time\":0.000000000,\"syscall\":\"lseek\",\"nr\":8,"
-	"\"args\":[18446744073709551615,0,0,0,0,0],\"return\":-9223372036854775808,"
+	"\"args\":[18446744073709551615,0,0,0,0,0],\"decoded\":null,\"return\":-9223372036854775808,"
 	"\"errno\":null,\"duration_ns\":0,\"stack_size\":0,\"stack_end\":\"broken\","
 	"\"frames\":[]}\n";
 
@@ -601,6 +601,54 @@ test_listing(void)
 	free(t);
 }
 
+/* Decoded text, strace's timestamps (-ttt, -r) and durations (-T), and the JSON "decoded". */
+static void
+test_decoded(void)
+{
+	struct sink_opts o = { .timestamps = 3, .relative = true, .durations = true };
+	struct report_meta m = meta;
+	struct event e[2];
+	char *t;
+
+	e[0] = ev("openat", 257, true, 3, NULL, 0, STACK_COMPLETE);
+	e[0].args_text = "AT_FDCWD, \"/etc/hosts\", O_RDONLY|O_CLOEXEC";
+	e[0].ret_text = " = 3</etc/hosts>";
+	e[0].rel_time = 1500000;		/* 1.5 ms after the start */
+	e[0].time = 1000000000;
+	e[0].duration_ns = 12345;
+	e[1] = e[0];
+	e[1].rel_time += 250000;
+	e[1].time += 250000;
+	m.start_realtime_ns = 1700000000000000000ULL;
+	{
+		struct report_stats st = { 0 };
+		struct sink s = { .ops = &sink_listing, .opts = o };
+		size_t len = 0;
+
+		t = NULL;
+		s.opts.out = open_memstream(&t, &len);
+		s.meta = &m;
+		sink_listing.begin(&s, &m);
+		sink_listing.event(&s, &e[0]);
+		sink_listing.event(&s, &e[1]);
+		sink_listing.free(&s);
+		fclose(s.opts.out);
+		(void)st;
+	}
+	ok_text(t,
+		"[pid 4242]      0.000000 1700000000.001500 openat(AT_FDCWD, \"/etc/hosts\", "
+		"O_RDONLY|O_CLOEXEC) = 3</etc/hosts> <0.000012>\n"
+		"[pid 4242]      0.000250 1700000000.001750 openat(AT_FDCWD, \"/etc/hosts\", "
+		"O_RDONLY|O_CLOEXEC) = 3</etc/hosts> <0.000012>\n",
+		"listing: decoded text, -r, -ttt, -T");
+	free(t);
+	t = run(&sink_json, (struct sink_opts){ 0 }, e, 1);
+	ok(t && strstr(t, "\"decoded\":\"openat(AT_FDCWD, \\\"/etc/hosts\\\", "
+			 "O_RDONLY|O_CLOEXEC) = 3</etc/hosts>\","),
+	   "json: the decoded call");
+	free(t);
+}
+
 /* Formats are found by name, and each has a help line. */
 static void
 test_registry(void)
@@ -625,6 +673,7 @@ main(int argc, char **argv)
 	test_tree_names();
 	test_json();
 	test_listing();
+	test_decoded();
 	test_registry();
 	test_tree_many();
 	return tap_done();
