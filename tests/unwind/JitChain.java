@@ -5,8 +5,9 @@
  * connecting) so that the JIT compiles it; the test runs it with
  * -XX:CompileCommand=dontinline,JitChain::* so that each method stays a
  * frame of its own, with -XX:+PreserveFramePointer so that its frames
- * chain, and with -XX:+DumpPerfMapAtExit so that /tmp/perf-PID.map names
- * them.  Exits 0 when the connect was refused as expected.
+ * chain, with -XX:-BackgroundCompilation so that the warm-up waits for the
+ * compiled code, and with -XX:+DumpPerfMapAtExit so that /tmp/perf-PID.map
+ * names them.  Exits 0 when the connect was refused as expected.
  */
 import java.net.InetSocketAddress;
 import java.net.Socket;

@@ -449,14 +449,18 @@ def case_jit_node(c):
 def case_jit_java(c):
     java = c.need('java', 'a JDK (Debian package openjdk-17-jdk-headless)')
     classes = c.need('java-classes', 'javac (Debian package openjdk-17-jdk-headless)')
+    # -BackgroundCompilation: the warm-up waits for the compiled code (a busy machine would
+    # leave the chain interpreted).
     argv = [java, '-XX:+PreserveFramePointer', '-XX:+UnlockDiagnosticVMOptions',
-            '-XX:+DumpPerfMapAtExit', '-XX:CompileCommand=quiet',
+            '-XX:+DumpPerfMapAtExit', '-XX:-BackgroundCompilation', '-XX:CompileCommand=quiet',
             '-XX:CompileCommand=dontinline,JitChain::*', '-cp', classes, 'JitChain']
     jm = r'(?:int )?JitChain\.%s\(.*\)'
-    # jitInner may run interpreted (its connecting branch was never compiled).
+    # jitInner may run interpreted (its connecting branch was never compiled), and main too
+    # (its loops may or may not have been compiled on stack).
     seq = [CONNECT, ANY, r'Java_sun_nio_ch_Net_connect0', ANY, r'(?:%s|Interpreter)' %
-           (jm % 'jitInner'), jm % 'jitMiddle', jm % 'jitOuter', r'(?:void )?JitChain\.main\(.*\)',
-           ANY, r'JavaCalls::call_helper.*', ANY, r'JavaMain', ANY] + THREAD_TAIL
+           (jm % 'jitInner'), jm % 'jitMiddle', jm % 'jitOuter',
+           r'(?:(?:void )?JitChain\.main\(.*\)|Interpreter)', ANY, r'JavaCalls::call_helper.*',
+           ANY, r'JavaMain', ANY] + THREAD_TAIL
     jit_case(c, argv, 'connect', seq, 'java', has_frame(jm % 'jitOuter'))
 
 
