@@ -37,7 +37,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 SIZES = [8192, 16384, 32768, 65528]
-SUMMARY = re.compile(r'(\d+) events, (\d+) unwound fully, (\d+) truncated, (\d+) lost')
+SUMMARY = re.compile(r'(\d+) events, (\d+) unwound fully, (\d+) truncated,.*?\b(\d+) lost')
 
 
 def timed(argv, **kw):
