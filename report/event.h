@@ -48,6 +48,7 @@ struct frame {
 	int line;		/* 0 if unknown */
 	bool inlined;		/* an inlined call: same pc as the frame after it */
 	bool bad_build_id;	/* the file on this machine differs from the recorded one */
+	bool guessed;		/* the unwinder chose among several readings of the stack here */
 	enum frame_method method;
 };
 

@@ -18,6 +18,7 @@ struct file {
 	uint8_t bid_len;
 	const char *found;		/* interned path used, NULL if none */
 	int fd;				/* a local file with the same build-id, for code bytes */
+	int image_fd;			/* a memfd holding what debuginfod gave, or -1 */
 	bool mismatch;			/* a candidate existed with another build-id */
 	bool archived;			/* found is the recording's archive copy */
 	uint64_t unnamed;		/* frames left without a name */
@@ -55,6 +56,7 @@ struct finder {
 	uint64_t archive_cap, archive_declared, archive_skipped;
 	int archive_err;		/* why the archive was refused, once */
 	bool archive_loaded;		/* find_archive_load() took every BLOB */
+	struct perfmap *perfmaps;	/* per pid (perfmap.c) */
 };
 
 /* The file for a map, found once (NULL for maps without a path, or without memory). */
@@ -68,6 +70,8 @@ void find_archive_remove(struct finder *f);
 /* The complete archived copy (ELF or vdso) of a build-id, or NULL; *vdso says which. */
 const char *find_archived_path(const struct finder *f, const uint8_t *bid, size_t len,
 			       bool *vdso);
+/* Free the perf maps (perfmap.c). */
+void find_perfmap_free(struct finder *f);
 /* libdwfl's find_debuginfo callback: archived debug files first (userdata: the finder). */
 int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
 		   const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,

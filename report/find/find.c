@@ -2,9 +2,11 @@
 /*
  * The lookup chain and the modules of an address space.  Files are found
  * once per (path, build-id) and never used when their build-id differs from
- * the recorded one.  A module's load bias comes from the segment the kernel
+ * the recorded one: a module whose file is missing or another build is
+ * reported by build-id, for libdwfl to look for (debug directories,
+ * debuginfod).  A module's load bias comes from the segment the kernel
  * mapped (by page offset and permission), which also holds for LLD's packed
- * layouts.
+ * layouts, and also for a binary a debuginfod server gives.
  */
 #include <elfutils/libdwfl.h>
 #include <errno.h>
@@ -70,10 +72,13 @@ find_free(struct finder *f)
 		next = fl->order;
 		if (fl->fd >= 0)
 			close(fl->fd);
+		if (fl->image_fd >= 0)
+			close(fl->image_fd);
 		free(fl);
 	}
 	free(f->files);
 	free(f->debuginfo_path);
+	find_perfmap_free(f);
 	find_archive_remove(f);
 	free(f);
 }
@@ -240,6 +245,88 @@ by_build_id(struct finder *f, struct file *fl)
 	try_candidate(f, fl, buf);
 }
 
+/* Let find_debuginfo() know the finder of a module. */
+static void
+set_userdata(Dwfl_Module *mod, struct finder *f)
+{
+	void **userdata;
+
+	if (mod && dwfl_module_info(mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL))
+		*userdata = f;
+}
+
+/*
+ * Keep a copy of the ELF image libdwfl found in anonymous memory, as the
+ * archive keeps its files (libdwfl gives no path for what debuginfod
+ * fetched), and try it as a candidate.
+ */
+static void
+use_image(struct finder *f, struct file *fl, Elf *elf)
+{
+	char path[32];
+	size_t size = 0, done = 0;
+	const char *raw = elf_rawfile(elf, &size);
+	int fd;
+
+	if (!raw || !size)
+		return;
+	fd = memfd_create("screc-debuginfod", MFD_CLOEXEC);
+	if (fd < 0)
+		return;
+	while (done < size) {
+		ssize_t n = write(fd, raw + done, size - done);
+
+		if (n <= 0) {
+			close(fd);
+			return;
+		}
+		done += (size_t)n;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (try_candidate(f, fl, path))
+		fl->image_fd = fd;
+	else
+		close(fd);
+}
+
+/*
+ * The binary from a debuginfod server (DEBUGINFOD_URLS), found by build-id
+ * through libdwfl's own lookup in a Dwfl of its own, so that it is used
+ * like a local file: reported with the load bias its program headers give
+ * (start - pgoff is wrong for LLD's layouts), its code bytes read.  Tried
+ * also when the recorded path holds another build.
+ */
+static void
+by_debuginfod(struct finder *f, struct file *fl, const struct map *m)
+{
+	const char *urls = getenv("DEBUGINFOD_URLS");
+	bool mismatch = fl->mismatch;
+	Dwfl_Module *mod;
+	GElf_Addr bias;
+	Elf *elf;
+	Dwfl *dwfl;
+
+	if (!urls || !*urls || !fl->bid_len || m->end <= m->start || make_callbacks(f))
+		return;
+	dwfl = dwfl_begin(&f->callbacks);
+	if (!dwfl)
+		return;
+	dwfl_report_begin(dwfl);
+	mod = dwfl_report_module(dwfl, m->path, m->start - m->pgoff, m->end);
+	if (mod && dwfl_module_report_build_id(mod, fl->bid, fl->bid_len, 0) == 0) {
+		set_userdata(mod, f);
+		dwfl_report_end(dwfl, NULL, NULL);
+		elf = dwfl_module_getelf(mod, &bias);
+		if (elf)
+			use_image(f, fl, elf);
+		screc_debug("%s: by build-id %s: %s", m->path, fl->build_id_hex,
+			    fl->found ? "found" : elf ? "unusable" : dwfl_errmsg(-1));
+	}
+	if (!fl->found)
+		fl->mismatch = mismatch;
+	dwfl_end(dwfl);
+}
+
 struct file *
 find_file(struct finder *f, const struct map *m)
 {
@@ -261,6 +348,7 @@ find_file(struct finder *f, const struct map *m)
 	fl->path = m->path;
 	fl->build_id_hex = m->build_id_hex;
 	fl->fd = -1;
+	fl->image_fd = -1;
 	fl->bid_len = m->build_id_len;
 	memcpy(fl->bid, m->build_id, m->build_id_len);
 	fl->next = f->files[h];
@@ -290,6 +378,8 @@ find_file(struct finder *f, const struct map *m)
 		return fl;
 	}
 	by_build_id(f, fl);
+	if (!fl->found && map_is_file(m))
+		by_debuginfod(f, fl, m);
 	return fl;
 }
 
@@ -443,16 +533,6 @@ modules_free(void *data)
 	free(mods);
 }
 
-/* Let find_debuginfo() know the finder of a module. */
-static void
-set_userdata(Dwfl_Module *mod, struct finder *f)
-{
-	void **userdata;
-
-	if (mod && dwfl_module_info(mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL))
-		*userdata = f;
-}
-
 Dwfl *
 find_dwfl(struct finder *f, struct aspace *as)
 {
@@ -486,8 +566,11 @@ find_dwfl(struct finder *f, struct aspace *as)
 		if (dup)
 			continue;
 		fl = find_file(f, m);
-		if (fl && !fl->found && !fl->mismatch && m->build_id_len && map_is_file(m)) {
-			/* Not here: let libdwfl find it by build-id (debug dirs, debuginfod). */
+		if (fl && !fl->found && m->build_id_len && map_is_file(m)) {
+			/*
+			 * Not here, or another build is: let libdwfl find it by
+			 * build-id (debug dirs, debuginfod).
+			 */
 			mod = dwfl_report_module(mods->dwfl, m->path, m->start - m->pgoff, m->end);
 
 			if (mod)

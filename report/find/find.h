@@ -66,6 +66,20 @@ struct Dwfl_Module *find_module(struct finder *f, struct aspace *as, uint64_t pc
 /* Whether pc lies in a function that moves execution to another stack (Go's systemstack...). */
 bool find_stack_switcher(struct finder *f, const struct aspace *as, uint64_t pc);
 
+/*
+ * The name a perf map gives the JIT code at addr in process pid, or NULL;
+ * *start (may be NULL) gets where that code starts.  The maps come from the
+ * recording (find_perfmap_add()), else from this host's /tmp/perf-PID.map
+ * (or $SCREC_PERF_MAP_DIR/perf-PID.map), read once.
+ */
+const char *find_perfmap_lookup(struct finder *f, uint32_t pid, uint64_t addr, uint64_t *start);
+/*
+ * Add the text of a perf map the recording carries for pid (its lines, as
+ * the runtime wrote them; pieces in order).  The local file is then not
+ * read for pid.  0 or -ENOMEM.
+ */
+int find_perfmap_add(struct finder *f, uint32_t pid, const char *text, size_t len);
+
 /* Count a frame left without a name in m's file (for the missing-files table). */
 void find_note_unnamed(struct finder *f, const struct map *m);
 

@@ -42,6 +42,9 @@ struct symbolizer {
 	struct finder *find;
 	struct screc_strtab *strs;
 	struct cache_entry **cache;
+	bool no_inline;
+	const char *restore_rt;		/* the name of a signal trampoline that has none */
+	const char *start_context;	/* and of a context's entry */
 };
 
 struct symbolizer *
@@ -58,7 +61,15 @@ sym_new(struct finder *find, struct screc_strtab *strs)
 	}
 	sy->find = find;
 	sy->strs = strs;
+	sy->restore_rt = screc_strtab_intern(strs, "__restore_rt");
+	sy->start_context = screc_strtab_intern(strs, "__start_context");
 	return sy;
+}
+
+void
+sym_set_inline(struct symbolizer *sy, bool show)
+{
+	sy->no_inline = !show;
 }
 
 void
@@ -314,7 +325,7 @@ sym_frames(struct symbolizer *sy, struct aspace *as, const struct unwind_result 
 		uint64_t pc = rf->pc, adj = rf->activation ? pc : pc - 1;
 		const struct map *m = aspace_find(as, adj);
 		Dwfl_Module *mod = m ? find_module(sy->find, as, adj) : NULL;
-		struct frame base = { .pc = pc, .method = rf->method };
+		struct frame base = { .pc = pc, .method = rf->method, .guessed = rf->guessed };
 		unsigned k;
 
 		if (m) {
@@ -323,12 +334,21 @@ sym_frames(struct symbolizer *sy, struct aspace *as, const struct unwind_result 
 			base.build_id = m->build_id_hex;
 		}
 		if (!mod) {
-			if (m) {
+			uint64_t start;
+
+			/* JIT code, named by the runtime's perf map. */
+			if (as && (base.sym = find_perfmap_lookup(sy->find, as->pid, adj, &start)))
+				base.sym_off = pc - start;
+			else if (m && m->path) {
 				struct find_status st;
 
 				find_status(sy->find, m, &st);
 				base.bad_build_id = st.mismatch;
 				find_note_unnamed(sy->find, m);
+			}
+			if (!base.sym && (rf->trampoline || rf->context_entry)) {
+				base.sym = rf->trampoline ? sy->restore_rt : sy->start_context;
+				base.sym_off = pc - adj;
 			}
 			out[n++] = base;
 			continue;
@@ -344,9 +364,26 @@ sym_frames(struct symbolizer *sy, struct aspace *as, const struct unwind_result 
 				out[n++] = base;
 				continue;
 			}
-			if (!e->lines[e->nr - 1].sym)
+			if (!e->lines[e->nr - 1].sym && (rf->trampoline || rf->context_entry)) {
+				base.sym = rf->trampoline ? sy->restore_rt : sy->start_context;
+				base.sym_off = pc - adj;
+				out[n++] = base;
+				continue;
+			}
+			if (!e->lines[e->nr - 1].sym) {
+				struct find_status st;
+
+				/* Reported by build-id, not found: say when another build was. */
+				find_status(sy->find, m, &st);
+				if (st.mismatch) {
+					base.bad_build_id = true;
+					find_note_unnamed(sy->find, m);
+					out[n++] = base;
+					continue;
+				}
 				find_note_unnamed(sy->find, m);
-			for (k = 0; k < e->nr && n < max; k++) {
+			}
+			for (k = sy->no_inline ? e->nr - 1 : 0; k < e->nr && n < max; k++) {
 				struct frame f = base;
 
 				f.sym = e->lines[k].sym;

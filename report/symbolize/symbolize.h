@@ -9,6 +9,7 @@
 #ifndef SCREC_SYMBOLIZE_H
 #define SCREC_SYMBOLIZE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "report/event.h"
@@ -30,6 +31,14 @@ void sym_free(struct symbolizer *sy);
  */
 size_t sym_frames(struct symbolizer *sy, struct aspace *as, const struct unwind_result *res,
 		  struct frame *out, size_t max);
+
+/*
+ * Whether inline frames are listed (the default) or each physical frame
+ * stands alone, named by the function that holds its code, with the source
+ * line of the outermost call site: frame counts then compare with strace's
+ * and perf --no-inline's.
+ */
+void sym_set_inline(struct symbolizer *sy, bool show);
 
 /*
  * A symbol's name as shown: symbol versions, Go's ".abi0" and ".cold" parts

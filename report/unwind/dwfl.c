@@ -56,9 +56,11 @@ cb_set_initial_registers(Dwfl_Thread *thread, void *arg)
 	/*
 	 * A restart begins at a recovered return address: give libdwfl the call
 	 * instruction (ra - 1), as it does for every caller frame, so a call at
-	 * the very end of a function finds that function's CFI.
+	 * the very end of a function finds that function's CFI.  A frame a
+	 * signal interrupted is exact.
 	 */
-	dwfl_thread_state_register_pc(thread, c->restart ? c->init[D_RIP] - 1 : c->init[D_RIP]);
+	dwfl_thread_state_register_pc(thread, c->restart && !c->restart_exact ? c->init[D_RIP] - 1 :
+						      c->init[D_RIP]);
 	return true;
 }
 
@@ -85,9 +87,10 @@ frame_cb(Dwfl_Frame *state, void *arg)
 	struct unwind_ctx *c = u->ctx;
 	struct unwind_result *res = c->res;
 	Dwarf_Addr pc;
-	bool act, sig = false;
+	bool act, sig = false, at_entry;
 	Dwarf_Word w;
 	enum frame_method method;
+	enum frame_kind kind;
 
 	if (!dwfl_frame_pc(state, &pc, &act))
 		return DWARF_CB_ABORT;
@@ -98,7 +101,8 @@ frame_cb(Dwfl_Frame *state, void *arg)
 			/* The recovered frame was added by the fallback already (dwfl has ra - 1). */
 			c->pass_frames++;
 			c->restart_first = true;
-			pc += 1;
+			if (!c->restart_exact)
+				pc += 1;
 			goto regs;
 		}
 	} else if (c->last_signal) {
@@ -128,7 +132,7 @@ frame_cb(Dwfl_Frame *state, void *arg)
 	}
 regs:
 	/* A return address is looked up one byte back, inside the call. */
-	c->last_exact = act && !c->restart_first;
+	c->last_exact = c->restart_first ? c->restart_exact : act;
 	c->last_pc = c->last_exact ? pc : pc - 1;
 	c->last_cfi = unwind_has_cfi(u, c->last_pc, &sig);
 	c->last_signal = sig;
@@ -136,6 +140,25 @@ regs:
 	c->last_sp = w;
 	c->last_bp_ok = dwfl_frame_reg(state, D_RBP, &w) == 0;
 	c->last_bp = w;
+	if (sig)
+		res->frames[res->nr - 1].trampoline = true;
+	/*
+	 * Where no CFI says how to go on, the frame may be where the stack
+	 * begins (ld.so's _start, a context's entry): then it is complete.
+	 */
+	if (res->nr > 1 && (!c->last_cfi || c->restart_first)) {
+		kind = unwind_frame_kind(c, pc, c->last_exact, &at_entry);
+		if (kind == FRAME_KIND_TRAMPOLINE)
+			res->frames[res->nr - 1].trampoline = true;
+		if (kind == FRAME_KIND_OUTERMOST) {
+			if (at_entry) {
+				res->frames[res->nr - 1].activation = true;
+				res->frames[res->nr - 1].context_entry = true;
+			}
+			c->outermost = true;
+			return DWARF_CB_ABORT;
+		}
+	}
 	return DWARF_CB_OK;
 }
 
@@ -148,12 +171,17 @@ dwfl_walk(struct unwind_ctx *c)
 	c->pass_frames = 0;
 	c->last_signal = false;
 	c->failed_at = 0;
+	c->outermost = false;
 	r = dwfl_getthread_frames(c->u->dwfl, (pid_t)c->tid, frame_cb, c->u);
 	if (screc_verbose)
 		screc_debug("unwind pass: r=%d frames=%zu failed_at=%zu truncated=%d: %s", r,
 			    res->nr, c->failed_at, c->truncated, r ? dwfl_errmsg(-1) : "end");
 	if (c->switched) {
 		res->end = STACK_SWITCH;
+		return WALK_DONE;
+	}
+	if (c->outermost) {
+		res->end = STACK_COMPLETE;
 		return WALK_DONE;
 	}
 	/*

@@ -2,7 +2,8 @@
 /*
  * The frame-pointer step: the caller of the last frame from the rbp chain
  * (return address at rbp + 8, the caller's rbp at rbp), accepted only when
- * the return address follows a call instruction.
+ * the return address is believable (unwind_believable_ra(): it follows a
+ * call, or enters a signal trampoline, or lies in named JIT code).
  */
 #include <string.h>
 
@@ -17,7 +18,7 @@ fp_step(struct unwind_ctx *c)
 		return WALK_NONE;
 	if (!unwind_read_word(c, bp + 8, &ra) || !unwind_read_word(c, bp, &next_bp))
 		return WALK_NONE;
-	if (!ra || !unwind_after_call(c, ra))
+	if (!unwind_believable_ra(c, ra))
 		return WALK_NONE;
 	memset(c->init, 0, sizeof(c->init));
 	c->init[D_RIP] = ra;

@@ -53,6 +53,22 @@ struct rule {
 
 #define RULE_CACHE 4096
 
+/*
+ * What prologue analysis found at a pc, cached: the stack heights (bytes
+ * pushed since the function's entry) that the paths reaching it give.
+ */
+#define PRO_CACHE 1024
+#define PRO_ALTS 4
+struct pro_slot {
+	uint64_t pc;
+	uint8_t known, exact;
+	uint8_t nr;			/* heights found */
+	uint8_t flags;			/* PRO_* (prologue.c) */
+	uint8_t bp_changed;		/* bit k: rbp is no longer the caller's at height[k] */
+	int32_t height[PRO_ALTS];
+	int32_t bp_slot[PRO_ALTS];	/* the height just after rbp was pushed, or INT32_MIN */
+};
+
 struct unwind_ctx;
 
 /* The unwinder's state for one address space (its ASPACE_EXT_UNWIND slot). */
@@ -63,6 +79,7 @@ struct uw_space {
 	struct unwind_ctx *ctx;		/* the current call's context */
 	struct cfi_slot cfi[CFI_CACHE];
 	struct rule rules[RULE_CACHE];
+	struct pro_slot pro[PRO_CACHE];
 };
 
 /* The state of one unwind call. */
@@ -86,6 +103,10 @@ struct unwind_ctx {
 	bool last_sp_ok, last_bp_ok, last_signal, last_cfi;
 	bool last_exact;		/* last_pc is where the frame stopped, not a return address - 1 */
 	size_t pass_frames;
+	bool outermost;			/* the walk reached the process's or thread's first frame */
+	bool restart_exact;		/* the recovered frame's pc is exact (a signal interrupted it) */
+	/* What a step backend says of the frame it recovered. */
+	bool step_exact, step_guessed;
 };
 
 /* What a backend's walk achieved. */
@@ -111,8 +132,10 @@ struct unwind_backend {
 
 extern const struct unwind_backend unwind_fast_cfi;
 extern const struct unwind_backend unwind_dwfl;
+extern const struct unwind_backend unwind_signal;
 extern const struct unwind_backend unwind_prologue;
 extern const struct unwind_backend unwind_fp;
+extern const struct unwind_backend unwind_scan;
 
 /* Attach u (whose dwfl is set) to libdwfl's thread callbacks for pid (dwfl.c). */
 bool unwind_dwfl_attach(struct uw_space *u, uint32_t pid);
@@ -126,6 +149,28 @@ bool unwind_read_word(struct unwind_ctx *c, uint64_t addr, uint64_t *val);
 
 /* Is the instruction just before ra a call?  Checked in the mapped file's bytes. */
 bool unwind_after_call(struct unwind_ctx *c, uint64_t ra);
+
+/* How a frame's pc stands among the frames that need special handling (ends.c). */
+enum frame_kind {
+	FRAME_KIND_NORMAL,
+	FRAME_KIND_OUTERMOST,	/* _start, ld.so's entry, a thread's clone, a context's entry */
+	FRAME_KIND_TRAMPOLINE,	/* a signal trampoline: the caller is in its saved context */
+};
+
+/*
+ * The kind of the frame at pc: a return address (exact false) or where a
+ * frame stopped.  *at_entry is set when pc is a function's first byte that
+ * was pushed as a return address (makecontext's __start_context): the frame
+ * is then looked up at pc itself.
+ */
+enum frame_kind unwind_frame_kind(struct unwind_ctx *c, uint64_t pc, bool exact, bool *at_entry);
+
+/*
+ * Whether ra is believable as a return address: it follows a call, or it
+ * returns into a signal trampoline or a context's entry, or it lies in JIT
+ * code a perf map names (whose bytes no file holds).
+ */
+bool unwind_believable_ra(struct unwind_ctx *c, uint64_t ra);
 
 /* Whether pc lies in a function that switches stacks. */
 bool unwind_in_switcher(struct unwind_ctx *c, uint64_t pc);

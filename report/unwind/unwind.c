@@ -5,9 +5,12 @@
  * backends are tried in the order of the table below: the fast path walks
  * the whole stack with cached simple CFI rules or leaves it to the others;
  * libdwfl walks as far as the CFI goes; where it stops, a step backend
- * (prologue analysis, then the frame pointer) recovers one caller, checked
- * by capstone (the instruction before a return address must be a call), and
- * libdwfl goes on from there.  Each frame records the backend that found it.
+ * (a signal frame's saved context, prologue analysis, the frame pointer,
+ * at last a scan for a return address) recovers one caller, checked by capstone (the instruction before
+ * a return address must be a call, unless it enters a signal trampoline or
+ * named JIT code), and libdwfl goes on from there.  A walk that reaches the
+ * frame where a process, thread or context began is complete (ends.c).
+ * Each frame records the backend that found it.
  */
 #include <dwarf.h>
 #include <stdlib.h>
@@ -19,8 +22,10 @@
 static const struct unwind_backend *const backends[UNWIND_NR_BACKENDS] = {
 	[UNWIND_FAST_CFI] = &unwind_fast_cfi,
 	[UNWIND_DWFL] = &unwind_dwfl,
+	[UNWIND_SIGNAL] = &unwind_signal,
 	[UNWIND_PROLOGUE] = &unwind_prologue,
 	[UNWIND_FP] = &unwind_fp,
+	[UNWIND_SCAN] = &unwind_scan,
 };
 
 struct unwinder *
@@ -213,22 +218,32 @@ unwind_sample(struct unwinder *uw, struct aspace *as, const struct screc_sample 
 		if (w == WALK_DONE || res->nr >= UNWIND_MAX_FRAMES)
 			break;
 		/* Recover the caller of the last frame some other way. */
-		for (i = 0; i < UNWIND_NR_BACKENDS; i++)
-			if (backends[i]->kind == BACKEND_STEP && backends[i]->walk(&c) == WALK_STEPPED)
+		for (i = 0; i < UNWIND_NR_BACKENDS; i++) {
+			if (backends[i]->kind != BACKEND_STEP)
+				continue;
+			c.step_exact = c.step_guessed = false;
+			if (backends[i]->walk(&c) == WALK_STEPPED)
 				break;
+		}
 		if (i == UNWIND_NR_BACKENDS) {
 			if (c.truncated)
 				res->end = STACK_TRUNCATED;
 			break;
 		}
-		if (res->nr > 0 && res->frames[res->nr - 1].pc == c.init[D_RIP])
-			break;	/* no progress */
-		unwind_add(&c, c.init[D_RIP], backends[i]->method, (enum unwind_backend_id)i, false);
-		if (unwind_in_switcher(&c, c.init[D_RIP] - 1)) {
+		/* No progress; the same pc again is a caller only further up the stack (recursion). */
+		if (res->nr > 0 && res->frames[res->nr - 1].pc == c.init[D_RIP] &&
+		    !(c.last_sp_ok && (c.init_valid & (1u << D_RSP)) && c.init[D_RSP] > c.last_sp))
+			break;
+		if (!unwind_add(&c, c.init[D_RIP], backends[i]->method, (enum unwind_backend_id)i,
+				c.step_exact))
+			break;
+		res->frames[res->nr - 1].guessed = c.step_guessed;
+		if (unwind_in_switcher(&c, c.step_exact ? c.init[D_RIP] : c.init[D_RIP] - 1)) {
 			res->end = STACK_SWITCH;
 			break;
 		}
 		c.restart = true;
+		c.restart_exact = c.step_exact;
 	}
 	if (c.truncated && res->end != STACK_COMPLETE)
 		res->end = STACK_TRUNCATED;

@@ -24,8 +24,10 @@
 enum unwind_backend_id {
 	UNWIND_FAST_CFI,	/* cached simple CFI rules, the whole stack or nothing */
 	UNWIND_DWFL,		/* libdwfl's CFI walk */
-	UNWIND_PROLOGUE,	/* capstone: stack height from the function's prologue */
+	UNWIND_SIGNAL,		/* through a signal trampoline's saved context */
+	UNWIND_PROLOGUE,	/* capstone: stack height along the code that reaches the pc */
 	UNWIND_FP,		/* the frame-pointer chain */
+	UNWIND_SCAN,		/* the first believable return address above sp (a guess) */
 	UNWIND_NR_BACKENDS,
 };
 
@@ -33,7 +35,10 @@ struct raw_frame {
 	uint64_t pc;
 	enum frame_method method;
 	uint8_t backend;	/* enum unwind_backend_id that found it */
-	bool activation;	/* pc is exact (frame 0, or the frame a signal interrupted) */
+	bool activation;	/* pc is exact (frame 0, a frame a signal interrupted, a context's entry) */
+	bool guessed;		/* one of several readings of the stack was chosen */
+	bool trampoline;	/* a signal trampoline (returns through rt_sigreturn) */
+	bool context_entry;	/* where a makecontext context's function returns to */
 };
 
 struct unwind_result {
