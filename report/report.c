@@ -42,6 +42,7 @@ struct report_cmd {
 	struct sink sink;
 	const char *resolve;		/* --resolve: NULL, "addresses" or "names" */
 	unsigned jobs;			/* -j: workers (0: one per online CPU) */
+	bool no_inline;			/* --no-inline */
 	const char *output;		/* -o: the report's file (with --resolve, the new recording) */
 };
 
@@ -67,6 +68,8 @@ usage(FILE *f)
 		"                       folded, perf-script, diff-folded: count calls, or add up\n"
 		"                       their duration in ns\n"
 		"  --srcline            show file:line of each frame\n"
+		"  --no-inline          no frames for inlined calls (they are shown by default):\n"
+		"                       frame counts then compare with strace's and perf's\n"
 		"  --min-percent P      tree: hide branches under P%% of the events\n"
 		"  --max-depth N        tree: show at most N levels\n"
 		"  -t, -tt, -ttt        prefix each call with the wall clock time (strace's -t)\n"
@@ -189,7 +192,8 @@ static void
 parse_options(int argc, char **argv, struct report_cmd *c)
 {
 	enum { O_INFO = 255, O_RAW = 256, O_TREE, O_FORMAT, O_SRCLINE, O_MINPCT, O_MAXDEPTH, O_PID, O_TID,
-	       O_COMM, O_TIME, O_SYMFS, O_DEBUGDIR, O_FD, O_ERRNO, O_NOFDPATHS, O_RESOLVE, O_WEIGHT };
+	       O_COMM, O_TIME, O_SYMFS, O_DEBUGDIR, O_FD, O_ERRNO, O_NOFDPATHS, O_RESOLVE, O_WEIGHT,
+	       O_NOINLINE };
 	static const struct option longopts[] = {
 		{ "raw", no_argument, NULL, O_RAW },
 		{ "info", no_argument, NULL, O_INFO },
@@ -212,6 +216,7 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 		{ "resolve", optional_argument, NULL, O_RESOLVE },
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "no-inline", no_argument, NULL, O_NOINLINE },
 		{ "time", required_argument, NULL, O_TIME },
 		{ "weight", required_argument, NULL, O_WEIGHT },
 		{ "symfs", required_argument, NULL, O_SYMFS },
@@ -287,6 +292,9 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 			break;
 		case 'o':
 			c->output = optarg;
+			break;
+		case O_NOINLINE:
+			c->no_inline = true;
 			break;
 		case 'j':
 			c->jobs = (unsigned)parse_number("-j", optarg);
@@ -492,10 +500,12 @@ print_summary(struct report_session *s, const struct report_stats *st)
 	report_session_each_unnamed(s, print_unnamed, &header);
 	if (screc_verbose)
 		report_session_backends(s, print_backend, NULL);
-	screc_err("%llu events, %llu unwound fully, %llu truncated, %llu lost, "
-		  "%llu unresolved frames",
+	/* Every event is counted once: complete, truncated, at a stack switch or broken. */
+	screc_err("%llu events, %llu unwound fully, %llu truncated, %llu at a stack switch, "
+		  "%llu broken, %llu lost, %llu unresolved frames",
 		  (unsigned long long)st->events, (unsigned long long)st->complete,
-		  (unsigned long long)st->truncated, (unsigned long long)st->lost,
+		  (unsigned long long)st->truncated, (unsigned long long)st->switched,
+		  (unsigned long long)st->broken, (unsigned long long)st->lost,
 		  (unsigned long long)st->unresolved_frames);
 }
 
@@ -646,6 +656,8 @@ report_several(struct report_cmd *c)
 			goto out;
 		}
 		report_session_set_decode(ss[i], &c->decode);
+		if (c->no_inline)
+			report_session_set_inline(ss[i], false);
 		report_session_load_archive(ss[i]);
 	}
 	err = report_merge_run(ss, n, &c->filter, &c->sink, st, &total, errs);
@@ -718,6 +730,8 @@ cmd_report(int argc, char **argv)
 			screc_die(1, "%s: cannot start %u workers: out of memory or files", c.path,
 				  jobs);
 	}
+	if (c.no_inline)
+		report_session_set_inline(s, false);
 	if (c.resolve) {
 		report_session_load_archive(s);
 		err = resolve(s, &c, &st);

@@ -260,6 +260,16 @@ report_session_set_decode(struct report_session *s, const struct decode_opts *o)
 }
 
 void
+report_session_set_inline(struct report_session *s, bool show)
+{
+	unsigned i;
+
+	sym_set_inline(s->sym, show);
+	for (i = 0; i < s->nr_workers; i++)
+		sym_set_inline(s->workers[i]->sym, show);
+}
+
+void
 report_session_set_index(struct report_session *s, unsigned index)
 {
 	unsigned i;

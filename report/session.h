@@ -89,6 +89,9 @@ int report_session_resolve(struct report_session *s, int fd, bool names);
 struct decode_opts;
 void report_session_set_decode(struct report_session *s, const struct decode_opts *o);
 
+/* Show inlined calls as frames of their own (the default), or not (--no-inline). */
+void report_session_set_inline(struct report_session *s, bool show);
+
 /* Number this session's events and metadata as the report's recording index (default 0). */
 void report_session_set_index(struct report_session *s, unsigned index);
 

@@ -269,6 +269,8 @@ frame(struct json *j, const struct frame *f)
 		lit(j, "null");
 	lit(j, ",\"inlined\":");
 	lit(j, f->inlined ? "true" : "false");
+	lit(j, ",\"guessed\":");
+	lit(j, f->guessed ? "true" : "false");
 	lit(j, ",\"method\":");
 	str(j, NAME_OF(method_names, f->method));
 	lit(j, "}");

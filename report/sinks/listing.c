@@ -145,6 +145,8 @@ print_event(const struct sink *s, const struct event *ev, FILE *out, uint64_t *p
 			fprintf(out, " > %s() [%#" PRIx64 "]", f->dso, f->rel);
 		if (f->inlined)
 			fputs(" [inlined]", out);
+		if (f->guessed)
+			fputs(" [guessed]", out);
 		if (s->opts.srcline && f->file)
 			fprintf(out, " %s:%d", f->file, f->line);
 		fputc('\n', out);

@@ -121,7 +121,10 @@ class Ctx:
 
 
 def tmp_leftovers():
-    return set(glob.glob('/tmp/screc-archive-*'))
+    """What older reports left: /tmp/screc-archive-XXXXXX (mkdtemp's six characters),
+    not other tests' scratch directories that share the prefix."""
+    return set(p for p in glob.glob('/tmp/screc-archive-*')
+               if re.fullmatch(r'screc-archive-[A-Za-z0-9]{6}', os.path.basename(p)))
 
 
 def case_pipe(c):

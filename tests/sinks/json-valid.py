@@ -23,7 +23,7 @@ FRAME_FIELDS = {
     "address": str, "rel": (str, type(None)), "dso": (str, type(None)),
     "build_id": (str, type(None)), "build_id_mismatch": bool,
     "symbol": (str, type(None)), "offset": (int, type(None)),
-    "file": (str, type(None)), "line": (int, type(None)), "inlined": bool,
+    "file": (str, type(None)), "line": (int, type(None)), "inlined": bool, "guessed": bool,
     "method": str,
 }
 ODD_COMM = ('a"b\\c\n\t\x01\x7f\xff\xc3(\u00e9\u20ac\U0001F600'

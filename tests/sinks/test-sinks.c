@@ -439,16 +439,16 @@ static const char json_connect[] =
 	"\"dso\":\"/usr/lib/x86_64-linux-gnu/libc.so.6\","
 	"\"build_id\":\"" BID_LIBC "\",\"build_id_mismatch\":false,"
 	"\"symbol\":\"__connect\",\"offset\":16,\"file\":\"connect.c\",\"line\":26,"
-	"\"inlined\":false,\"method\":\"initial\"},"
+	"\"inlined\":false,\"guessed\":false,\"method\":\"initial\"},"
 	"{\"address\":\"0x7f0000001234\",\"rel\":\"0x1234\",\"dso\":\"/opt/lib/libfoo.so\","
 	"\"build_id\":null,\"build_id_mismatch\":true,\"symbol\":null,\"offset\":null,"
-	"\"file\":null,\"line\":null,\"inlined\":false,\"method\":\"fp\"},"
+	"\"file\":null,\"line\":null,\"inlined\":false,\"guessed\":false,\"method\":\"fp\"},"
 	"{\"address\":\"0x401220\",\"rel\":\"0x1220\",\"dso\":\"/home/user/client\","
 	"\"build_id\":null,\"build_id_mismatch\":false,\"symbol\":\"log_line\",\"offset\":32,"
-	"\"file\":null,\"line\":null,\"inlined\":true,\"method\":\"inline\"},"
+	"\"file\":null,\"line\":null,\"inlined\":true,\"guessed\":false,\"method\":\"inline\"},"
 	"{\"address\":\"0x7f00deadbeef\",\"rel\":null,\"dso\":\"[anon]\",\"build_id\":null,"
 	"\"build_id_mismatch\":false,\"symbol\":null,\"offset\":null,\"file\":null,"
-	"\"line\":null,\"inlined\":false,\"method\":\"signal\"}]}\n";
+	"\"line\":null,\"inlined\":false,\"guessed\":false,\"method\":\"signal\"}]}\n";
 
 static const char json_odd[] =
 	"{\"pid\":7,\"tid\":8,\"comm\":\"a\\\"b\\\\c\\n\\t\\u0001\\u007f\\u00ff\\u00c3(\xc3\xa9\xe2\x82\xac"
