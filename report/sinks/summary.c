@@ -268,7 +268,8 @@ summary_end(struct sink *s, const struct report_stats *st)
 	for (i = 0; i < n; i++) {
 		struct per_call *c = rows[i];
 
-		qsort(c->sites, c->nr_sites, sizeof(*c->sites), by_count);
+		if (c->nr_sites)	/* qsort(NULL, 0) is undefined */
+			qsort(c->sites, c->nr_sites, sizeof(*c->sites), by_count);
 		fputs("  ", out);
 		print_name(out, c, 0);
 		fprintf(out, " (%" PRIu64 " calls)\n", c->calls);
