@@ -350,7 +350,8 @@ text_view(struct diff *d)
 			rows[i].v[k] = trie_value(d->trie, c, k);
 		rows[i++].text = label(d, trie_node_id(d->trie, c));
 	}
-	qsort(rows, nr, sizeof(*rows), row_cmp);
+	if (nr > 1)
+		qsort(rows, nr, sizeof(*rows), row_cmp);
 	fputs("#\n# by syscall:\n", d->out);
 	fputs(columns, d->out);
 	for (i = 0; i < nr; i++) {
@@ -362,7 +363,8 @@ text_view(struct diff *d)
 	err = collect_paths(d, " <- ", false, &rows, &nr);
 	if (err)
 		return err;
-	qsort(rows, nr, sizeof(*rows), row_cmp);
+	if (nr > 1)
+		qsort(rows, nr, sizeof(*rows), row_cmp);
 	for (i = 0; i < nr; i++) {
 		if (!rows[i].v[CALLS_A])
 			added++;
@@ -395,7 +397,8 @@ folded_view(struct diff *d, enum sink_weight weight)
 	err = collect_paths(d, ";", true, &rows, &nr);
 	if (err)
 		return err;
-	qsort(rows, nr, sizeof(*rows), text_cmp);
+	if (nr > 1)
+		qsort(rows, nr, sizeof(*rows), text_cmp);
 	for (i = 0; i < nr; i++)
 		fprintf(d->out, "%s %" PRIu64 " %" PRIu64 "\n", rows[i].text, rows[i].v[a],
 			rows[i].v[b]);
@@ -468,7 +471,8 @@ tree_node(struct diff *d, uint32_t node, int depth, size_t lp, const char *branc
 		kids[i].text = label(d, trie_node_id(d->trie, c));
 		kids[i].node = c;
 	}
-	qsort(kids, nr, sizeof(*kids), kid_cmp);
+	if (nr > 1)
+		qsort(kids, nr, sizeof(*kids), kid_cmp);
 	if (nr == 1 && depth > 1) {
 		err = tree_node(d, kids[0].node, depth + 1, cp, "", cp);
 		free(kids);
@@ -510,7 +514,8 @@ tree_view(struct diff *d)
 		roots[i].text = label(d, trie_node_id(d->trie, c));
 		roots[i++].node = c;
 	}
-	qsort(roots, nr, sizeof(*roots), kid_cmp);
+	if (nr > 1)
+		qsort(roots, nr, sizeof(*roots), kid_cmp);
 	for (i = 0; i < nr && !err; i++) {
 		fputc('\n', d->out);
 		err = tree_node(d, roots[i].node, 1, 0, "", 0);

@@ -182,7 +182,8 @@ write_node(struct folded *fo, uint32_t node)
 	     c = trie_next_sibling(fo->trie, c), i++)
 		kids[i] = (struct kid){ label(fo, trie_node_id(fo->trie, c)), c };
 	if (kids)
-		qsort(kids, nr, sizeof(*kids), kid_cmp);
+		if (nr > 1)
+			qsort(kids, nr, sizeof(*kids), kid_cmp);
 	for (i = 0; kids && i < nr && !err; i++)
 		err = write_node(fo, kids[i].node);
 	free(kids);
