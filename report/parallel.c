@@ -1,409 +1,180 @@
 // SPDX-License-Identifier: MIT
 /*
- * A report on several cores.  Each worker is a session of its own reading
- * the same recording (its own reader, process model, lookup chain, libdwfl
- * handles and caches: nothing is shared, so nothing is locked); every worker
- * replays the whole model, and unwinds, symbolizes and decodes every N-th
- * syscall entry.  Their events come back through bounded queues, each
- * tagged with its place in a single pass's order (event.seq), and the
- * calling thread merges them into the real sink in exactly that order, so
- * the output is the one a single pass gives.  Memory stays bounded: a
- * worker whose queue is full waits.
+ * A report on two cores: the reading side of the pass (decompressing,
+ * checking and ordering records by time) runs on a thread of its own, and
+ * hands the processing side (the process model, unwinding, symbolizing,
+ * decoding, the sink) its operations through a bounded ring, in exactly the
+ * order one thread would do them, so the output is the same.  The ring holds
+ * pointers to records the reading side made anyway; a record that is not a
+ * perf record is copied, as the reader reuses its window.
+ *
+ * The ring has one writer and one reader: its indices are atomic, and a
+ * side sleeps on a condition only when the ring is empty or full, saying
+ * so first, so that the other side signals only then.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "session-internal.h"
 
-#define QUEUE_MAX 4096
-/* Events a worker gathers before it takes the lock (sooner when the merger waits). */
-#define BATCH 64
+#define RING 8192		/* a power of two */
 
-struct item {
-	struct event ev;		/* with the sink's render: only ev.seq */
-	struct frame *frames;
-	char *args_text, *ret_text;
-	char *text;			/* the event as the sink prints it (render) */
-	size_t text_len;
+struct pipe_op {
+	enum op_kind op;
+	void *arg;
 };
 
-struct worker {
-	struct report_session *s;
-	pthread_t thread;
-	struct sink sink;		/* the queue the worker's pass writes into */
-	struct report_stats st;
-	struct item **q;		/* a ring of QUEUE_MAX */
-	size_t head, count;
-	bool began, done;
-	int err;
-	struct item *batch[BATCH];	/* made, not yet queued (the worker's own) */
-	unsigned nr_batch;
-	FILE *render;			/* a memory stream the worker formats events in */
-	char *render_buf;
-	size_t render_len;
-	struct par *par;
-};
-
-struct par {
+struct pipe {
+	struct pipe_op ring[RING];
+	uint64_t head, tail;		/* atomic: consumed, produced */
 	pthread_mutex_t lock;
-	pthread_cond_t more;		/* a worker pushed, began or ended */
-	pthread_cond_t room;		/* the merger took an item */
-	bool cancel;
-	bool waiting;			/* the merger waits for a worker */
-	bool full;			/* a worker waits for room in its queue */
-	const struct sink *real;	/* its render() formats in the workers, when it can */
-	const struct report_filter *f;
-	struct worker *w;
-	unsigned n;
+	pthread_cond_t cond;
+	bool reader_waits, apply_waits;	/* atomic: asleep for room, for work */
+	bool stop;			/* atomic: the processing side gave up */
+	int ret;			/* how reading ended */
+	struct report_session *ss;
 };
 
 static void
-item_free(struct item *it)
+wake(struct pipe *p, bool *flag)
 {
-	if (!it)
-		return;
-	free(it->frames);
-	free(it->args_text);
-	free(it->ret_text);
-	free(it->text);
-	free(it);
-}
-
-static int
-queue_begin(struct sink *s, const struct report_meta *meta)
-{
-	struct worker *w = s->priv;
-
-	(void)meta;
-	pthread_mutex_lock(&w->par->lock);
-	w->began = true;
-	pthread_cond_broadcast(&w->par->more);
-	pthread_mutex_unlock(&w->par->lock);
-	return 0;
-}
-
-/* Queue the worker's batch: one lock, and a signal only to a merger that waits. */
-static int
-flush_batch(struct worker *w)
-{
-	struct par *p = w->par;
-	unsigned i = 0;
-	int err = 0;
-
-	if (!w->nr_batch)
-		return 0;
-	pthread_mutex_lock(&p->lock);
-	while (i < w->nr_batch) {
-		while (w->count == QUEUE_MAX && !p->cancel) {
-			p->full = true;
-			if (p->waiting)
-				pthread_cond_broadcast(&p->more);
-			pthread_cond_wait(&p->room, &p->lock);
-		}
-		if (p->cancel) {
-			err = -ECANCELED;
-			break;
-		}
-		w->q[(w->head + w->count++) % QUEUE_MAX] = w->batch[i++];
-	}
-	if (p->waiting)
-		pthread_cond_broadcast(&p->more);
-	pthread_mutex_unlock(&p->lock);
-	for (; i < w->nr_batch; i++)
-		item_free(w->batch[i]);
-	w->nr_batch = 0;
-	return err;
-}
-
-/* The event formatted by the real sink, in this worker's thread. */
-static int
-render(struct worker *w, const struct event *ev, struct item *it)
-{
-	const struct sink *real = w->par->real;
-	int err;
-
-	rewind(w->render);
-	err = real->ops->render(real, ev, w->render);
-	if (!err && fflush(w->render))
-		err = -ENOMEM;
-	if (err)
-		return err;
-	it->text_len = (size_t)ftello(w->render);
-	it->text = malloc(it->text_len ? it->text_len : 1);
-	if (!it->text)
-		return -ENOMEM;
-	memcpy(it->text, w->render_buf, it->text_len);
-	return 0;
-}
-
-/*
- * A copy of what the event points to that does not live as long as the
- * report, or the event already formatted: then the merge only writes it.
- */
-static int
-queue_event(struct sink *s, const struct event *ev)
-{
-	struct worker *w = s->priv;
-	struct item *it = calloc(1, sizeof(*it));
-	int err = 0;
-
-	if (!it)
-		return -ENOMEM;
-	if (w->render) {
-		it->ev.seq = ev->seq;
-		err = render(w, ev, it);
-		if (err) {
-			item_free(it);
-			return err;
-		}
-		goto push;
-	}
-	it->ev = *ev;
-	it->frames = malloc((ev->nr_frames ? ev->nr_frames : 1) * sizeof(*it->frames));
-	it->args_text = ev->args_text ? strdup(ev->args_text) : NULL;
-	it->ret_text = ev->ret_text ? strdup(ev->ret_text) : NULL;
-	if (!it->frames || (ev->args_text && !it->args_text) || (ev->ret_text && !it->ret_text)) {
-		item_free(it);
-		return -ENOMEM;
-	}
-	memcpy(it->frames, ev->frames, ev->nr_frames * sizeof(*it->frames));
-	it->ev.frames = it->frames;
-	it->ev.args_text = it->args_text;
-	it->ev.ret_text = it->ret_text;
-push:
-	w->batch[w->nr_batch++] = it;
-	if (w->nr_batch == BATCH)
-		err = flush_batch(w);
-	return err;
-}
-
-static const struct sink_ops queue_ops = {
-	.name = "queue",
-	.begin = queue_begin,
-	.event = queue_event,
-};
-
-/*
- * Called by a worker's pass after each record, with its new progress.  The
- * progress may only be published once every event before it is queued: a
- * worker holding a batch keeps its old progress until the batch is full or
- * the merger waits for it.
- */
-static void
-progress_cb(void *arg, uint64_t *progress, uint64_t next)
-{
-	struct worker *w = arg;
-	struct par *p = w->par;
-	bool waiting = __atomic_load_n(&p->waiting, __ATOMIC_ACQUIRE);
-
-	if (w->nr_batch && !waiting)
-		return;
-	flush_batch(w);
-	__atomic_store_n(progress, next, __ATOMIC_RELEASE);
-	if (waiting) {
+	if (__atomic_load_n(flag, __ATOMIC_SEQ_CST)) {
 		pthread_mutex_lock(&p->lock);
-		pthread_cond_broadcast(&p->more);
+		pthread_cond_broadcast(&p->cond);
 		pthread_mutex_unlock(&p->lock);
 	}
 }
 
-static void *
-work(void *arg)
+/* Sleep until ready() holds, having said so in *flag (re-checked under the lock). */
+static void
+wait_for(struct pipe *p, bool *flag, bool (*ready)(struct pipe *p))
 {
-	struct worker *w = arg;
-	int err = report_session_run(w->s, w->par->f, &w->sink, &w->st);
+	pthread_mutex_lock(&p->lock);
+	__atomic_store_n(flag, true, __ATOMIC_SEQ_CST);
+	while (!ready(p))
+		pthread_cond_wait(&p->cond, &p->lock);
+	__atomic_store_n(flag, false, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&p->lock);
+}
 
-	flush_batch(w);
-	pthread_mutex_lock(&w->par->lock);
-	w->err = err;
-	w->done = true;
-	__atomic_store_n(&w->s->run.progress, UINT64_MAX, __ATOMIC_RELEASE);
-	pthread_cond_broadcast(&w->par->more);
-	pthread_mutex_unlock(&w->par->lock);
+static bool
+has_room(struct pipe *p)
+{
+	return __atomic_load_n(&p->tail, __ATOMIC_ACQUIRE) -
+	       __atomic_load_n(&p->head, __ATOMIC_ACQUIRE) < RING ||
+	       __atomic_load_n(&p->stop, __ATOMIC_ACQUIRE);
+}
+
+static bool
+has_work(struct pipe *p)
+{
+	return __atomic_load_n(&p->tail, __ATOMIC_ACQUIRE) !=
+	       __atomic_load_n(&p->head, __ATOMIC_ACQUIRE);
+}
+
+void
+pipe_push(struct report_session *ss, enum op_kind op, void *arg)
+{
+	struct pipe *p = ss->pipe;
+	const struct screc_rec *rec = arg;
+	uint64_t tail;
+
+	if (op == OP_RECORD) {
+		void *copy = malloc(rec->size);
+
+		if (!copy) {
+			ss->run.err = -ENOMEM;
+			return;
+		}
+		arg = memcpy(copy, rec, rec->size);
+	}
+	if (!has_room(p))
+		wait_for(p, &p->reader_waits, has_room);
+	if (__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE)) {
+		if (op == OP_RECORD || op == OP_QUEUED)
+			free(arg);
+		return;
+	}
+	tail = __atomic_load_n(&p->tail, __ATOMIC_RELAXED);
+	p->ring[tail % RING] = (struct pipe_op){ op, arg };
+	__atomic_store_n(&p->tail, tail + 1, __ATOMIC_RELEASE);
+	wake(p, &p->apply_waits);
+}
+
+/* The reading side: every record of the file, then what waits in the heap. */
+static void *
+read_all(void *arg)
+{
+	struct pipe *p = arg;
+	struct report_session *ss = p->ss;
+	const struct screc_rec *rec;
+	int ret;
+
+	while (!__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE) && !ss->run.err &&
+	       (ret = screc_reader_next(ss->r, &rec)) == 1)
+		pipeline_read(ss, rec);
+	if (ss->run.err)
+		ret = ss->run.err;
+	p->ret = ret == 1 ? 0 : ret;
+	report_session_flush(ss);
+	pipe_push(ss, OP_END, NULL);
 	return NULL;
 }
 
-/*
- * The next item in order, or NULL when every worker is done and empty.
- * Called with the lock held; waits for what it needs.
- */
-static struct item *
-next_item(struct par *p)
-{
-	for (;;) {
-		struct worker *best = NULL;
-		bool all_done = true, ready = true;
-		unsigned i;
-
-		for (i = 0; i < p->n; i++) {
-			struct worker *w = &p->w[i];
-
-			if (w->count && (!best || w->q[w->head]->ev.seq < best->q[best->head]->ev.seq))
-				best = w;
-			if (!w->done || w->count)
-				all_done = false;
-		}
-		if (!best && all_done)
-			return NULL;
-		/* Every other worker must be past best's place: an item, or progress. */
-		for (i = 0; best && i < p->n; i++) {
-			struct worker *w = &p->w[i];
-
-			if (w == best || w->count || w->done)
-				continue;
-			if (__atomic_load_n(&w->s->run.progress, __ATOMIC_ACQUIRE) <=
-			    best->q[best->head]->ev.seq)
-				ready = false;
-		}
-		if (best && ready) {
-			struct item *it = best->q[best->head];
-
-			best->head = (best->head + 1) % QUEUE_MAX;
-			best->count--;
-			if (p->full) {
-				p->full = false;
-				pthread_cond_broadcast(&p->room);
-			}
-			return it;
-		}
-		/* A worker that moves on while the merger waits signals it (progress_cb). */
-		{
-			struct timespec ts;
-
-			__atomic_store_n(&p->waiting, true, __ATOMIC_RELEASE);
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 10000000;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
-			pthread_cond_timedwait(&p->more, &p->lock, &ts);
-			__atomic_store_n(&p->waiting, false, __ATOMIC_RELEASE);
-		}
-	}
-}
-
-/* Add a worker's totals of the events it emitted (the file-wide counts are everyone's). */
-static void
-add_stats(struct report_stats *to, const struct report_stats *from, bool first)
-{
-	to->events += from->events;
-	to->complete += from->complete;
-	to->truncated += from->truncated;
-	to->switched += from->switched;
-	to->broken += from->broken;
-	to->frames += from->frames;
-	to->unresolved_frames += from->unresolved_frames;
-	if (from->max_needed_stack > to->max_needed_stack)
-		to->max_needed_stack = from->max_needed_stack;
-	if (first) {
-		to->lost = from->lost;
-		to->samples = from->samples;
-		to->unreadable = from->unreadable;
-		to->expected = from->expected;
-		to->seen = from->seen;
-	}
-}
-
 int
-parallel_run(struct report_session *ss, const struct report_filter *f, struct sink *sink,
-	     struct report_stats *st)
+pipe_run(struct report_session *ss)
 {
-	struct par p = { .f = f, .n = ss->nr_workers };
-	struct item *it;
-	unsigned i, started = 0;
-	bool begun = false;
-	int err = 0;
+	struct pipe *p = calloc(1, sizeof(*p));
+	pthread_t reader;
+	bool end = false;
+	int err;
 
-	pthread_mutex_init(&p.lock, NULL);
-	pthread_cond_init(&p.more, NULL);
-	pthread_cond_init(&p.room, NULL);
-	p.w = calloc(p.n, sizeof(*p.w));
-	if (!p.w)
+	if (!p)
 		return -ENOMEM;
-	for (i = 0; i < p.n && !err; i++) {
-		struct worker *w = &p.w[i];
-
-		w->s = ss->workers[i];
-		w->par = &p;
-		w->sink = (struct sink){ .ops = &queue_ops, .opts = sink->opts, .priv = w };
-		w->q = calloc(QUEUE_MAX, sizeof(*w->q));
-		w->s->run.shard = i;
-		w->s->run.nr_shards = p.n;
-		w->s->progress_cb = progress_cb;
-		w->s->progress_arg = w;
-		if (sink->ops->render && sink->ops->render(sink, NULL, NULL) == 0) {
-			p.real = sink;
-			w->render = open_memstream(&w->render_buf, &w->render_len);
-			if (!w->render)
-				err = -ENOMEM;
-		}
-		if (!w->q)
-			err = -ENOMEM;
-		else if ((err = -pthread_create(&w->thread, NULL, work, w)) == 0)
-			started++;
-	}
-	pthread_mutex_lock(&p.lock);
-	while (!err && !p.w[0].began && !p.w[0].done)
-		pthread_cond_wait(&p.more, &p.lock);
-	/* Worker 0's description of the recording is everyone's. */
-	if (!err && p.w[0].began) {
-		pthread_mutex_unlock(&p.lock);
-		sink->meta = &p.w[0].s->meta;
-		if (sink->ops->begin)
-			err = sink->ops->begin(sink, sink->meta);
-		begun = !err;
-		pthread_mutex_lock(&p.lock);
-	}
-	while (!err && (it = next_item(&p))) {
-		pthread_mutex_unlock(&p.lock);
-		if (it->text) {
-			if (fwrite(it->text, 1, it->text_len, sink->opts.out) != it->text_len)
-				err = -EIO;
-		} else if (sink->ops->event) {
-			err = sink->ops->event(sink, &it->ev);
-		}
-		item_free(it);
-		pthread_mutex_lock(&p.lock);
-	}
+	p->ss = ss;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	ss->pipe = p;
+	err = pthread_create(&reader, NULL, read_all, p);
 	if (err) {
-		p.cancel = true;
-		pthread_cond_broadcast(&p.room);
+		ss->pipe = NULL;
+		free(p);
+		/* One thread, then. */
+		while (report_session_step(ss) == 1)
+			;
+		return report_session_finish(ss);
 	}
-	/* Nothing waits for the merger any more. */
-	p.waiting = true;
-	pthread_mutex_unlock(&p.lock);
-	for (i = 0; i < started; i++)
-		pthread_join(p.w[i].thread, NULL);
-	for (i = 0; i < p.n; i++) {
-		add_stats(st, &p.w[i].st, i == 0);
-		if (!err && p.w[i].err && p.w[i].err != -ECANCELED)
-			err = p.w[i].err;
-		while (p.w[i].count) {
-			item_free(p.w[i].q[p.w[i].head]);
-			p.w[i].head = (p.w[i].head + 1) % QUEUE_MAX;
-			p.w[i].count--;
-		}
-		free(p.w[i].q);
-		if (p.w[i].render)
-			fclose(p.w[i].render);
-		free(p.w[i].render_buf);
-	}
-	/* The end of the recording (a truncation, say) is what worker 0 saw. */
-	if (!err && p.w[0].err)
-		err = p.w[0].err;
-	if (begun && sink->ops->end && (!err || err == -ENODATA)) {
-		int e = sink->ops->end(sink, st);
+	while (!end) {
+		uint64_t head = __atomic_load_n(&p->head, __ATOMIC_RELAXED);
+		struct pipe_op op;
 
-		if (e && !err)
-			err = e;
+		if (!has_work(p))
+			wait_for(p, &p->apply_waits, has_work);
+		op = p->ring[head % RING];
+		__atomic_store_n(&p->head, head + 1, __ATOMIC_RELEASE);
+		wake(p, &p->reader_waits);
+		if (op.op == OP_END) {
+			end = true;
+		} else if (ss->run.err) {
+			/* Gave up: take the rest out of the ring without doing it. */
+			__atomic_store_n(&p->stop, true, __ATOMIC_RELEASE);
+			wake(p, &p->reader_waits);
+			if (op.op == OP_RECORD || op.op == OP_QUEUED)
+				free(op.arg);
+		} else {
+			pipeline_apply(ss, op.op, op.arg);
+			if (op.op == OP_RECORD)
+				free(op.arg);
+		}
 	}
-	free(p.w);
-	pthread_mutex_destroy(&p.lock);
-	pthread_cond_destroy(&p.more);
-	pthread_cond_destroy(&p.room);
-	return err;
+	pthread_join(reader, NULL);
+	ss->pipe = NULL;
+	ss->run.ended = true;
+	ss->run.ret = p->ret;
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cond);
+	free(p);
+	return report_session_finish(ss);
 }

@@ -29,8 +29,6 @@ struct queued {
 };
 
 #define MAX_EFFECTS 4
-/* event.seq: the record's place in the pass, then the events it emitted. */
-#define SEQ_SHIFT 20
 
 /* An entered syscall waiting for its exit. */
 struct open_ev {
@@ -258,7 +256,6 @@ finish(struct report_session *ss, struct open_ev *o)
 	size_t i;
 
 	if (o->keep && keep_exit(run->f, ev)) {
-		ev->seq = run->processed << SEQ_SHIFT | run->emitted_here++;
 		ev->args_text = o->args_text;
 		/* The return's fd refers to what the call opened: apply its effects first. */
 		apply_effects(ss, o);
@@ -316,15 +313,6 @@ take_effects(struct report_session *ss, struct open_ev *o, const struct decode_c
 	}
 }
 
-/* Whether this pass unwinds and emits the next syscall entry (parallel reports). */
-static bool
-mine(struct run *run)
-{
-	uint64_t i = run->sample_index++;
-
-	return run->nr_shards <= 1 || i % run->nr_shards == run->shard;
-}
-
 /* --resolve: the sample with its frames, decoded arguments and fd effects. */
 static void
 write_resolved(struct report_session *ss, const struct screc_sample *s, const uint8_t *p,
@@ -371,7 +359,7 @@ on_enter_resolved(struct report_session *ss, const struct screc_sample *s,
 	if (o)
 		finish(ss, o);
 	as = proc_aspace(run->pm, s->pid);
-	keep = mine(run) && keep_enter(ss, s, nr, comm);
+	keep = keep_enter(ss, s, nr, comm);
 	if (keep && (v->flags & SCREC_RESOLVED_NAMES)) {
 		for (pos = 0; n < MAX_FRAMES && screc_resolved_frame_next(v, &pos, &fv); n++) {
 			const struct map *m = aspace_find(as, fv.f.pc);
@@ -467,7 +455,7 @@ on_enter(struct report_session *ss, const struct screc_sample *s, const struct t
 	screc_sample_reg(s, SCREC_PERF_SP, &sp);
 	em = (struct entry_mem){ as, { s->stack, sp, s->stack ? s->stack_size : 0 } };
 	tp_args(d, s->raw, s->raw_size, c.args);
-	keep = mine(run) && keep_enter(ss, s, nr, comm) &&
+	keep = keep_enter(ss, s, nr, comm) &&
 	       (!f || !f->nr_paths || names_path(ss, &c, s->pid)) &&
 	       (!f || !f->nr_fds || on_fd(f, &c));
 	if (keep) {
@@ -690,19 +678,15 @@ process_queued(struct report_session *ss, struct queued *q)
 	struct run *run = &ss->run;
 	struct screc_resolved_view v;
 
-	run->processed++;
-	run->emitted_here = 0;
+	(void)run;
 	if (q->type != SCREC_REC_RESOLVED)
 		process(ss, q->data, q->len, NULL);
 	/* Checked when it was queued. */
 	else if (screc_get_resolved((const struct screc_rec *)q->data, &v) == 0)
 		process(ss, v.perf, v.perf_len, &v);
-	if (ss->progress_cb)
-		ss->progress_cb(ss->progress_arg, &run->progress, (run->processed + 1) << SEQ_SHIFT);
-	else
-		__atomic_store_n(&run->progress, (run->processed + 1) << SEQ_SHIFT,
-				 __ATOMIC_RELEASE);
 }
+
+static void deliver(struct report_session *ss, enum op_kind op, void *arg);
 
 static void
 flush_until(struct report_session *ss, uint64_t limit, bool all)
@@ -713,8 +697,7 @@ flush_until(struct report_session *ss, uint64_t limit, bool all)
 		struct queued *q = heap_pop(run);
 
 		run->heap_bytes -= sizeof(*q) + q->len;
-		process_queued(ss, q);
-		free(q);
+		deliver(ss, OP_QUEUED, q);
 	}
 }
 
@@ -741,8 +724,7 @@ bound_heap(struct report_session *ss)
 		struct queued *q = heap_pop(run);
 
 		run->heap_bytes -= sizeof(*q) + q->len;
-		process_queued(ss, q);
-		free(q);
+		deliver(ss, OP_QUEUED, q);
 	}
 }
 
@@ -774,8 +756,9 @@ queue_perf(struct report_session *ss, const struct screc_rec *rec)
 		size = h.size;
 	}
 	len = h.size;
-	err = h.type == PERF_RECORD_SAMPLE ? screc_sample_parse(&ss->attrs, p, len, &s) :
-					    screc_sample_id_parse(&ss->attrs, p, len, &s);
+	/* The reading side's own attributes: the processing side may be on another thread. */
+	err = h.type == PERF_RECORD_SAMPLE ? screc_sample_parse(&ss->rattrs, p, len, &s) :
+					    screc_sample_id_parse(&ss->rattrs, p, len, &s);
 	if (err)
 		s.time = run->round_max;	/* no time: keep its place in the stream */
 	q = malloc(sizeof(*q) + size);
@@ -818,30 +801,29 @@ begin_sink(struct report_session *ss)
 		run->err = run->sink->ops->begin(run->sink, &ss->meta);
 }
 
+/*
+ * The processing side of a record that is not a perf record: what it tells
+ * of the recording, the processes' build-ids, the archive.
+ */
 static void
-take_record(struct report_session *ss, const struct screc_rec *rec)
+apply_record(struct report_session *ss, const struct screc_rec *rec)
 {
 	struct run *run = &ss->run;
 
 	/* What --resolve copies as it is; perf records go out in time order. */
-	if (rec->type != SCREC_REC_PERF && rec->type != SCREC_REC_RESOLVED &&
-	    rec->type != SCREC_REC_ROUND && rec->type != SCREC_REC_TRAILER)
+	if (rec->type != SCREC_REC_TRAILER)
 		resolve_record(ss, rec);
 	switch (rec->type) {
 	case SCREC_REC_INFO:
 	case SCREC_REC_STRING:
 		session_take_meta(ss, rec);
-		return;
+		break;
 	case SCREC_REC_TRACEPOINT:
 		tp_table_add(&ss->tps, rec, rec->size);
-		return;
+		break;
 	case SCREC_REC_ATTR:
 		screc_attrs_add(&ss->attrs, rec);
-		return;
-	}
-	/* The recording's description is complete before the first of these. */
-	begin_sink(ss);
-	switch (rec->type) {
+		break;
 	case SCREC_REC_BUILDID: {
 		struct screc_buildid_view b;
 		char path[4096];
@@ -853,10 +835,6 @@ take_record(struct report_session *ss, const struct screc_rec *rec)
 		}
 		break;
 	}
-	case SCREC_REC_PERF:
-	case SCREC_REC_RESOLVED:
-		queue_perf(ss, rec);
-		break;
 	case SCREC_REC_BLOB: {
 		struct screc_blob_view b;
 
@@ -867,12 +845,79 @@ take_record(struct report_session *ss, const struct screc_rec *rec)
 			proc_build_id(run->pm, "[vdso]", b.build_id, b.build_id_len);
 		break;
 	}
+	}
+}
+
+void
+pipeline_apply(struct report_session *ss, enum op_kind op, void *arg)
+{
+	switch (op) {
+	case OP_RECORD:
+		apply_record(ss, arg);
+		break;
+	case OP_BEGIN:
+		begin_sink(ss);
+		break;
+	case OP_QUEUED:
+		process_queued(ss, arg);
+		free(arg);
+		break;
+	case OP_ROUND:
+		resolve_round(ss);
+		break;
+	case OP_END:
+		break;
+	}
+}
+
+/* Hand an operation to the processing side: at once, or through the pipe. */
+static void
+deliver(struct report_session *ss, enum op_kind op, void *arg)
+{
+	if (ss->pipe)
+		pipe_push(ss, op, arg);
+	else
+		pipeline_apply(ss, op, arg);
+}
+
+/*
+ * The reading side of one record, in the file's order: perf records wait in
+ * the heap for their time; everything else goes to the processing side as
+ * it comes, in the same order relative to them as a single pass would see.
+ */
+void
+pipeline_read(struct report_session *ss, const struct screc_rec *rec)
+{
+	struct run *run = &ss->run;
+
+	switch (rec->type) {
+	case SCREC_REC_ATTR:
+		screc_attrs_add(&ss->rattrs, rec);
+		deliver(ss, OP_RECORD, (void *)rec);
+		return;
+	case SCREC_REC_INFO:
+	case SCREC_REC_STRING:
+	case SCREC_REC_TRACEPOINT:
+		deliver(ss, OP_RECORD, (void *)rec);
+		return;
+	}
+	/* The recording's description is complete before the first of these. */
+	if (!run->begin_sent) {
+		run->begin_sent = true;
+		deliver(ss, OP_BEGIN, NULL);
+	}
+	switch (rec->type) {
+	case SCREC_REC_PERF:
+	case SCREC_REC_RESOLVED:
+		queue_perf(ss, rec);
+		break;
 	case SCREC_REC_ROUND:
 		flush_until(ss, run->prev_round_max, false);
 		run->prev_round_max = run->round_max;
-		resolve_round(ss);
+		deliver(ss, OP_ROUND, NULL);
 		break;
 	default:
+		deliver(ss, OP_RECORD, (void *)rec);
 		break;
 	}
 }
@@ -883,11 +928,7 @@ report_session_begin(struct report_session *ss, const struct report_filter *f, s
 {
 	struct run *run = &ss->run;
 
-	unsigned shard = run->shard, nr_shards = run->nr_shards;
-
 	memset(run, 0, offsetof(struct run, ur));
-	run->shard = shard;
-	run->nr_shards = nr_shards;
 	run->pm = proc_model_new(ss->strs);
 	if (!run->pm)
 		return -ENOMEM;
@@ -917,8 +958,14 @@ report_session_step(struct report_session *ss)
 		run->ret = ret;
 		return 0;
 	}
-	take_record(ss, rec);
+	pipeline_read(ss, rec);
 	return run->err ? 0 : 1;
+}
+
+void
+report_session_flush(struct report_session *ss)
+{
+	flush_until(ss, 0, true);
 }
 
 /* The sinks' list of threads, from the process model. */
@@ -945,10 +992,8 @@ report_session_finish(struct report_session *ss)
 	begin_sink(ss);
 	if (run->err)
 		ret = run->err;
-	flush_until(ss, 0, true);
+	flush_until(ss, 0, true);	/* empty already after a pipe */
 	/* Calls still open at the end: no return value was recorded. */
-	run->processed = UINT64_MAX >> SEQ_SHIFT;
-	run->emitted_here = 0;
 	/*
 	 * Sweeps over the slots: finish() moves entries of a probe run back,
 	 * into this slot (so look at it again) or before it (so sweep again).
@@ -998,10 +1043,9 @@ report_session_run(struct report_session *ss, const struct report_filter *f, str
 {
 	int err;
 
-	if (ss->nr_workers && !ss->resolve.active)
-		return parallel_run(ss, f, sink, st);
 	err = report_session_begin(ss, f, sink, st);
-
+	if (!err && ss->jobs > 1 && !ss->resolve.active)
+		return pipe_run(ss);
 	if (err)
 		return err;
 	while (report_session_step(ss) == 1)

@@ -41,7 +41,7 @@ struct report_cmd {
 	struct lookup_opts lookup;
 	struct sink sink;
 	const char *resolve;		/* --resolve: NULL, "addresses" or "names" */
-	unsigned jobs;			/* -j: workers (0: one per online CPU) */
+	unsigned jobs;			/* -j: 1 for one thread; 0 chooses (two with two CPUs) */
 	bool no_inline;			/* --no-inline */
 	const char *output;		/* -o: the report's file (with --resolve, the new recording) */
 };
@@ -97,7 +97,8 @@ usage(FILE *f)
 		"                       memory or registers (names: with function names, so no\n"
 		"                       binary is needed to report it); run it where the binaries are\n"
 		"  --raw                print every record without unwinding (format debugging)\n"
-		"  -j, --jobs N         unwind on N cores (default: every online CPU, at most 8)\n"
+		"  -j, --jobs N         1: one thread; 2: read and decompress on a second core while\n"
+		"                       the first unwinds and prints (the default with 2 CPUs or more)\n"
 		"  -v, --verbose        say more\n");
 }
 
@@ -299,7 +300,7 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 		case 'j':
 			c->jobs = (unsigned)parse_number("-j", optarg);
 			if (!c->jobs || c->jobs > 64)
-				screc_die(2, "-j %s: expected 1 to 64 workers", optarg);
+				screc_die(2, "-j %s: expected 1 or more", optarg);
 			break;
 		case 'Z':
 			c->filter.failed = true;
@@ -724,11 +725,8 @@ cmd_report(int argc, char **argv)
 	report_session_set_decode(s, &c.decode);
 	if (!c.raw && !c.info && !c.resolve) {
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		unsigned jobs = c.jobs ? c.jobs : ncpu > 8 ? 8 : ncpu > 0 ? (unsigned)ncpu : 1;
 
-		if (report_session_set_jobs(s, jobs))
-			screc_die(1, "%s: cannot start %u workers: out of memory or files", c.path,
-				  jobs);
+		report_session_set_jobs(s, c.jobs ? c.jobs : ncpu > 1 ? 2 : 1);
 	}
 	if (c.no_inline)
 		report_session_set_inline(s, false);

@@ -36,19 +36,7 @@ struct run {
 
 	struct idmap open;		/* tid -> struct open_ev */
 
-	/*
-	 * A parallel report runs one pass per worker over the same recording;
-	 * each unwinds and emits every nr_shards-th syscall entry (all of them
-	 * replay the model and the fd tables).  Events carry their place in the
-	 * single pass's order (event.seq): the record whose processing emitted
-	 * them, and the how-manieth then; progress says up to which place this
-	 * pass has emitted everything.
-	 */
-	unsigned shard, nr_shards;
-	uint64_t sample_index;		/* syscall entries seen, in time order */
-	uint64_t processed;		/* perf records processed, in time order */
-	uint64_t emitted_here;		/* events emitted while processing the current one */
-	uint64_t progress;		/* atomic: every event with seq below it is emitted */
+	bool begin_sent;		/* the reading side asked for the sink's begin() */
 
 	struct unwind_result ur;
 	struct frame frames[MAX_FRAMES];
@@ -86,12 +74,10 @@ struct report_session {
 
 	struct run run;
 	struct resolve_out resolve;
-	struct lookup_opts lookup;
-	struct report_session **workers;	/* a parallel report's passes (parallel.c) */
-	unsigned nr_workers;
-	/* A worker's pass hands each new progress to this, which publishes it. */
-	void (*progress_cb)(void *arg, uint64_t *progress, uint64_t next);
-	void *progress_arg;
+	/* The reading side's own attributes, to date the records it orders. */
+	struct screc_attrs rattrs;
+	unsigned jobs;			/* 2 or more: read on a thread of its own (parallel.c) */
+	struct pipe *pipe;		/* between the two sides, while that runs */
 };
 
 /* What a RESOLVED record holds beside the sample. */
@@ -121,9 +107,26 @@ void resolve_sample(struct report_session *ss, const struct screc_sample *s, con
 		    size_t len, const struct resolve_parts *parts);
 int resolve_finish(struct report_session *ss);
 
-/* parallel.c: the run over the workers, merged into sink. */
-int parallel_run(struct report_session *ss, const struct report_filter *f, struct sink *sink,
-		 struct report_stats *st);
+/*
+ * The pass has two sides: reading (the reader, ordering perf records by
+ * time) and processing (everything else).  The reading side hands the
+ * processing side operations in the order one thread would do them.
+ */
+enum op_kind {
+	OP_RECORD,		/* a record that is not a perf record */
+	OP_BEGIN,		/* the sink's begin() */
+	OP_QUEUED,		/* a perf record, in time order (struct queued, freed) */
+	OP_ROUND,		/* --resolve writes a ROUND */
+	OP_END,			/* the reading side is done */
+};
+/* pipeline.c: each side's step. */
+void pipeline_read(struct report_session *ss, const struct screc_rec *rec);
+void pipeline_apply(struct report_session *ss, enum op_kind op, void *arg);
+/* parallel.c: the reading side on a thread of its own, after report_session_begin(). */
+int pipe_run(struct report_session *ss);
+void pipe_push(struct report_session *ss, enum op_kind op, void *arg);
+/* Hand on every perf record still waiting for its time (the end of reading). */
+void report_session_flush(struct report_session *ss);
 
 /* Take an INFO or STRING record into the session's metadata. */
 void session_take_meta(struct report_session *s, const struct screc_rec *rec);

@@ -99,13 +99,9 @@ reopen_input(int fd)
 	return open(p, O_RDONLY | O_CLOEXEC);
 }
 
-/*
- * A session on path, or (from >= 0) on the bytes another session opened
- * (a parallel report's worker): the same recording, read anew.
- */
-static int
-session_open(const char *path, int from, const struct lookup_opts *lookup,
-	     struct report_session **out)
+int
+report_session_open(const char *path, const struct lookup_opts *lookup,
+		    struct report_session **out)
 {
 	struct report_session *s;
 	int fd, err;
@@ -120,11 +116,9 @@ session_open(const char *path, int from, const struct lookup_opts *lookup,
 		err = -ENOMEM;
 		goto fail;
 	}
-	if (lookup)
-		s->lookup = *lookup;
-	s->in_fd = from >= 0 ? fcntl(from, F_DUPFD_CLOEXEC, 3) : open_input(path);
+	s->in_fd = open_input(path);
 	if (s->in_fd < 0) {
-		err = from >= 0 ? -errno : s->in_fd;
+		err = s->in_fd;
 		goto fail;
 	}
 	fd = reopen_input(s->in_fd);
@@ -153,31 +147,9 @@ fail:
 }
 
 int
-report_session_open(const char *path, const struct lookup_opts *lookup,
-		    struct report_session **out)
-{
-	return session_open(path, -1, lookup, out);
-}
-
-int
 report_session_set_jobs(struct report_session *s, unsigned jobs)
 {
-	unsigned i;
-	int err;
-
-	if (jobs <= 1 || s->nr_workers)
-		return 0;
-	s->workers = calloc(jobs, sizeof(*s->workers));
-	if (!s->workers)
-		return -ENOMEM;
-	for (i = 0; i < jobs; i++) {
-		err = session_open(s->path, s->in_fd, &s->lookup, &s->workers[i]);
-		if (err)
-			return err;
-		s->workers[i]->decode = s->decode;
-		s->workers[i]->meta.recording = s->meta.recording;
-		s->nr_workers++;
-	}
+	s->jobs = jobs;
 	return 0;
 }
 
@@ -188,14 +160,12 @@ report_session_free(struct report_session *s)
 
 	if (!s)
 		return;
-	for (i = 0; i < s->nr_workers; i++)
-		report_session_free(s->workers[i]);
-	free(s->workers);
 	sym_free(s->sym);
 	unwind_free(s->uw);
 	find_free(s->find);
 	screc_reader_close(s->r);
 	screc_attrs_release(&s->attrs);
+	screc_attrs_release(&s->rattrs);
 	tp_table_release(&s->tps);
 	for (i = 0; i <= SCREC_STR_EVENTS; i++)
 		free(s->strings[i]);
@@ -228,19 +198,11 @@ report_session_finder(struct report_session *s)
 int
 report_session_load_archive(struct report_session *s)
 {
-	int fd = reopen_input(s->in_fd), err;
-	unsigned i;
+	int fd = reopen_input(s->in_fd);
 
 	if (fd < 0)
 		return -errno;
-	err = find_archive_load(s->find, fd, s->path);
-	/* Each worker finds its files on its own: the archive too (a quiet copy). */
-	for (i = 0; i < s->nr_workers; i++) {
-		fd = reopen_input(s->in_fd);
-		if (fd >= 0)
-			find_archive_load(s->workers[i]->find, fd, s->path);
-	}
-	return err;
+	return find_archive_load(s->find, fd, s->path);
 }
 
 int
@@ -252,102 +214,43 @@ report_session_resolve(struct report_session *s, int fd, bool names)
 void
 report_session_set_decode(struct report_session *s, const struct decode_opts *o)
 {
-	unsigned i;
-
 	s->decode = *o;
-	for (i = 0; i < s->nr_workers; i++)
-		s->workers[i]->decode = *o;
 }
 
 void
 report_session_set_inline(struct report_session *s, bool show)
 {
-	unsigned i;
-
 	sym_set_inline(s->sym, show);
-	for (i = 0; i < s->nr_workers; i++)
-		sym_set_inline(s->workers[i]->sym, show);
 }
 
 void
 report_session_set_index(struct report_session *s, unsigned index)
 {
-	unsigned i;
-
 	s->meta.recording = index;
-	for (i = 0; i < s->nr_workers; i++)
-		s->workers[i]->meta.recording = index;
-}
-
-/* The files that left frames unnamed, added up over a parallel report's workers. */
-struct unnamed_list {
-	struct find_unnamed *u;
-	size_t nr, cap;
-};
-
-static bool
-same_str(const char *a, const char *b)
-{
-	return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-static void
-collect_unnamed(void *arg, const struct find_unnamed *u)
-{
-	struct unnamed_list *l = arg;
-	size_t i;
-
-	for (i = 0; i < l->nr; i++)
-		if (same_str(l->u[i].path, u->path) && same_str(l->u[i].build_id_hex, u->build_id_hex)) {
-			l->u[i].frames += u->frames;
-			return;
-		}
-	if (screc_grow(&l->u, &l->cap, l->nr + 1, sizeof(*l->u), 16) == 0)
-		l->u[l->nr++] = *u;
 }
 
 void
 report_session_each_unnamed(struct report_session *s,
 			    void (*fn)(void *arg, const struct find_unnamed *u), void *arg)
 {
-	struct unnamed_list l = { 0 };
-	size_t k;
-	unsigned i;
-
-	if (!s->nr_workers) {
-		find_each_unnamed(s->find, fn, arg);
-		return;
-	}
-	for (i = 0; i < s->nr_workers; i++)
-		find_each_unnamed(s->workers[i]->find, collect_unnamed, &l);
-	for (k = 0; k < l.nr; k++)
-		fn(arg, &l.u[k]);
-	free(l.u);
+	find_each_unnamed(s->find, fn, arg);
 }
 
 const struct report_meta *
 report_session_meta(const struct report_session *s)
 {
-	/* After a parallel run, the workers read the recording. */
-	return s->nr_workers && s->workers[0]->have_start ? &s->workers[0]->meta : &s->meta;
+	return &s->meta;
 }
 
 void
 report_session_backends(struct report_session *s,
 			void (*fn)(void *arg, const char *name, uint64_t frames), void *arg)
 {
-	uint64_t total[UNWIND_NR_BACKENDS] = { 0 };
-	unsigned w;
+	const uint64_t *frames = unwind_backend_frames(s->uw);
 	int i;
 
-	for (w = 0; w <= s->nr_workers; w++) {
-		const uint64_t *frames = unwind_backend_frames(w ? s->workers[w - 1]->uw : s->uw);
-
-		for (i = 0; i < UNWIND_NR_BACKENDS; i++)
-			total[i] += frames[i];
-	}
 	for (i = 0; i < UNWIND_NR_BACKENDS; i++)
-		fn(arg, unwind_backend_name((enum unwind_backend_id)i), total[i]);
+		fn(arg, unwind_backend_name((enum unwind_backend_id)i), frames[i]);
 }
 
 void

@@ -99,13 +99,13 @@ void report_session_set_index(struct report_session *s, unsigned index);
 const struct report_meta *report_session_meta(const struct report_session *s);
 
 /*
- * Report on jobs cores: the next run reads the recording with jobs workers
- * in parallel (each a session of its own) and merges their events, in the
- * order one pass gives.  Call before loading the archive.  0 or -errno.
+ * Report on jobs cores: with 2 or more, the next run reads the recording
+ * (decompressing, ordering by time) on a thread of its own while the calling
+ * thread does the rest, in the order one thread gives.  0 or -errno.
  */
 int report_session_set_jobs(struct report_session *s, unsigned jobs);
 
-/* The files that left frames unnamed (over every worker), for the report's table. */
+/* The files that left frames unnamed, for the report's table. */
 void report_session_each_unnamed(struct report_session *s,
 				 void (*fn)(void *arg, const struct find_unnamed *u), void *arg);
 

@@ -117,6 +117,9 @@ size_t decode_fd_effects(const struct decode_call *c, struct decode_fd_effect *o
 /* Whether argument i of syscall nr is a file descriptor (fd, or a dirfd that is not AT_FDCWD). */
 bool decode_arg_is_fd(long nr, unsigned i);
 
+/* Whether decode_fd_effects() reads the call's memory (a path, a name, an fd pair). */
+bool decode_fd_effects_need_memory(long nr);
+
 /*
  * The index-th path argument of the call (0 = the first; rename has two), for -P filters:
  * copied NUL-terminated into buf (size bytes) as the process passed it.  Returns buf, or

@@ -286,3 +286,12 @@ decode_path(const struct decode_call *c, unsigned index, char *buf, size_t size,
 	}
 	return NULL;
 }
+
+bool
+decode_fd_effects_need_memory(long nr)
+{
+	const struct fd_rule *r = rule_of(nr);
+
+	return r && (r->how == NEW_PATH || r->how == PAIR ||
+		     (r->how == NEW_ANON && strcmp(r->name, "memfd_create") == 0));
+}
