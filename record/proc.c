@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
@@ -14,7 +15,6 @@
 
 #include "common/buildid.h"
 #include "record.h"
-
 
 int
 proc_threads(pid_t pid, pid_t **tids, size_t *nr, size_t *cap)
@@ -168,4 +168,15 @@ proc_synthesize(struct session *s, pid_t pid, uint64_t time)
 	}
 	fclose(f);
 	return err;
+}
+
+bool
+proc_all_gone(const pid_t *pids, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (kill(pids[i], 0) == 0 || errno == EPERM)
+			return false;
+	return true;
 }

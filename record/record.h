@@ -17,9 +17,8 @@
 #include "common/perf-record.h"
 #include "common/writer.h"
 
-#define RECORD_REGS_MASK	SCREC_ARCH_REGS_MASK
+/* User stack bytes per sample when --stack-size is not given (at most SCREC_ARCH_STACK_MAX). */
 #define RECORD_STACK_DEFAULT	8192u
-#define RECORD_STACK_MAX	SCREC_ARCH_STACK_MAX
 /*
  * Ring size per CPU when -m is not given: a total budget spread over the
  * CPUs, within bounds.  A syscall-heavy target fills a ring with 8 KiB
@@ -125,5 +124,7 @@ int proc_threads(pid_t pid, pid_t **tids, size_t *nr, size_t *cap);
  * dated time (on the recording clock).  Returns 0 or -errno.
  */
 int proc_synthesize(struct session *s, pid_t pid, uint64_t time);
+/* Whether every process in pids has ended. */
+bool proc_all_gone(const pid_t *pids, size_t nr);
 
 #endif
