@@ -22,6 +22,8 @@
 #include "common/log.h"
 #include "common/perf-record.h"
 #include "common/reader.h"
+#include "common/records.h"
+#include "common/util.h"
 #include "screc.h"
 
 struct amap {
@@ -66,30 +68,11 @@ archive_free(struct archive *a)
 	free(a);
 }
 
-static bool
-grow(void **arr, size_t *cap, size_t nr, size_t size)
-{
-	void *n;
-
-	if (nr < *cap)
-		return true;
-	n = realloc(*arr, (*cap ? 2 * *cap : 32) * size);
-	if (!n)
-		return false;
-	*arr = n;
-	*cap = *cap ? 2 * *cap : 32;
-	return true;
-}
-
 /* A hash of (pid, path), to find a noted mapping without a scan. */
 static uint64_t
 map_key(uint32_t pid, const char *path)
 {
-	uint64_t h = 1469598103934665603ull ^ pid;
-
-	while (*path)
-		h = (h ^ (unsigned char)*path++) * 1099511628211ull;
-	return h | 1;	/* 0 marks a free slot */
+	return screc_hash_bytes(path, strlen(path), pid) | 1;	/* 0 marks a free slot */
 }
 
 /* Whether (pid, path) was noted already; notes it when not.  Linear probing. */
@@ -130,7 +113,7 @@ archive_note_map(struct archive *a, uint32_t pid, const char *path, const uint8_
 {
 	if (path[0] != '/' || bid_len > 20 || map_seen(a, map_key(pid, path)))
 		return;
-	if (!grow((void **)&a->maps, &a->cap_maps, a->nr_maps, sizeof(*a->maps)))
+	if (screc_grow(&a->maps, &a->cap_maps, a->nr_maps + 1, sizeof(*a->maps), 32))
 		return;
 	a->maps[a->nr_maps].path = strdup(path);
 	if (!a->maps[a->nr_maps].path)
@@ -144,7 +127,7 @@ archive_note_map(struct archive *a, uint32_t pid, const char *path, const uint8_
 void
 archive_note_build_id(struct archive *a, const char *path, const uint8_t *bid, size_t len)
 {
-	if (len > 20 || !grow((void **)&a->bids, &a->cap_bids, a->nr_bids, sizeof(*a->bids)))
+	if (len > 20 || screc_grow(&a->bids, &a->cap_bids, a->nr_bids + 1, sizeof(*a->bids), 32))
 		return;
 	a->bids[a->nr_bids].path = strdup(path);
 	if (!a->bids[a->nr_bids].path)
@@ -169,7 +152,7 @@ archive_note_sample(struct archive *a, uint32_t pid)
 		else
 			hi = mid;
 	}
-	if (!grow((void **)&a->pids, &a->cap_pids, a->nr_pids, sizeof(*a->pids)))
+	if (screc_grow(&a->pids, &a->cap_pids, a->nr_pids + 1, sizeof(*a->pids), 32))
 		return;
 	memmove(a->pids + lo + 1, a->pids + lo, (a->nr_pids - lo) * sizeof(*a->pids));
 	a->pids[lo] = pid;
@@ -474,27 +457,25 @@ cmd_archive(int argc, char **argv)
 			had_trailer = true;
 			continue;
 		}
-		if (rec->type == SCREC_REC_BLOB && rec->size >= sizeof(struct screc_rec_blob)) {
-			struct screc_rec_blob b;
+		if (rec->type == SCREC_REC_BLOB) {
+			struct screc_blob_view b;
 
-			memcpy(&b, rec, sizeof(b));
-			if (b.kind != SCREC_BLOB_VDSO)
+			/* An older archive is replaced; only the vdso stays. */
+			if (screc_get_blob(rec, &b) || b.kind != SCREC_BLOB_VDSO)
 				continue;
 		}
-		if (rec->type == SCREC_REC_ATTR)
+		if (rec->type == SCREC_REC_ATTR) {
 			screc_attrs_add(&attrs, rec);
-		else if (rec->type == SCREC_REC_PERF)
+		} else if (rec->type == SCREC_REC_PERF) {
 			note_perf(a, &attrs, rec);
-		else if (rec->type == SCREC_REC_BUILDID && rec->size >= sizeof(struct screc_rec_buildid)) {
-			struct screc_rec_buildid rb;
+		} else if (rec->type == SCREC_REC_BUILDID) {
+			struct screc_buildid_view bv;
 			char p[4096];
 
-			memcpy(&rb, rec, sizeof(rb));
-			if (rb.path_len < sizeof(p) && rb.path_len <= rec->size - sizeof(rb) &&
-			    rb.build_id_len <= 20) {
-				memcpy(p, (const uint8_t *)rec + sizeof(rb), rb.path_len);
-				p[rb.path_len] = '\0';
-				archive_note_build_id(a, p, rb.build_id, rb.build_id_len);
+			if (screc_get_buildid(rec, &bv) == 0 && bv.path_len < sizeof(p)) {
+				memcpy(p, bv.path, bv.path_len);
+				p[bv.path_len] = '\0';
+				archive_note_build_id(a, p, bv.build_id, bv.build_id_len);
 			}
 		}
 		err = screc_writer_add(w, rec->type, body, rec->size - sizeof(*rec));

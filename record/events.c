@@ -20,6 +20,7 @@
 
 #include "common/log.h"
 #include "common/syscalls.h"
+#include "common/util.h"
 #include "record.h"
 
 /* Ids per ATTR record, well inside a record's size limit. */
@@ -297,20 +298,13 @@ fill_attr(struct session *s, struct perf_event_attr *a, const struct tracepoint 
 static int
 add_fd(struct session *s, int fd, uint32_t event)
 {
-	if (s->nr_fds == s->cap_fds) {
-		size_t cap = s->cap_fds ? 2 * s->cap_fds : 64;
-		int *nf = realloc(s->fds, cap * sizeof(*nf));
-		uint32_t *ne;
+	size_t cap = s->cap_fds, cap_event = s->cap_fds;
 
-		if (!nf)
-			return -ENOMEM;
-		s->fds = nf;
-		ne = realloc(s->fd_event, cap * sizeof(*ne));
-		if (!ne)
-			return -ENOMEM;
-		s->fd_event = ne;
-		s->cap_fds = cap;
-	}
+	/* Two arrays, one capacity: it grows once both have. */
+	if (screc_grow(&s->fds, &cap, s->nr_fds + 1, sizeof(*s->fds), 64) ||
+	    screc_grow(&s->fd_event, &cap_event, s->nr_fds + 1, sizeof(*s->fd_event), 64))
+		return -ENOMEM;
+	s->cap_fds = cap < cap_event ? cap : cap_event;
 	s->fd_event[s->nr_fds] = event;
 	s->fds[s->nr_fds++] = fd;
 	return 0;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/buildid.h"
+#include "common/util.h"
 #include "record.h"
 
 int
@@ -33,16 +34,9 @@ proc_threads(pid_t pid, pid_t **tids, size_t *nr, size_t *cap)
 
 		if (*end || tid <= 0)
 			continue;
-		if (*nr == *cap) {
-			size_t nc = *cap ? 2 * *cap : 16;
-			pid_t *nt = realloc(*tids, nc * sizeof(*nt));
-
-			if (!nt) {
-				closedir(d);
-				return -ENOMEM;
-			}
-			*tids = nt;
-			*cap = nc;
+		if (screc_grow(tids, cap, *nr + 1, sizeof(**tids), 16)) {
+			closedir(d);
+			return -ENOMEM;
 		}
 		(*tids)[(*nr)++] = (pid_t)tid;
 	}

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/util.h"
 #include "common/version.h"
 #include "archive.h"
 #include "record.h"
@@ -127,18 +128,16 @@ static int
 parse_pids(const char *arg, pid_t **pids, size_t *nr)
 {
 	const char *p = arg;
+	size_t cap = *nr;
 
 	while (*p) {
 		char *end;
 		long v = strtol(p, &end, 10);
-		pid_t *np;
 
 		if (end == p || v <= 0 || (*end && *end != ','))
 			return -EINVAL;
-		np = realloc(*pids, (*nr + 1) * sizeof(*np));
-		if (!np)
+		if (screc_grow(pids, &cap, *nr + 1, sizeof(**pids), 8))
 			return -ENOMEM;
-		*pids = np;
 		(*pids)[(*nr)++] = (pid_t)v;
 		p = *end ? end + 1 : end;
 	}

@@ -15,6 +15,7 @@
 
 #include "common/buildid.h"
 #include "common/log.h"
+#include "common/util.h"
 #include "archive.h"
 #include "record.h"
 
@@ -26,15 +27,9 @@ path_seen(struct session *s, const char *path)
 	for (i = 0; i < s->nr_bid_paths; i++)
 		if (strcmp(s->bid_paths[i], path) == 0)
 			return true;
-	if (s->nr_bid_paths == s->cap_bid_paths) {
-		size_t cap = s->cap_bid_paths ? 2 * s->cap_bid_paths : 32;
-		char **n = realloc(s->bid_paths, cap * sizeof(*n));
-
-		if (!n)
-			return true;
-		s->bid_paths = n;
-		s->cap_bid_paths = cap;
-	}
+	if (screc_grow(&s->bid_paths, &s->cap_bid_paths, s->nr_bid_paths + 1,
+		       sizeof(*s->bid_paths), 32))
+		return true;
 	s->bid_paths[s->nr_bid_paths] = strdup(path);
 	if (s->bid_paths[s->nr_bid_paths])
 		s->nr_bid_paths++;
