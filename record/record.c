@@ -35,6 +35,7 @@
 #include "common/util.h"
 #include "common/version.h"
 #include "archive.h"
+#include "output.h"
 #include "record.h"
 #include "screc.h"
 
@@ -87,7 +88,7 @@ struct recording {
 	struct session s;
 	struct target t;
 	struct loop l;
-	int fd;				/* the output file */
+	struct output out;
 };
 
 static uint64_t
@@ -110,7 +111,8 @@ usage(FILE *f)
 		"       screc record -p PID[,PID...] [options]\n"
 		"\n"
 		"  -e, --events LIST     comma list of syscalls (default: every syscall)\n"
-		"  -o, --output FILE     recording file (default: screc.data)\n"
+		"  -o, --output FILE     recording file (default: screc.data; a previous one is\n"
+		"                        kept as FILE.old; - for standard output)\n"
 		"  -p, --pid LIST        attach to running processes instead of launching one\n"
 		"      --stack-size N    bytes of user stack per event (default %u, at most %u)\n"
 		"  -m, --mmap-pages N    ring buffer pages per CPU, a power of two (default: %u MiB\n"
@@ -442,31 +444,26 @@ write_preamble(struct recording *r)
 	return err;
 }
 
-/* Create the recording and write what comes before the first event. */
+/* Write what comes before the first event. */
 static int
-open_output(struct recording *r)
+start_output(struct recording *r)
 {
 	struct session *s = &r->s;
 	int err;
 
 	s->scratch = malloc(1u << 16);
-	r->fd = open(r->opt.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (r->fd < 0 || !s->scratch) {
-		err = r->fd < 0 ? errno : ENOMEM;
-		screc_err("%s: cannot create the recording: %s", r->opt.output, strerror(err));
-		return -err;
-	}
-	fchmod(r->fd, 0600);	/* an existing file keeps its mode otherwise */
-	err = screc_writer_open(r->fd, SCREC_FEAT_STACK_TRIMMED |
-					       (s->archive ? SCREC_FEAT_ARCHIVE : 0), &s->w);
+	if (!s->scratch)
+		return -ENOMEM;
+	err = screc_writer_open(r->out.fd, SCREC_FEAT_STACK_TRIMMED |
+						   (s->archive ? SCREC_FEAT_ARCHIVE : 0), &s->w);
 	if (!err)
 		err = write_preamble(r);
 	if (!err)
 		err = events_describe(s);
 	if (!err && archive_write_vdso(s->w) == -EIO)
 		err = -EIO;
-	if (err)
-		screc_err("%s: cannot write: %s", r->opt.output, strerror(-err));
+	if (err && err != -ENOMEM)
+		screc_err("%s: cannot write: %s", output_name(&r->out), strerror(-err));
 	return err;
 }
 
@@ -474,7 +471,9 @@ open_output(struct recording *r)
  * Start recording.  Attached processes: enable first so that no mapping
  * made meanwhile is missed, then describe what was already there, dated
  * before the first possible event.  A command: release it; its exec enables
- * the events.  An exec that failed is remembered as the exit status.
+ * the events.  An exec that failed is the exit status (127 or 126), and
+ * fails the setup: the recording is not put in place.  Then the file takes
+ * its name.
  */
 static int
 start_target(struct recording *r)
@@ -489,21 +488,24 @@ start_target(struct recording *r)
 		events_enable(&r->s);
 		for (i = 0; i < r->opt.nr_pids; i++)
 			proc_synthesize(&r->s, r->opt.pids[i], before);
-		return screc_writer_flush(r->s.w);
+	} else {
+		if (write(t->go_fd, "g", 1) != 1)
+			e = errno;
+		close(t->go_fd);
+		t->go_fd = -1;
+		if (e == 0 && read(t->err_fd, &e, sizeof(e)) == sizeof(e) && e) {
+			screc_err("%s: cannot execute: %s", r->opt.command[0], strerror(e));
+			t->exit_code = e == ENOENT ? 127 : 126;
+			/* The child is on its way out (_exit after the failed exec). */
+			if (waitpid(t->child, &t->status, 0) == t->child)
+				t->done = true;
+		}
+		close(t->err_fd);
+		t->err_fd = -1;
+		if (t->exit_code)
+			return -e;
 	}
-	if (write(t->go_fd, "g", 1) != 1)
-		e = errno;
-	close(t->go_fd);
-	t->go_fd = -1;
-	if (e == 0 && read(t->err_fd, &e, sizeof(e)) == sizeof(e) && e) {
-		screc_err("%s: cannot execute: %s", r->opt.command[0], strerror(e));
-		t->exit_code = e == ENOENT ? 127 : 126;
-		/* The child is on its way out (_exit after the failed exec). */
-		if (waitpid(t->child, &t->status, 0) == t->child)
-			t->done = true;
-	}
-	close(t->err_fd);
-	t->err_fd = -1;
+	output_commit(&r->out);
 	return screc_writer_flush(r->s.w);
 }
 
@@ -536,18 +538,20 @@ setup(struct recording *r)
 	if (!err)
 		err = events_resolve(&r->s, r->opt.spec);
 	if (!err)
+		err = output_open(&r->out, r->opt.output);
+	if (!err)
 		err = catch_signals(&r->l);
 	if (!err)
 		err = prepare_target(r);
 	if (!err)
 		err = events_open(&r->s, r->t.tids, r->t.nr_tids, r->t.child > 0);
 	if (!err)
-		err = open_output(r);
+		err = start_output(r);
 	if (!err)
 		err = start_target(r);
 	if (!err)
 		err = prepare_loop(r);
-	if (err == -ENOMEM)
+	if (err == -ENOMEM && !r->t.exit_code)
 		screc_err("out of memory");
 	return err;
 }
@@ -630,7 +634,8 @@ stop_recording(struct recording *r)
 		r->l.pfd[i].fd = -1;
 	events_close(&r->s);
 	screc_err("%s: writing failed: %s; recording stopped, waiting for %s (pid %d) to end",
-		  r->opt.output, strerror(-r->s.write_error), r->opt.command[0], (int)r->t.child);
+		  output_name(&r->out), strerror(-r->s.write_error), r->opt.command[0],
+		  (int)r->t.child);
 }
 
 /* Whether the loop is over, after the state was updated at now. */
@@ -647,7 +652,7 @@ done(struct recording *r, uint64_t now)
 			return true;
 		stop_recording(r);
 	}
-	if (t->done || (t->child > 0 && t->exit_code))
+	if (t->done)
 		return true;
 	if (!r->opt.command && (l->got_signal || proc_all_gone(r->opt.pids, r->opt.nr_pids)))
 		return true;
@@ -748,12 +753,11 @@ close_output(struct recording *r)
 	s->w = NULL;
 	if (!err)
 		err = s->write_error;
-	if (!err && fsync(r->fd) < 0 && errno != EINVAL)
-		err = -errno;
-	if (close(r->fd) < 0 && !err)
-		err = -errno;
-	r->fd = -1;
-	screc_debug("%s: %llu events, %llu exits, %llu bytes", r->opt.output,
+	if (!err)
+		err = output_close(&r->out);
+	else
+		output_close(&r->out);
+	screc_debug("%s: %llu events, %llu exits, %llu bytes", output_name(&r->out),
 		    (unsigned long long)s->nr_samples, (unsigned long long)s->nr_exits,
 		    (unsigned long long)out_bytes);
 	return err;
@@ -764,7 +768,7 @@ summary(struct recording *r, int err)
 {
 	if (err)
 		screc_err("%s: writing failed: %s; the recording is readable up to the last "
-			  "second before the error", r->opt.output, strerror(-err));
+			  "second before the error", output_name(&r->out), strerror(-err));
 	if (r->s.nr_lost)
 		screc_err("lost %llu events: use a larger -m (now %u pages) or record fewer syscalls",
 			  (unsigned long long)r->s.nr_lost, r->s.mmap_pages);
@@ -782,8 +786,6 @@ exit_status(const struct recording *r, int err)
 
 	if (t->child > 0 && !t->done)
 		return r->l.got_signal ? 128 + r->l.got_signal : 1;
-	if (t->exit_code)
-		return t->exit_code;
 	if (t->child > 0) {
 		/* The command's failure first; else a recording that failed is screc's. */
 		if (WIFEXITED(t->status) && WEXITSTATUS(t->status))
@@ -807,10 +809,11 @@ finish(struct recording *r)
 }
 
 /*
- * Setup failed: the command, held before its exec, never ran; leave nothing
- * running behind.
+ * Setup failed, or the command could not be executed: it never ran.  Leave
+ * nothing running behind, and nothing in place of what was at the output
+ * path.  Returns the exit status: 127 or 126 for a failed exec, else 1.
  */
-static void
+static int
 abandon(struct recording *r)
 {
 	if (r->t.child > 0 && !r->t.done) {
@@ -820,14 +823,15 @@ abandon(struct recording *r)
 	}
 	screc_writer_close(r->s.w, NULL);
 	r->s.w = NULL;
+	output_discard(&r->out);
+	return r->t.exit_code ? r->t.exit_code : 1;
 }
 
 /* Free everything; after finish() or abandon(). */
 static void
 release(struct recording *r)
 {
-	if (r->fd >= 0)
-		close(r->fd);
+	output_release(&r->out);
 	if (r->t.go_fd >= 0)
 		close(r->t.go_fd);
 	if (r->t.err_fd >= 0)
@@ -851,15 +855,14 @@ cmd_record(int argc, char **argv)
 		.s = { .stack_size = RECORD_STACK_DEFAULT, .inherit = true },
 		.t = { .child = -1, .go_fd = -1, .err_fd = -1 },
 		.l = { .sig_fd = -1 },
-		.fd = -1,
+		.out = { .fd = -1 },
 	};
 	int status;
 
 	if (parse_options(&r.opt, &r.s, argc, argv, &status))
 		goto out;
 	if (setup(&r)) {
-		abandon(&r);
-		status = 1;
+		status = abandon(&r);
 		goto out;
 	}
 	run(&r);
