@@ -296,18 +296,41 @@ fill_attr(struct session *s, struct perf_event_attr *a, const struct tracepoint 
 }
 
 static int
-add_fd(struct session *s, int fd, uint32_t event)
+add_fd(struct session *s, int fd, uint32_t event, uint32_t ring)
 {
-	size_t cap = s->cap_fds, cap_event = s->cap_fds;
+	size_t cap = s->cap_fds, cap_info = s->cap_fds;
 
 	/* Two arrays, one capacity: it grows once both have. */
 	if (screc_grow(&s->fds, &cap, s->nr_fds + 1, sizeof(*s->fds), 64) ||
-	    screc_grow(&s->fd_event, &cap_event, s->nr_fds + 1, sizeof(*s->fd_event), 64))
+	    screc_grow(&s->fd_info, &cap_info, s->nr_fds + 1, sizeof(*s->fd_info), 64))
 		return -ENOMEM;
-	s->cap_fds = cap < cap_event ? cap : cap_event;
-	s->fd_event[s->nr_fds] = event;
+	s->cap_fds = cap < cap_info ? cap : cap_info;
+	s->fd_info[s->nr_fds] = (struct fd_info){ .event = event, .ring = ring };
 	s->fds[s->nr_fds++] = fd;
 	return 0;
+}
+
+/*
+ * perf_event_open, asking the event to count its losses where the kernel
+ * can (6.0+); once refused for that (EINVAL), never asked again.
+ */
+static int
+open_event(struct session *s, struct perf_event_attr *attr, pid_t tid, int cpu)
+{
+	int fd;
+
+	if (s->read_lost)
+		attr->read_format = PERF_FORMAT_ID | PERF_FORMAT_LOST;
+	fd = (int)syscall(SYS_perf_event_open, attr, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0 && errno == EINVAL && s->read_lost) {
+		attr->read_format = 0;
+		fd = (int)syscall(SYS_perf_event_open, attr, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		if (fd >= 0) {
+			screc_debug("perf: events cannot count their losses here (Linux < 6.0)");
+			s->read_lost = false;
+		}
+	}
+	return fd;
 }
 
 static void
@@ -393,6 +416,7 @@ events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec)
 		return -ENOMEM;
 	if (!s->mmap_pages)
 		s->mmap_pages = events_default_pages(s->nr_cpus);
+	s->read_lost = true;
 	for (cpu = 0; cpu < s->nr_cpus; cpu++) {
 		int leader = -1;
 
@@ -403,8 +427,7 @@ events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec)
 				int fd;
 
 				fill_attr(s, &attr, tp, on_exec);
-				fd = (int)syscall(SYS_perf_event_open, &attr, tids[t], cpu, -1,
-						  PERF_FLAG_FD_CLOEXEC);
+				fd = open_event(s, &attr, tids[t], cpu);
 				if (fd < 0 && errno == ENODEV)
 					break;	/* CPU offline */
 				if (fd < 0 && errno == ESRCH && t > 0)
@@ -414,7 +437,9 @@ events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec)
 					explain_open_error(err, tp, tids[t]);
 					return -err;
 				}
-				err = add_fd(s, fd, (uint32_t)e);
+				/* The ring is the next one when this is its leader. */
+				err = add_fd(s, fd, (uint32_t)e,
+					     (uint32_t)(s->nr_rings - (leader >= 0)));
 				if (err) {
 					close(fd);
 					return err;
@@ -457,6 +482,27 @@ events_enable(struct session *s)
 }
 
 int
+events_count_lost(struct session *s)
+{
+	/* read_format ID | LOST: the count, the id, the lost records. */
+	struct { uint64_t value, id, lost; } v;
+	size_t i;
+
+	if (!s->read_lost || !s->nr_fds)
+		return -ENOTSUP;
+	for (i = 0; i < s->nr_rings; i++)
+		s->rings[i].lost_counted = 0;
+	for (i = 0; i < s->nr_fds; i++) {
+		if (read(s->fds[i], &v, sizeof(v)) != (ssize_t)sizeof(v)) {
+			screc_debug("perf: reading an event's lost count: %s", strerror(errno));
+			continue;
+		}
+		s->rings[s->fd_info[i].ring].lost_counted += v.lost;
+	}
+	return 0;
+}
+
+int
 events_describe(struct session *s)
 {
 	struct perf_event_attr attr;
@@ -487,7 +533,8 @@ events_describe(struct session *s)
 
 		fill_attr(s, &attr, tp, false);
 		for (i = 0; i < s->nr_fds; i++)
-			if (s->fd_event[i] == e && ioctl(s->fds[i], PERF_EVENT_IOC_ID, &ids[n]) == 0)
+			if (s->fd_info[i].event == e &&
+			    ioctl(s->fds[i], PERF_EVENT_IOC_ID, &ids[n]) == 0)
 				n++;
 		if (!tp && n)
 			s->tracking_id = ids[0];
@@ -589,10 +636,10 @@ events_close(struct session *s)
 	close_in_background(s->fds, s->nr_fds);
 	free(s->rings);
 	free(s->fds);
-	free(s->fd_event);
+	free(s->fd_info);
 	s->rings = NULL;
 	s->fds = NULL;
-	s->fd_event = NULL;
+	s->fd_info = NULL;
 	s->nr_rings = s->nr_fds = s->cap_fds = 0;
 }
 

@@ -44,14 +44,6 @@ proc_threads(pid_t pid, pid_t **tids, size_t *nr, size_t *cap)
 	return 0;
 }
 
-/* The sample_id_all trailer of the tracking event: pid/tid, time, cpu, identifier. */
-struct id_trailer {
-	uint32_t pid, tid;
-	uint64_t time;
-	uint32_t cpu, res;
-	uint64_t id;
-};
-
 static int
 emit(struct session *s, uint32_t type, uint16_t misc, const void *body, size_t blen,
      const char *str, pid_t pid, pid_t tid, uint64_t time)

@@ -703,7 +703,9 @@ drain_last(struct recording *r)
 
 	for (i = 0; i < s->nr_fds; i++)
 		ioctl(s->fds[i], PERF_EVENT_IOC_DISABLE, 0);
-	if (ring_drain_all(s) && !s->write_error)
+	ring_drain_all(s);
+	ring_complete_lost(s, clock_ns(CLOCK_MONOTONIC));
+	if (!s->write_error)
 		screc_writer_add(s->w, SCREC_REC_ROUND, NULL, 0);
 	if (r->t.child > 0 && r->t.done) {
 		struct screc_rec_target_exit te = {
@@ -769,8 +771,15 @@ summary(struct recording *r, int err)
 	if (err)
 		screc_err("%s: writing failed: %s; the recording is readable up to the last "
 			  "second before the error", output_name(&r->out), strerror(-err));
-	if (r->s.nr_lost)
-		screc_err("lost %llu events: use a larger -m (now %u pages) or record fewer syscalls",
+	if (r->s.nr_lost_late)
+		screc_err("lost %llu events (ring records: a syscall's entry and exit are two), "
+			  "%llu of them after the kernel's last report of a loss, found in the "
+			  "events' counts: use a larger -m (now %u pages) or record fewer syscalls",
+			  (unsigned long long)r->s.nr_lost, (unsigned long long)r->s.nr_lost_late,
+			  r->s.mmap_pages);
+	else if (r->s.nr_lost)
+		screc_err("lost %llu events (ring records: a syscall's entry and exit are two): use "
+			  "a larger -m (now %u pages) or record fewer syscalls",
 			  (unsigned long long)r->s.nr_lost, r->s.mmap_pages);
 	if (r->t.child > 0 && !r->t.done)
 		/* Left to run, as strace does. */

@@ -36,6 +36,14 @@ struct ring {
 	int cpu;
 	void *base;		/* metadata page followed by the data pages */
 	size_t data_size;	/* power of two */
+	uint64_t lost_reported;	/* what the kernel's LOST records drained from it said */
+	uint64_t lost_counted;	/* what its events' counts say at the end (PERF_FORMAT_LOST) */
+};
+
+/* What the session knows of each perf event fd. */
+struct fd_info {
+	uint32_t event;		/* index into tps, nr_tps for the tracking event */
+	uint32_t ring;		/* index into rings: where its records go */
 };
 
 /* One tracepoint the session listens to. */
@@ -45,6 +53,14 @@ struct tracepoint {
 	uint32_t kind;		/* SCREC_ATTR_ENTER / _EXIT */
 	char *filter;		/* NULL or an ftrace filter */
 	char *format;		/* tracefs format text */
+};
+
+/* The sample_id_all fields of the tracking event: pid/tid, time, cpu, identifier. */
+struct id_trailer {
+	uint32_t pid, tid;
+	uint64_t time;
+	uint32_t cpu, res;
+	uint64_t id;
 };
 
 struct session {
@@ -58,8 +74,9 @@ struct session {
 	struct tracepoint *tps;
 	size_t nr_tps;
 	int *fds;
-	uint32_t *fd_event;		/* index into tps, nr_tps for the tracking event */
+	struct fd_info *fd_info;	/* one per fd */
 	size_t nr_fds, cap_fds;
+	bool read_lost;			/* the events count their losses (Linux 6.0+) */
 	struct ring *rings;
 	size_t nr_rings;
 	int nr_cpus;
@@ -81,6 +98,7 @@ struct session {
 
 	/* counters */
 	uint64_t nr_samples, nr_exits, nr_lost;
+	uint64_t nr_lost_late;		/* of nr_lost: found only in the events' counts at the end */
 };
 
 /* events.c */
@@ -101,6 +119,13 @@ int events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_ex
 uint32_t events_default_pages(int nr_cpus);
 /* Enable every event (attach mode). */
 void events_enable(struct session *s);
+/*
+ * Add up, per ring, what its events counted as lost (read(2) with
+ * PERF_FORMAT_LOST) into each ring's lost_counted.  Returns 0, or -ENOTSUP
+ * when the kernel does not count (before Linux 6.0) or the events are
+ * closed.
+ */
+int events_count_lost(struct session *s);
 /* Write the TRACEPOINT and ATTR records describing the events. */
 int events_describe(struct session *s);
 /* Disable, unmap and close everything; safe to call twice. */
@@ -113,6 +138,15 @@ void events_release(struct session *s);
 size_t ring_drain_all(struct session *s);
 /* Write one perf record, fetching build-ids for MMAP2 records that lack one. */
 int ring_write_perf(struct session *s, const void *rec, size_t len);
+/*
+ * After the last drain: complete the lost count with what the events
+ * counted but no LOST record reported (the kernel reports a loss with the
+ * next record it writes, which never comes when the ring was full to the
+ * end).  The difference is written per ring as a PERF_RECORD_LOST_SAMPLES
+ * record dated time (as perf record does), and added to nr_lost and
+ * nr_lost_late.  Returns 0 or -errno.
+ */
+int ring_complete_lost(struct session *s, uint64_t time);
 /* Free the scratch buffer and the build-id paths seen; safe to call twice. */
 void ring_release(struct session *s);
 

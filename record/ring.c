@@ -170,11 +170,15 @@ drain(struct session *s, struct ring *r)
 			/* In place unless it wraps: the ring is ours up to data_tail. */
 			uint8_t *rec = (uint8_t *)data + off;
 
+			uint64_t lost;
+
 			if (first < h.size) {
 				memcpy(s->scratch, data + off, first);
 				memcpy(s->scratch + first, data, h.size - first);
 				rec = s->scratch;
 			}
+			if (h.type == PERF_RECORD_LOST && screc_lost_parse(rec, h.size, &lost) == 0)
+				r->lost_reported += lost;
 			ring_write_perf(s, rec, h.size);
 		}
 		tail += h.size;
@@ -185,6 +189,37 @@ drain(struct session *s, struct ring *r)
 	}
 	__atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
 	return moved;
+}
+
+int
+ring_complete_lost(struct session *s, uint64_t time)
+{
+	struct {
+		struct perf_event_header h;
+		uint64_t lost;
+		struct id_trailer id;
+	} rec = { .h = { .type = PERF_RECORD_LOST_SAMPLES, .size = sizeof(rec) } };
+	size_t i;
+	int err;
+
+	err = events_count_lost(s);
+	if (err)
+		return err;
+	for (i = 0; i < s->nr_rings; i++) {
+		struct ring *r = &s->rings[i];
+
+		if (r->lost_counted <= r->lost_reported)
+			continue;
+		/* No task: the loss is the ring's. */
+		rec.lost = r->lost_counted - r->lost_reported;
+		rec.id = (struct id_trailer){ 0, 0, time, (uint32_t)r->cpu, 0, s->tracking_id };
+		s->nr_lost += rec.lost;
+		s->nr_lost_late += rec.lost;
+		err = screc_writer_add(s->w, SCREC_REC_PERF, &rec, sizeof(rec));
+		if (err && !s->write_error)
+			s->write_error = err;
+	}
+	return s->write_error;
 }
 
 size_t
