@@ -2,19 +2,22 @@
 /*
  * Describing processes that were running before the recording started (-p):
  * their threads, names and executable mappings, written as the COMM and MMAP2
- * records the kernel would have produced, with build-ids read from the files.
+ * records the kernel would have produced, with build-ids read from the files
+ * mapped (through /proc/PID/map_files, not their paths), or else the device
+ * and inode of the file.
  */
 #include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <inttypes.h>
 #include <linux/perf_event.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "common/buildid.h"
 #include "common/util.h"
+#include "mapfile.h"
 #include "record.h"
 
 int
@@ -117,14 +120,14 @@ proc_synthesize(struct session *s, pid_t pid, uint64_t time)
 		struct {
 			uint32_t pid, tid;
 			uint64_t addr, len, pgoff;
-			uint8_t build_id_size, reserved[3], build_id[20];
+			uint8_t ident[24];	/* a build-id, or maj, min, ino, generation */
 			uint32_t prot, flags;
 		} m = { 0 };
 		uint64_t start, end, off;
 		char perms[8], name[4096];
 		unsigned maj, min;
 		unsigned long ino;
-		int n = 0;
+		int n = 0, fd;
 		uint16_t misc = 0;
 		size_t idlen;
 
@@ -144,10 +147,22 @@ proc_synthesize(struct session *s, pid_t pid, uint64_t time)
 		m.pgoff = off;
 		m.prot = (perms[0] == 'r' ? 1u : 0) | (perms[1] == 'w' ? 2u : 0) | 4u;
 		m.flags = perms[3] == 'p' ? 2u : 1u;	/* MAP_PRIVATE : MAP_SHARED */
-		if (name[0] == '/' && screc_read_build_id(name, m.build_id, &idlen) == 0) {
-			m.build_id_size = (uint8_t)idlen;
+		/* The build-id of the very file mapped, not of whatever its path now leads to. */
+		fd = name[0] == '/' ? mapfile_open_mapped(pid, start, end, name, NULL) : -ENOENT;
+		if (fd >= 0 && mapfile_build_id(fd, m.ident + 4, &idlen) == 0) {
+			m.ident[0] = (uint8_t)idlen;
 			misc |= PERF_RECORD_MISC_MMAP_BUILD_ID;
+		} else {
+			/* As the kernel writes a mapping without a build-id: which file it is. */
+			uint32_t dev[2] = { maj, min };
+			uint64_t inode = ino;
+
+			memset(m.ident, 0, sizeof(m.ident));
+			memcpy(m.ident, dev, sizeof(dev));
+			memcpy(m.ident + 8, &inode, sizeof(inode));
 		}
+		if (fd >= 0)
+			close(fd);
 		err = emit(s, PERF_RECORD_MMAP2, misc, &m, sizeof(m), name, pid, pid, time);
 		if (err)
 			break;

@@ -13,10 +13,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "common/buildid.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "archive.h"
+#include "mapfile.h"
 #include "record.h"
 
 static bool
@@ -37,35 +37,50 @@ path_seen(struct session *s, const char *path)
 }
 
 /*
- * An executable file mapping without a kernel build-id: read it from the file
- * once, and tell the archive (if any) about the mapping.
+ * An executable file mapping.  Without a kernel build-id, read it from the
+ * file once per path, and write it in a BUILDID record.  With --archive,
+ * note the mapping, with which file it is (device and inode) so that the
+ * archive stores that file or nothing.  The file is the one the kernel
+ * holds for the mapping (/proc/PID/map_files) while it exists, else its
+ * path, reached through no symbolic link.
  */
 static void
 on_mmap2(struct session *s, const uint8_t *rec, size_t len)
 {
 	struct screc_rec_buildid rb = { 0 };
+	struct mapfile_id id = { 0 };
 	struct screc_mmap2 m;
-	size_t idlen;
+	bool want_bid, want_id;
+	size_t idlen = 0;
+	int fd;
 
-	if (screc_mmap2_parse(rec, len, &m) || !(m.prot & PROT_EXEC))
+	if (screc_mmap2_parse(rec, len, &m) || !(m.prot & PROT_EXEC) || m.path[0] != '/')
 		return;
-	if (s->archive)
-		archive_note_map(s->archive, m.pid, m.path, m.build_id, m.build_id_len);
-	if (m.build_id_len || m.path[0] != '/' || path_seen(s, m.path))
-		return;
-	if (screc_read_build_id(m.path, rb.build_id, &idlen) != 0)
-		return;
-	rb.pid = m.pid;
-	rb.build_id_len = (uint8_t)idlen;
-	rb.path_len = (uint32_t)m.path_len;
-	if (s->archive)
-		archive_note_build_id(s->archive, m.path, rb.build_id, idlen);
-	{
+	want_id = s->archive && !mapfile_mmap2_id(rec, len, &id) &&
+		  !archive_has_map(s->archive, m.pid, m.path);
+	want_bid = !m.build_id_len && !path_seen(s, m.path);
+	if (want_id || want_bid) {
+		fd = mapfile_open_mapped(m.pid, m.addr, m.addr + m.len, m.path, &id);
+		if (fd >= 0) {
+			if (!want_bid || mapfile_build_id(fd, rb.build_id, &idlen) != 0)
+				idlen = 0;
+			close(fd);
+		}
+	}
+	if (s->archive) {
+		archive_note_map(s->archive, m.pid, m.path, m.build_id, m.build_id_len, &id);
+		if (idlen)
+			archive_note_build_id(s->archive, m.path, rb.build_id, idlen);
+	}
+	if (idlen) {
 		struct iovec iov[2] = {
 			{ (uint8_t *)&rb + sizeof(rb.hdr), sizeof(rb) - sizeof(rb.hdr) },
 			{ (void *)m.path, m.path_len },
 		};
 
+		rb.pid = m.pid;
+		rb.build_id_len = (uint8_t)idlen;
+		rb.path_len = (uint32_t)m.path_len;
 		s->write_error = s->write_error ? s->write_error :
 				 screc_writer_addv(s->w, SCREC_REC_BUILDID, iov, 2);
 	}
