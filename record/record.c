@@ -781,6 +781,7 @@ summary(struct recording *r, int err)
 		screc_err("lost %llu events (ring records: a syscall's entry and exit are two): use "
 			  "a larger -m (now %u pages) or record fewer syscalls",
 			  (unsigned long long)r->s.nr_lost, r->s.mmap_pages);
+	tasks_report_detached(&r->s.tasks);
 	if (r->t.child > 0 && !r->t.done)
 		/* Left to run, as strace does. */
 		screc_err("%d: still running after the stop request; recording ended",

@@ -16,6 +16,7 @@
 #include "common/arch.h"
 #include "common/perf-record.h"
 #include "common/writer.h"
+#include "tasks.h"
 
 /* User stack bytes per sample when --stack-size is not given (at most SCREC_ARCH_STACK_MAX). */
 #define RECORD_STACK_DEFAULT	8192u
@@ -88,6 +89,9 @@ struct session {
 	int write_error;
 	uint8_t *scratch;		/* one record copied out of a ring */
 
+	/* the recorded processes, as the records tell */
+	struct tasks tasks;
+
 	/* build-ids read from files, to write each path once */
 	char **bid_paths;
 	size_t nr_bid_paths, cap_bid_paths;
@@ -147,7 +151,7 @@ int ring_write_perf(struct session *s, const void *rec, size_t len);
  * nr_lost_late.  Returns 0 or -errno.
  */
 int ring_complete_lost(struct session *s, uint64_t time);
-/* Free the scratch buffer and the build-id paths seen; safe to call twice. */
+/* Free the scratch buffer, the build-id paths seen and the tasks; safe to call twice. */
 void ring_release(struct session *s);
 
 /* proc.c */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/records.h"
 #include "common/util.h"
 #include "archive.h"
 #include "mapfile.h"
@@ -54,7 +55,10 @@ on_mmap2(struct session *s, const uint8_t *rec, size_t len)
 	size_t idlen = 0;
 	int fd;
 
-	if (screc_mmap2_parse(rec, len, &m) || !(m.prot & PROT_EXEC) || m.path[0] != '/')
+	if (screc_mmap2_parse(rec, len, &m))
+		return;
+	tasks_active(&s->tasks, m.pid);
+	if (!(m.prot & PROT_EXEC) || m.path[0] != '/')
 		return;
 	want_id = s->archive && !mapfile_mmap2_id(rec, len, &id) &&
 		  !archive_has_map(s->archive, m.pid, m.path);
@@ -99,11 +103,13 @@ ring_write_perf(struct session *s, const void *rec, size_t len)
 			break;
 		if (smp.attr->kind == SCREC_ATTR_EXIT) {
 			s->nr_exits++;
+			tasks_active(&s->tasks, smp.pid);
 			break;
 		}
 		if (smp.attr->kind != SCREC_ATTR_ENTER)
 			break;
 		s->nr_samples++;
+		tasks_active(&s->tasks, smp.pid);
 		if (s->archive)
 			archive_note_sample(s->archive, smp.pid);
 		if (smp.stack) {
@@ -148,6 +154,20 @@ ring_write_perf(struct session *s, const void *rec, size_t len)
 	case PERF_RECORD_MMAP2:
 		on_mmap2(s, rec, len);
 		break;
+	case PERF_RECORD_COMM: {
+		struct screc_comm c;
+
+		if (screc_comm_parse(rec, len, &c) == 0)
+			tasks_comm(&s->tasks, c.pid, c.tid, c.comm, c.exec);
+		break;
+	}
+	case PERF_RECORD_EXIT: {
+		struct screc_task t;
+
+		if (screc_task_parse(rec, len, &t) == 0)
+			tasks_exit(&s->tasks, t.pid, t.tid);
+		break;
+	}
 	}
 	err = screc_writer_add(s->w, SCREC_REC_PERF, rec, len);
 	if (err && !s->write_error)
@@ -259,4 +279,5 @@ ring_release(struct session *s)
 	s->nr_bid_paths = s->cap_bid_paths = 0;
 	free(s->scratch);
 	s->scratch = NULL;
+	tasks_release(&s->tasks);
 }

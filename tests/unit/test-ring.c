@@ -4,11 +4,12 @@
  * perf ring (wrapping at its end, header included) come out whole and in
  * order; syscall-entry stacks are cut to the valid part the kernel marked,
  * never longer than asked; lost counts are summed; an executable mapping
- * without a kernel build-id gets one read from the file, once per path; the
- * default ring size.
+ * without a kernel build-id gets one read from the file, once per path; a
+ * process the kernel dropped at its exec is noticed; the default ring size.
  */
 #include <errno.h>
 #include <linux/perf_event.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -222,6 +223,75 @@ test_build_ids(void)
 	tap_ok(s.scratch == NULL && s.bid_paths == NULL, "ring_release frees, and twice is harmless");
 }
 
+/* A COMM (exec) or EXIT record of pid/tid with the tracking id, into out; returns its size. */
+static size_t
+task_rec(uint8_t *out, uint32_t type, uint32_t pid, uint32_t tid, const char *comm)
+{
+	struct perf_event_header h = { type, 0, 0 };
+	uint32_t ids[4] = { pid, pid, tid, tid };
+	uint64_t sid[4] = { pid | ((uint64_t)tid << 32), 1, 0, SYNTH_ID_TRACKING };
+	size_t off = sizeof(h);
+
+	memset(out, 0, 128);
+	if (type == PERF_RECORD_COMM) {
+		h.misc = PERF_RECORD_MISC_COMM_EXEC;
+		memcpy(out + off, ids, 8);
+		off += 8;
+		snprintf((char *)out + off, 16, "%s", comm);
+		off += 16;
+	} else {
+		memcpy(out + off, ids, 16);
+		off += 16 + 8;	/* pid, ppid, tid, ptid, time */
+	}
+	memcpy(out + off, sid, sizeof(sid));
+	off += sizeof(sid);
+	h.size = (uint16_t)off;
+	memcpy(out, &h, sizeof(h));
+	return off;
+}
+
+/*
+ * A process whose exec is followed by an EXIT record with nothing of its new
+ * program between was dropped by the kernel (a set-user-ID exec); one with a
+ * mapping or a sample between, or a thread's EXIT, was not.
+ */
+static void
+test_detached(void)
+{
+	uint8_t rec[1024], *buf = NULL;
+	struct session s;
+	const struct task *t;
+
+	session_init(&s);
+	ring_write_perf(&s, rec, task_rec(rec, PERF_RECORD_COMM, 40, 40, "dropped"));
+	ring_write_perf(&s, rec, task_rec(rec, PERF_RECORD_EXIT, 40, 40, NULL));
+	ring_write_perf(&s, rec, task_rec(rec, PERF_RECORD_COMM, 41, 41, "running"));
+	ring_write_perf(&s, rec, task_rec(rec, PERF_RECORD_COMM, 5, 5, "mapped"));
+	ring_write_perf(&s, rec, mmap2(rec, "/etc/passwd", PROT_READ));	/* of pid 5 */
+	ring_write_perf(&s, rec, task_rec(rec, PERF_RECORD_EXIT, 5, 5, NULL));
+	ring_write_perf(&s, rec, task_rec(rec, PERF_RECORD_COMM, 1, 1, "sampled"));
+	ring_write_perf(&s, rec, synth_enter_sample(rec, 1, 1, 0, STACK, 8));
+	ring_write_perf(&s, rec, task_rec(rec, PERF_RECORD_EXIT, 1, 1, NULL));
+	ring_write_perf(&s, rec, task_rec(rec, PERF_RECORD_COMM, 42, 42, "thread"));
+	ring_write_perf(&s, rec, task_rec(rec, PERF_RECORD_EXIT, 42, 43, NULL));
+	t = tasks_get(&s.tasks, 40, false);
+	tap_ok(t && t->detach == TASK_DETACHED && strcmp(t->comm, "dropped") == 0,
+	       "exec then EXIT, nothing between: dropped by the kernel");
+	t = tasks_get(&s.tasks, 5, false);
+	tap_ok(t && t->detach == TASK_ATTACHED, "exec, a mapping, EXIT: a real exit");
+	t = tasks_get(&s.tasks, 1, false);
+	tap_ok(t && t->detach == TASK_ATTACHED && t->samples == 1, "exec, a sample, EXIT: a real exit");
+	t = tasks_get(&s.tasks, 42, false);
+	tap_ok(t && t->detach == TASK_EXEC_PENDING, "a thread's EXIT is not the process's");
+	tap_ok(tasks_get(&s.tasks, 41, false) != NULL, "an exec'd process without EXIT is known");
+	tap_ok(tasks_get(&s.tasks, 999, false) == NULL, "a pid never seen is not");
+	screc_reader_close(session_finish(&s, &buf));
+	free(buf);
+	screc_attrs_release(&s.attrs);
+	ring_release(&s);
+	tap_ok(s.tasks.t == NULL && s.tasks.nr == 0, "ring_release frees the tasks");
+}
+
 /* Lay len bytes at ring position pos, wrapping. */
 static void
 ring_put(uint8_t *data, size_t size, uint64_t pos, const void *src, size_t len)
@@ -329,6 +399,7 @@ main(void)
 	test_default_pages();
 	test_trim();
 	test_build_ids();
+	test_detached();
 	test_drain();
 	return tap_done();
 }
