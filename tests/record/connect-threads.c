@@ -23,7 +23,7 @@
 
 static long count;
 static double seconds;
-static pthread_barrier_t started;
+static pthread_barrier_t started, announced;
 static pid_t tids[MAX_THREADS];
 static const char *ready;
 
@@ -68,6 +68,8 @@ thread_main(void *arg)
 	} else {
 		thread_level1(fd, &addr);
 		pthread_barrier_wait(&started);
+		/* Not before the ready file exists: its absence ends the loop. */
+		pthread_barrier_wait(&announced);
 		for (i = 0; now() < end; i++) {
 			thread_level1(fd, &addr);
 			usleep(1000);
@@ -113,12 +115,15 @@ main(int argc, char **argv)
 	if (n < 1 || n > MAX_THREADS)
 		return 2;
 	pthread_barrier_init(&started, NULL, (unsigned)n + 1);
+	pthread_barrier_init(&announced, NULL, (unsigned)n + 1);
 	for (i = 0; i < n; i++)
 		if (pthread_create(&th[i], NULL, thread_main, (void *)i))
 			return 1;
 	pthread_barrier_wait(&started);
 	if (ready)
 		write_ready(ready, n);
+	if (count <= 0)
+		pthread_barrier_wait(&announced);
 	for (i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
 	return 0;
