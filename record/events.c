@@ -31,13 +31,37 @@
 
 static const char *const tracefs_dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 
+/*
+ * What lets a user other than root record, found by trying it as nobody:
+ * the tracepoints' id and format files are 0440 root, so a group of the
+ * user's must own tracefs (its mount options; a chmod of the top directory
+ * is not enough); then CAP_PERFMON, and CAP_IPC_LOCK for rings larger than
+ * kernel.perf_event_mlock_kb.  Without the capabilities, perf_event_paranoid
+ * 2 still allows a user's own processes' syscalls through their own
+ * tracepoints (at most four syscalls), which the recorder falls back to.
+ */
+#define TRACEFS_ADVICE \
+	"run as root, or give a group of yours the tracepoint files (as root: mount -o " \
+	"remount,mode=750,gid=GROUP %s) and screc CAP_PERFMON and CAP_IPC_LOCK (setcap " \
+	"cap_perfmon,cap_ipc_lock=ep screc)"
+
+/*
+ * access(2) checks with the real ids and no capabilities; what matters is
+ * whether screc, with its effective ids and capabilities, can get there.
+ */
+static int
+can(const char *path, int mode)
+{
+	return faccessat(AT_FDCWD, path, mode, AT_EACCESS);
+}
+
 static bool
 has_events(const char *dir)
 {
 	char path[256];
 
 	snprintf(path, sizeof(path), "%s/events/raw_syscalls", dir);
-	return access(path, F_OK) == 0;
+	return can(path, F_OK) == 0;
 }
 
 int
@@ -56,9 +80,9 @@ events_find_tracefs(struct session *s)
 		s->tracefs = tracefs_dirs[0];
 		return 0;
 	}
-	if (access(tracefs_dirs[0], X_OK) != 0 && errno == EACCES) {
-		screc_err("%s: permission denied: run as root, or make tracefs readable "
-			  "(mount -o remount,mode=755 %s)", tracefs_dirs[0], tracefs_dirs[0]);
+	if (can(tracefs_dirs[0], X_OK) != 0 && errno == EACCES) {
+		screc_err("%s: permission denied: the syscall tracepoints are root's: " TRACEFS_ADVICE,
+			  tracefs_dirs[0], tracefs_dirs[0]);
 		return -EACCES;
 	}
 	screc_err("tracefs: not mounted and no syscall tracepoints found: mount it as root "
@@ -132,7 +156,7 @@ tracepoint_exists(struct session *s, const char *name)
 
 	snprintf(path, sizeof(path), "%s/events/syscalls/sys_enter_%s", s->tracefs,
 		 screc_syscall_tracepoint(name));
-	return access(path, F_OK) == 0;
+	return can(path, F_OK) == 0;
 }
 
 static int
@@ -243,10 +267,15 @@ events_resolve(struct session *s, const char *spec)
 		s->tps[0].filter = filter;
 		s->tps[1].filter = filter ? strdup(filter) : NULL;
 	}
+	if (err == -EACCES) {
+		screc_err("%s: cannot read the tracepoint: %s: its id and format files are readable "
+			  "by root and tracefs's group only: " TRACEFS_ADVICE,
+			  s->tps[s->nr_tps - 1].name, strerror(-err), s->tracefs);
+		return err;
+	}
 	if (err) {
 		screc_err("%s: cannot read the tracepoint: %s%s", s->tps[s->nr_tps - 1].name,
 			  strerror(-err),
-			  err == -EACCES ? " (run as root, or make tracefs readable)" :
 			  err == -ENOENT ? " (the kernel lacks this syscall tracepoint: "
 					   "CONFIG_FTRACE_SYSCALLS)" : "");
 		return err;
@@ -268,7 +297,7 @@ fill_attr(struct session *s, struct perf_event_attr *a, const struct tracepoint 
 	a->disabled = 1;
 	a->enable_on_exec = on_exec;
 	a->inherit = s->inherit;
-	a->exclude_kernel = 0;
+	a->exclude_kernel = s->user_only;
 	a->wakeup_events = 0;
 	a->watermark = 1;
 	a->wakeup_watermark = (uint32_t)(s->mmap_pages * (uint64_t)getpagesize() / 4);
@@ -315,13 +344,30 @@ add_fd(struct session *s, int fd, uint32_t event, uint32_t ring)
  * can (6.0+); once refused for that (EINVAL), never asked again.
  */
 static int
-open_event(struct session *s, struct perf_event_attr *attr, pid_t tid, int cpu)
+open_event(struct session *s, struct perf_event_attr *attr, const struct tracepoint *tp,
+	   pid_t tid, int cpu)
 {
 	int fd;
 
 	if (s->read_lost)
 		attr->read_format = PERF_FORMAT_ID | PERF_FORMAT_LOST;
 	fd = (int)syscall(SYS_perf_event_open, attr, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	/*
+	 * Refused kernel samples (perf_event_paranoid 2, no CAP_PERFMON): the
+	 * syscalls' own tracepoints fire with the user's registers, so their
+	 * samples need no kernel side; raw_syscalls' fire with the kernel's
+	 * and would record nothing.  From then on every event asks for user
+	 * samples only.
+	 */
+	if (fd < 0 && (errno == EACCES || errno == EPERM) && !attr->exclude_kernel &&
+	    (!tp || strncmp(tp->name, "syscalls:", 9) == 0)) {
+		attr->exclude_kernel = 1;
+		fd = (int)syscall(SYS_perf_event_open, attr, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		if (fd >= 0) {
+			screc_debug("perf: kernel samples refused; user samples only");
+			s->user_only = true;
+		}
+	}
 	if (fd < 0 && errno == EINVAL && s->read_lost) {
 		attr->read_format = 0;
 		fd = (int)syscall(SYS_perf_event_open, attr, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
@@ -334,7 +380,7 @@ open_event(struct session *s, struct perf_event_attr *attr, pid_t tid, int cpu)
 }
 
 static void
-explain_open_error(int err, const struct tracepoint *tp, pid_t tid)
+explain_open_error(int err, const struct tracepoint *tp, pid_t tid, bool attach)
 {
 	const char *what = tp ? tp->name : "dummy tracking event";
 	int paranoid = 2;
@@ -345,11 +391,22 @@ explain_open_error(int err, const struct tracepoint *tp, pid_t tid)
 			paranoid = 2;
 		fclose(f);
 	}
-	if (err == EACCES || err == EPERM)
-		screc_err("perf_event_open %s: %s: run as root, or give screc CAP_PERFMON "
-			  "(and CAP_SYS_PTRACE for -p), or lower "
-			  "/proc/sys/kernel/perf_event_paranoid (now %d) to -1",
-			  what, strerror(err), paranoid);
+	if ((err == EACCES || err == EPERM) && tp && strncmp(tp->name, "raw_syscalls:", 13) == 0)
+		screc_err("perf_event_open %s: %s: recording every syscall (or more than %d) needs "
+			  "root, or CAP_PERFMON (setcap cap_perfmon,cap_ipc_lock=ep screc), or "
+			  "kernel.perf_event_paranoid 1 or lower (now %d); without them, name at most "
+			  "%d syscalls with -e", what, strerror(err), MAX_OWN_TRACEPOINTS, paranoid,
+			  MAX_OWN_TRACEPOINTS);
+	else if ((err == EACCES || err == EPERM) && attach)
+		screc_err("perf_event_open %s: task %d: %s: a process of another user (or one "
+			  "that changed its user) needs root, or CAP_PERFMON and CAP_SYS_PTRACE "
+			  "(setcap cap_perfmon,cap_sys_ptrace,cap_ipc_lock=ep screc)", what, (int)tid,
+			  strerror(err));
+	else if (err == EACCES || err == EPERM)
+		screc_err("perf_event_open %s: %s: run as root, or give screc CAP_PERFMON and "
+			  "CAP_IPC_LOCK (setcap cap_perfmon,cap_ipc_lock=ep screc)%s", what,
+			  strerror(err), paranoid > 2 ? ", or lower kernel.perf_event_paranoid to 2 "
+			  "(where a user may record the syscalls of its own processes)" : "");
 	else if (err == ESRCH)
 		screc_err("perf_event_open %s: task %d: no such process", what, (int)tid);
 	else if (err == EMFILE)
@@ -363,21 +420,36 @@ explain_open_error(int err, const struct tracepoint *tp, pid_t tid)
 		screc_err("perf_event_open %s: %s", what, strerror(err));
 }
 
+/*
+ * Map the ring of the CPU whose first event is fd.  Beyond
+ * kernel.perf_event_mlock_kb and the memlock limit the kernel refuses
+ * (EPERM) but to CAP_IPC_LOCK; a default size (no -m) is then halved until
+ * it fits (events_open() says so).
+ */
 static int
 map_ring(struct session *s, int fd, int cpu)
 {
 	size_t page = (size_t)getpagesize();
 	struct ring *r;
 	void *base;
+	int err;
 
-	base = mmap(NULL, (s->mmap_pages + 1) * page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (base == MAP_FAILED) {
-		int err = errno;
-
-		screc_err("mmap of the perf ring (%u pages): %s%s", s->mmap_pages, strerror(err),
-			  err == EPERM ? ": use a smaller -m, or raise "
-					 "/proc/sys/kernel/perf_event_mlock_kb" : "");
-		return -err;
+	for (;;) {
+		base = mmap(NULL, (s->mmap_pages + 1) * page, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    fd, 0);
+		if (base != MAP_FAILED)
+			break;
+		err = errno;
+		if (err != EPERM || s->mmap_pages_given || s->mmap_pages <= 1) {
+			screc_err("mmap of the perf ring (%u pages): %s%s", s->mmap_pages,
+				  strerror(err),
+				  err == EPERM ? ": more locked memory than a user may have for perf "
+						 "(kernel.perf_event_mlock_kb and ulimit -l): give a "
+						 "smaller -m, or screc CAP_IPC_LOCK, or raise "
+						 "kernel.perf_event_mlock_kb" : "");
+			return -err;
+		}
+		s->mmap_pages /= 2;
 	}
 	r = &s->rings[s->nr_rings++];
 	r->fd = fd;
@@ -407,6 +479,7 @@ int
 events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec)
 {
 	struct perf_event_attr attr;
+	uint32_t asked;
 	int cpu, err;
 	size_t t, e;
 
@@ -417,6 +490,7 @@ events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec)
 	if (!s->mmap_pages)
 		s->mmap_pages = events_default_pages(s->nr_cpus);
 	s->read_lost = true;
+	asked = s->mmap_pages;
 	for (cpu = 0; cpu < s->nr_cpus; cpu++) {
 		int leader = -1;
 
@@ -427,14 +501,14 @@ events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec)
 				int fd;
 
 				fill_attr(s, &attr, tp, on_exec);
-				fd = open_event(s, &attr, tids[t], cpu);
+				fd = open_event(s, &attr, tp, tids[t], cpu);
 				if (fd < 0 && errno == ENODEV)
 					break;	/* CPU offline */
 				if (fd < 0 && errno == ESRCH && t > 0)
 					break;	/* a thread that ended meanwhile */
 				if (fd < 0) {
 					err = errno;
-					explain_open_error(err, tp, tids[t]);
+					explain_open_error(err, tp, tids[t], !on_exec);
 					return -err;
 				}
 				/* The ring is the next one when this is its leader. */
@@ -469,6 +543,11 @@ events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec)
 		screc_err("perf: no CPU accepted the events");
 		return -ENODEV;
 	}
+	if (s->mmap_pages < asked)
+		screc_err("rings of %u to %u pages per CPU, not %u: no more locked memory is "
+			  "allowed for perf, and events are lost sooner; give screc CAP_IPC_LOCK, or "
+			  "raise kernel.perf_event_mlock_kb", s->mmap_pages,
+			  (uint32_t)(s->rings[0].data_size / (size_t)getpagesize()), asked);
 	return 0;
 }
 

@@ -200,6 +200,7 @@ parse_options(struct options *o, struct session *s, int argc, char **argv, int *
 			if (*end || v == 0 || (v & (v - 1)) || v > (1ul << 20))
 				screc_die(2, "-m %s: expected a power of two number of pages", optarg);
 			s->mmap_pages = (uint32_t)v;
+			s->mmap_pages_given = true;
 			break;
 		case 'I':
 			s->inherit = false;

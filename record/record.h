@@ -68,6 +68,7 @@ struct session {
 	/* options */
 	uint32_t stack_size;
 	uint32_t mmap_pages;		/* per CPU; 0 until chosen from RECORD_RING_* */
+	bool mmap_pages_given;		/* -m: never shrunk to fit the locked-memory limit */
 	bool inherit;
 
 	/* events */
@@ -78,6 +79,7 @@ struct session {
 	struct fd_info *fd_info;	/* one per fd */
 	size_t nr_fds, cap_fds;
 	bool read_lost;			/* the events count their losses (Linux 6.0+) */
+	bool user_only;			/* exclude_kernel: all perf_event_paranoid 2 allows */
 	struct ring *rings;
 	size_t nr_rings;
 	int nr_cpus;
