@@ -38,6 +38,7 @@
 #include "output.h"
 #include "record.h"
 #include "screc.h"
+#include "target.h"
 
 #define FLUSH_INTERVAL_NS	1000000000ull
 #define POLL_MS			100
@@ -51,21 +52,9 @@ struct options {
 	size_t nr_pids;
 	double duration;		/* --duration in seconds; 0: none */
 	char **command;			/* after --; NULL with -p */
+	const char *user;		/* -u */
 	int argc;			/* screc record's own arguments, kept in the file */
 	char **argv;
-};
-
-/* The processes recorded: the launched command, or the threads of -p. */
-struct target {
-	pid_t child;			/* the launched command; -1 with -p */
-	int go_fd;			/* releases it to exec */
-	int err_fd;			/* brings its exec's errno back */
-	pid_t *tids;			/* the tasks the events are opened on */
-	size_t nr_tids, cap_tids;
-	int status;			/* its wait status, once done */
-	bool done;			/* reaped */
-	int exit_code;			/* 127 or 126 when its exec failed */
-	int orig_nice;			/* screc's niceness when started, given back to it */
 };
 
 /* The main loop's state. */
@@ -109,11 +98,14 @@ usage(FILE *f)
 		"usage: screc record [-e SYSCALLS] [-o FILE] [--stack-size BYTES] [-m PAGES]\n"
 		"                    [--no-inherit] [--duration SECONDS] -- COMMAND [ARGS...]\n"
 		"       screc record -p PID[,PID...] [options]\n"
+		"       screc record -u USER [options] -- COMMAND [ARGS...]\n"
 		"\n"
 		"  -e, --events LIST     comma list of syscalls (default: every syscall)\n"
 		"  -o, --output FILE     recording file (default: screc.data; a previous one is\n"
 		"                        kept as FILE.old; - for standard output)\n"
 		"  -p, --pid LIST        attach to running processes instead of launching one\n"
+		"  -u, --user USER       run the command as USER, with its groups (as root; the\n"
+		"                        recording stays root's)\n"
 		"      --stack-size N    bytes of user stack per event (default %u, at most %u)\n"
 		"  -m, --mmap-pages N    ring buffer pages per CPU, a power of two (default: %u MiB\n"
 		"                        over all CPUs, from %u to %u MiB each)\n"
@@ -147,17 +139,19 @@ parse_pids(const char *arg, pid_t **pids, size_t *nr)
 }
 
 /*
- * Fill o and the session's options from the command line.  Returns false to
- * go on recording, true when the command is done (--help) with *status set.
- * Usage errors exit with status 2.
+ * Fill o, the session's and the target's options from the command line.
+ * Returns false to go on recording, true when the command is done (--help)
+ * with *status set.  Usage errors exit with status 2.
  */
 static bool
-parse_options(struct options *o, struct session *s, int argc, char **argv, int *status)
+parse_options(struct options *o, struct session *s, struct target *t, int argc, char **argv,
+	      int *status)
 {
 	static const struct option longopts[] = {
 		{ "events", required_argument, NULL, 'e' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "pid", required_argument, NULL, 'p' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "stack-size", required_argument, NULL, 'S' },
 		{ "mmap-pages", required_argument, NULL, 'm' },
 		{ "no-inherit", no_argument, NULL, 'I' },
@@ -176,7 +170,7 @@ parse_options(struct options *o, struct session *s, int argc, char **argv, int *
 	o->argc = argc;
 	o->argv = argv;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+e:o:p:m:vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+e:o:p:u:m:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'e':
 			o->spec = optarg;
@@ -187,6 +181,9 @@ parse_options(struct options *o, struct session *s, int argc, char **argv, int *
 		case 'p':
 			if (parse_pids(optarg, &o->pids, &o->nr_pids))
 				screc_die(2, "-p %s: expected a comma list of process ids", optarg);
+			break;
+		case 'u':
+			o->user = optarg;
 			break;
 		case 'S':
 			v = strtoul(optarg, &end, 0);
@@ -234,6 +231,8 @@ parse_options(struct options *o, struct session *s, int argc, char **argv, int *
 	}
 	if (o->nr_pids && optind < argc)
 		screc_die(2, "record: give either -p PID or a command, not both");
+	if (o->nr_pids && o->user)
+		screc_die(2, "-u %s: only for a command screc launches, not with -p", o->user);
 	if (!o->nr_pids && optind >= argc) {
 		usage(stderr);
 		screc_die(2, "record: nothing to record: give a command after --, or -p PID");
@@ -243,6 +242,8 @@ parse_options(struct options *o, struct session *s, int argc, char **argv, int *
 			screc_die(1, "-p %d: no such process", (int)o->pids[i]);
 	if (!o->nr_pids)
 		o->command = argv + optind;
+	if (o->user && target_set_user(t, o->user))
+		exit(2);
 	return false;
 }
 
@@ -294,62 +295,6 @@ catch_signals(struct loop *l)
 	return 0;
 }
 
-/*
- * Fork the command, held before its exec until go_fd is written.  Its exec's
- * errno comes back through err_fd when it fails.  Returns 0 or -errno.
- */
-static int
-spawn(struct target *t, char **argv)
-{
-	int go[2], ep[2], err;
-
-	if (pipe2(go, O_CLOEXEC) < 0)
-		return -errno;
-	if (pipe2(ep, O_CLOEXEC) < 0) {
-		err = -errno;
-		goto close_go;
-	}
-	t->child = fork();
-	if (t->child < 0) {
-		err = -errno;
-		goto close_ep;
-	}
-	if (t->child == 0) {
-		sigset_t none;
-		char c;
-		int e;
-
-		/*
-		 * Only the mask is screc's own doing; dispositions stay as screc
-		 * found them, so a command started under nohup still ignores SIGHUP.
-		 */
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		setpriority(PRIO_PROCESS, 0, t->orig_nice);	/* the command's own niceness */
-		close(go[1]);
-		close(ep[0]);
-		if (read(go[0], &c, 1) != 1)
-			_exit(127);
-		execvp(argv[0], argv);
-		e = errno;
-		if (write(ep[1], &e, sizeof(e)) < 0)
-			_exit(127);
-		_exit(127);
-	}
-	close(go[0]);
-	close(ep[1]);
-	t->go_fd = go[1];
-	t->err_fd = ep[0];
-	return 0;
-close_ep:
-	close(ep[0]);
-	close(ep[1]);
-close_go:
-	close(go[0]);
-	close(go[1]);
-	return err;
-}
-
 /* The tasks to open the events on: every thread of -p, or the command, held before its exec. */
 static int
 prepare_target(struct recording *r)
@@ -368,7 +313,7 @@ prepare_target(struct recording *r)
 	}
 	if (!r->opt.command)
 		return 0;
-	err = spawn(t, r->opt.command);
+	err = target_spawn(t, r->opt.command);
 	if (err) {
 		screc_err("%s: cannot start: %s", r->opt.command[0], strerror(-err));
 		return err;
@@ -481,7 +426,7 @@ start_target(struct recording *r)
 {
 	struct target *t = &r->t;
 	size_t i;
-	int e = 0;
+	int err;
 
 	if (!r->opt.command) {
 		uint64_t before = clock_ns(CLOCK_MONOTONIC);
@@ -490,21 +435,9 @@ start_target(struct recording *r)
 		for (i = 0; i < r->opt.nr_pids; i++)
 			proc_synthesize(&r->s, r->opt.pids[i], before);
 	} else {
-		if (write(t->go_fd, "g", 1) != 1)
-			e = errno;
-		close(t->go_fd);
-		t->go_fd = -1;
-		if (e == 0 && read(t->err_fd, &e, sizeof(e)) == sizeof(e) && e) {
-			screc_err("%s: cannot execute: %s", r->opt.command[0], strerror(e));
-			t->exit_code = e == ENOENT ? 127 : 126;
-			/* The child is on its way out (_exit after the failed exec). */
-			if (waitpid(t->child, &t->status, 0) == t->child)
-				t->done = true;
-		}
-		close(t->err_fd);
-		t->err_fd = -1;
-		if (t->exit_code)
-			return -e;
+		err = target_release(t, r->opt.command[0]);
+		if (err)
+			return err;
 	}
 	output_commit(&r->out);
 	return screc_writer_flush(r->s.w);
@@ -843,16 +776,12 @@ static void
 release(struct recording *r)
 {
 	output_release(&r->out);
-	if (r->t.go_fd >= 0)
-		close(r->t.go_fd);
-	if (r->t.err_fd >= 0)
-		close(r->t.err_fd);
+	target_free(&r->t);
 	archive_free(r->s.archive);
 	events_release(&r->s);
 	ring_release(&r->s);
 	free(r->l.pfd);
 	free(r->opt.pids);
-	free(r->t.tids);
 	if (r->l.sig_fd >= 0)
 		close(r->l.sig_fd);
 	if (r->l.mask_set)
@@ -870,7 +799,7 @@ cmd_record(int argc, char **argv)
 	};
 	int status;
 
-	if (parse_options(&r.opt, &r.s, argc, argv, &status))
+	if (parse_options(&r.opt, &r.s, &r.t, argc, argv, &status))
 		goto out;
 	if (setup(&r)) {
 		status = abandon(&r);
