@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -681,7 +682,8 @@ close_in_background(const int *fds, size_t n)
 		char c;
 		int fd;
 
-		/* Nothing of screc's output may wait on us. */
+		/* Nothing of screc's output may wait on us, nor its scheduling class favour us. */
+		sched_setscheduler(0, SCHED_OTHER, &(struct sched_param){ 0 });
 		close(gate[1]);
 		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (fd >= 0) {

@@ -105,6 +105,15 @@ struct session {
 	/* counters */
 	uint64_t nr_samples, nr_exits, nr_lost;
 	uint64_t nr_lost_late;		/* of nr_lost: found only in the events' counts at the end */
+
+	/* where the recorder's time goes (said with -v) */
+	struct {
+		uint64_t passes;	/* ring_drain_all() calls that found something */
+		uint64_t records;	/* drained */
+		uint64_t ring_bytes;	/* drained, as the kernel wrote them */
+		uint64_t drain_ns;	/* in ring_drain_all(), writing included */
+		uint32_t max_fill;	/* the largest backlog found, per mille of a ring */
+	} stats;
 };
 
 /* events.c */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -187,6 +188,13 @@ drain(struct session *s, struct ring *r)
 		data = (const uint8_t *)r->base + (size_t)getpagesize();
 	head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
 	tail = meta->data_tail;
+	if (head > tail) {
+		uint32_t fill = (uint32_t)((head - tail) * 1000 / r->data_size);
+
+		s->stats.ring_bytes += head - tail;
+		if (fill > s->stats.max_fill)
+			s->stats.max_fill = fill;
+	}
 	while (tail < head) {
 		struct perf_event_header h;
 		size_t off = (size_t)(tail & mask), first;
@@ -260,10 +268,19 @@ ring_complete_lost(struct session *s, uint64_t time)
 size_t
 ring_drain_all(struct session *s)
 {
+	struct timespec a, b;
 	size_t i, moved = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (i = 0; i < s->nr_rings; i++)
 		moved += drain(s, &s->rings[i]);
+	if (moved) {
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		s->stats.passes++;
+		s->stats.records += moved;
+		s->stats.drain_ns += (uint64_t)(b.tv_sec - a.tv_sec) * 1000000000ull +
+				     (uint64_t)b.tv_nsec - (uint64_t)a.tv_nsec;
+	}
 	return moved;
 }
 

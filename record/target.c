@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,7 +111,9 @@ target_spawn(struct target *t, char **argv)
 		 */
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		setpriority(PRIO_PROCESS, 0, t->orig_nice);	/* the command's own niceness */
+		/* The command's own scheduling: not the recorder's real-time class. */
+		sched_setscheduler(0, SCHED_OTHER, &(struct sched_param){ 0 });
+		setpriority(PRIO_PROCESS, 0, t->orig_nice);
 		close(go[1]);
 		close(ep[0]);
 		if (read(go[0], &c, 1) != 1)
