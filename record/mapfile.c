@@ -18,6 +18,7 @@
 #include <linux/openat2.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -26,6 +27,7 @@
 
 #include "common/buildid.h"
 #include "common/perf-record.h"
+#include "common/util.h"
 #include "mapfile.h"
 
 #define OPEN_FLAGS	(O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
@@ -108,6 +110,64 @@ mapfile_build_id(int fd, uint8_t *bid, size_t *len)
 
 	mapfile_fd_path(fd, p, sizeof(p));
 	return screc_read_build_id(p, bid, len);
+}
+
+static size_t
+cache_slot(const struct mapfile_cache *c, uint64_t dev, uint64_t ino)
+{
+	size_t i = (size_t)screc_mix64(ino ^ screc_mix64(dev)) & (c->cap - 1);
+
+	while (c->e[i].ino && (c->e[i].ino != ino || c->e[i].dev != dev))
+		i = (i + 1) & (c->cap - 1);
+	return i;
+}
+
+int
+mapfile_cached_build_id(struct mapfile_cache *c, int fd, const struct mapfile_id *id,
+			uint8_t *bid, size_t *len)
+{
+	struct mapfile_cached *e;
+	size_t i;
+	int err;
+
+	if (!id->known || !id->ino)
+		return mapfile_build_id(fd, bid, len);
+	if (c->cap && c->e[i = cache_slot(c, id->dev, id->ino)].ino) {
+		e = &c->e[i];
+		memcpy(bid, e->bid, e->len);
+		*len = e->len;
+		return e->len ? 0 : -ENOENT;
+	}
+	err = mapfile_build_id(fd, bid, len);
+	if (err && err != -ENOENT && err != -ENOEXEC)
+		return err;	/* not the file's answer: do not remember it */
+	if ((c->nr + 1) * 2 > c->cap) {
+		struct mapfile_cache n = { calloc(c->cap ? 2 * c->cap : 64, sizeof(*n.e)), c->nr,
+					   c->cap ? 2 * c->cap : 64 };
+
+		if (!n.e)
+			return err;
+		for (i = 0; i < c->cap; i++)
+			if (c->e[i].ino)
+				n.e[cache_slot(&n, c->e[i].dev, c->e[i].ino)] = c->e[i];
+		free(c->e);
+		*c = n;
+	}
+	e = &c->e[cache_slot(c, id->dev, id->ino)];
+	*e = (struct mapfile_cached){ .dev = id->dev, .ino = id->ino };
+	if (!err) {
+		e->len = (uint8_t)*len;
+		memcpy(e->bid, bid, *len);
+	}
+	c->nr++;
+	return err;
+}
+
+void
+mapfile_cache_release(struct mapfile_cache *c)
+{
+	free(c->e);
+	*c = (struct mapfile_cache){ 0 };
 }
 
 bool

@@ -39,6 +39,22 @@ int mapfile_open_mapped(pid_t pid, uint64_t start, uint64_t end, const char *pat
 /* The GNU build-id of the open ELF file fd (screc_read_build_id's rules).  0 or -errno. */
 int mapfile_build_id(int fd, uint8_t *bid, size_t *len);
 
+/* Build-ids already read, by device and inode (files do not change under a mapping). */
+struct mapfile_cache {
+	struct mapfile_cached {
+		uint64_t dev, ino;	/* ino 0: a free slot */
+		uint8_t len;		/* 0: the file has none */
+		uint8_t bid[20];
+	} *e;
+	size_t nr, cap;
+};
+
+/* mapfile_build_id() through the cache; id is the file's (from mapfile_open_*). */
+int mapfile_cached_build_id(struct mapfile_cache *c, int fd, const struct mapfile_id *id,
+			    uint8_t *bid, size_t *len);
+/* Free the cache; safe to call twice. */
+void mapfile_cache_release(struct mapfile_cache *c);
+
 /* A path that opens fd's file again (/proc/self/fd/N), for functions that take paths. */
 void mapfile_fd_path(int fd, char *buf, size_t len);
 

@@ -123,6 +123,7 @@ proc_synthesize(struct session *s, pid_t pid, uint64_t time)
 			uint8_t ident[24];	/* a build-id, or maj, min, ino, generation */
 			uint32_t prot, flags;
 		} m = { 0 };
+		struct mapfile_id id = { 0 };
 		uint64_t start, end, off;
 		char perms[8], name[4096];
 		unsigned maj, min;
@@ -148,8 +149,8 @@ proc_synthesize(struct session *s, pid_t pid, uint64_t time)
 		m.prot = (perms[0] == 'r' ? 1u : 0) | (perms[1] == 'w' ? 2u : 0) | 4u;
 		m.flags = perms[3] == 'p' ? 2u : 1u;	/* MAP_PRIVATE : MAP_SHARED */
 		/* The build-id of the very file mapped, not of whatever its path now leads to. */
-		fd = name[0] == '/' ? mapfile_open_mapped(pid, start, end, name, NULL) : -ENOENT;
-		if (fd >= 0 && mapfile_build_id(fd, m.ident + 4, &idlen) == 0) {
+		fd = name[0] == '/' ? mapfile_open_mapped(pid, start, end, name, &id) : -ENOENT;
+		if (fd >= 0 && mapfile_cached_build_id(&s->bid_cache, fd, &id, m.ident + 4, &idlen) == 0) {
 			m.ident[0] = (uint8_t)idlen;
 			misc |= PERF_RECORD_MISC_MMAP_BUILD_ID;
 		} else {

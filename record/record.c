@@ -756,6 +756,10 @@ summary(struct recording *r, int err)
 		screc_err("lost %llu events (ring records: a syscall's entry and exit are two): use "
 			  "a larger -m (now %u pages) or record fewer syscalls",
 			  (unsigned long long)r->s.nr_lost, r->s.mmap_pages);
+	if (r->s.stats.described)
+		screc_err("%llu processes with events after a loss were described again from /proc "
+			  "(names, mappings), in case the loss took theirs",
+			  (unsigned long long)r->s.stats.described);
 	tasks_report_detached(&r->s.tasks);
 	if (r->t.child > 0 && !r->t.done)
 		/* Left to run, as strace does. */

@@ -16,6 +16,7 @@
 #include "common/arch.h"
 #include "common/perf-record.h"
 #include "common/writer.h"
+#include "mapfile.h"
 #include "tasks.h"
 
 /* User stack bytes per sample when --stack-size is not given (at most SCREC_ARCH_STACK_MAX). */
@@ -93,6 +94,10 @@ struct session {
 
 	/* the recorded processes, as the records tell */
 	struct tasks tasks;
+	uint32_t loss_epoch;		/* LOST records drained so far */
+	uint64_t loss_time;		/* the last one's time */
+	bool describing;		/* inside proc_synthesize() */
+	struct mapfile_cache bid_cache;	/* build-ids of mapped files, by device and inode */
 
 	/* build-ids read from files, to write each path once */
 	char **bid_paths;
@@ -113,6 +118,7 @@ struct session {
 		uint64_t ring_bytes;	/* drained, as the kernel wrote them */
 		uint64_t drain_ns;	/* in ring_drain_all(), writing included */
 		uint32_t max_fill;	/* the largest backlog found, per mille of a ring */
+		uint64_t described;	/* processes described again from /proc after a loss */
 	} stats;
 };
 
@@ -170,7 +176,8 @@ void ring_release(struct session *s);
 int proc_threads(pid_t pid, pid_t **tids, size_t *nr, size_t *cap);
 /*
  * Write COMM and MMAP2 records for the running process pid and its threads,
- * dated time (on the recording clock).  Returns 0 or -errno.
+ * dated time (on the recording clock): for -p, and again for a process
+ * whose records may have been lost.  Returns 0 or -errno.
  */
 int proc_synthesize(struct session *s, pid_t pid, uint64_t time);
 /* Whether every process in pids has ended. */

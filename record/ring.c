@@ -91,6 +91,43 @@ on_mmap2(struct session *s, const uint8_t *rec, size_t len)
 	}
 }
 
+/* At most this often is a process described again from /proc. */
+#define DESCRIBE_MIN_NS		50000000ull
+
+/*
+ * After a loss, the records that describe processes (FORK, COMM, MMAP2)
+ * may be among those lost, and every frame of a process whose mappings the
+ * report lacks stays unresolved.  So a process with samples after a loss is
+ * described again from /proc (its threads' names, its executable mappings
+ * with build-ids), dated just before the loss: once per loss, at most every
+ * DESCRIBE_MIN_NS.  A process gone by then cannot be; nothing is lost
+ * without a loss, so nothing is done without one.
+ */
+static void
+after_loss(struct session *s, uint32_t pid)
+{
+	struct timespec ts;
+	struct task *t;
+	uint64_t now;
+
+	if (!s->loss_epoch || s->describing)
+		return;
+	t = tasks_get(&s->tasks, pid, true);
+	if (!t || t->described >= s->loss_epoch)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	if (t->described_ns && now - t->described_ns < DESCRIBE_MIN_NS)
+		return;
+	/* Before proc_synthesize(), whose COMM records may move the table. */
+	t->described = s->loss_epoch;
+	t->described_ns = now;
+	s->describing = true;
+	if (proc_synthesize(s, (pid_t)pid, s->loss_time ? s->loss_time - 1 : 0) == 0)
+		s->stats.described++;
+	s->describing = false;
+}
+
 int
 ring_write_perf(struct session *s, const void *rec, size_t len)
 {
@@ -102,6 +139,7 @@ ring_write_perf(struct session *s, const void *rec, size_t len)
 	case PERF_RECORD_SAMPLE:
 		if (screc_sample_parse(&s->attrs, rec, len, &smp) != 0)
 			break;
+		after_loss(s, smp.pid);
 		if (smp.attr->kind == SCREC_ATTR_EXIT) {
 			s->nr_exits++;
 			tasks_active(&s->tasks, smp.pid);
@@ -146,10 +184,14 @@ ring_write_perf(struct session *s, const void *rec, size_t len)
 		break;
 	case PERF_RECORD_LOST:
 	case PERF_RECORD_LOST_SAMPLES: {
+		struct screc_sample sid;
 		uint64_t lost;
 
 		if (screc_lost_parse(rec, len, &lost) == 0)
 			s->nr_lost += lost;
+		s->loss_epoch++;
+		if (screc_sample_id_parse(&s->attrs, rec, len, &sid) == 0 && sid.time)
+			s->loss_time = sid.time;
 		break;
 	}
 	case PERF_RECORD_MMAP2:
@@ -297,4 +339,5 @@ ring_release(struct session *s)
 	free(s->scratch);
 	s->scratch = NULL;
 	tasks_release(&s->tasks);
+	mapfile_cache_release(&s->bid_cache);
 }

@@ -31,6 +31,8 @@ struct task {
 	uint8_t why;		/* enum task_why */
 	char comm[17];
 	uint64_t samples;	/* since its last exec */
+	uint32_t described;	/* the loss epoch it was last described from /proc at */
+	uint64_t described_ns;	/* when (CLOCK_MONOTONIC) */
 };
 
 /* Processes by pid: an open-addressing table. */
