@@ -91,6 +91,18 @@ clock_ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* With -v: how long screc has run, at each step of setup and finish. */
+static void
+step(const char *what)
+{
+	static uint64_t start;
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+
+	if (!start)
+		start = now;
+	screc_debug("%8.3f s: %s", (double)(now - start) / 1e9, what);
+}
+
 /* Options */
 
 static void
@@ -488,6 +500,7 @@ setup(struct recording *r)
 {
 	int err;
 
+	step("setup");
 	tune_process(&r->t, r->opt.realtime);
 	err = events_find_tracefs(&r->s);
 	if (!err)
@@ -498,14 +511,19 @@ setup(struct recording *r)
 		err = catch_signals(&r->l);
 	if (!err)
 		err = prepare_target(r);
-	if (!err)
+	if (!err) {
+		step("events to open");
 		err = events_open(&r->s, r->t.tids, r->t.nr_tids, r->t.child > 0);
-	if (!err)
+	}
+	if (!err) {
+		step("events open");
 		err = start_output(r);
+	}
 	if (!err)
 		err = start_target(r);
 	if (!err)
 		err = prepare_loop(r);
+	step("recording");
 	if (err == -ENOMEM && !r->t.exit_code)
 		screc_err("out of memory");
 	return err;
@@ -725,18 +743,22 @@ static void
 debug_stats(const struct recording *r)
 {
 	const struct session *s = &r->s;
+	struct timespec self;
 	struct rusage ru;
+	double cpu, main_cpu;
 
-	if (!screc_verbose || getrusage(RUSAGE_SELF, &ru) < 0)
+	if (!screc_verbose || getrusage(RUSAGE_SELF, &ru) < 0 ||
+	    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &self) < 0)
 		return;
+	cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	      (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	main_cpu = (double)self.tv_sec + self.tv_nsec / 1e9;
 	screc_debug("recorder: %llu drain passes, %llu records, %.1f MiB through the rings of "
-		    "%u pages, largest backlog %.1f%% of a ring, %.3f s draining; CPU %.3f s user "
-		    "+ %.3f s system (zstd's thread included)",
+		    "%u pages, largest backlog %.1f%% of a ring, %.3f s draining; CPU %.3f s, of "
+		    "which %.3f s draining and writing, %.3f s zstd's thread",
 		    (unsigned long long)s->stats.passes, (unsigned long long)s->stats.records,
 		    (double)s->stats.ring_bytes / (1 << 20), s->mmap_pages, s->stats.max_fill / 10.0,
-		    (double)s->stats.drain_ns / 1e9,
-		    (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
-		    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
+		    (double)s->stats.drain_ns / 1e9, cpu, main_cpu, cpu - main_cpu);
 }
 
 static void
@@ -790,9 +812,11 @@ finish(struct recording *r)
 {
 	int err;
 
+	step("finishing");
 	drain_last(r);
 	write_archive(&r->s);
 	err = close_output(r);
+	step("file closed");
 	summary(r, err);
 	return exit_status(r, err);
 }
@@ -823,7 +847,9 @@ release(struct recording *r)
 	output_release(&r->out);
 	target_free(&r->t);
 	archive_free(r->s.archive);
+	step("releasing");
 	events_release(&r->s);
+	step("events released");
 	ring_release(&r->s);
 	free(r->l.pfd);
 	free(r->opt.pids);
