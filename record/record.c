@@ -15,7 +15,6 @@
  * exit status).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <sched.h>
@@ -26,7 +25,6 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -80,6 +78,7 @@ struct recording {
 	struct target t;
 	struct loop l;
 	struct output out;
+	uint64_t started;		/* when setup began, for -v */
 };
 
 static uint64_t
@@ -91,16 +90,15 @@ clock_ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* With -v: how long screc has run, at each step of setup and finish. */
+/* With -v: how long the recording has run, at each step of setup and finish. */
 static void
-step(const char *what)
+step(struct recording *r, const char *what)
 {
-	static uint64_t start;
 	uint64_t now = clock_ns(CLOCK_MONOTONIC);
 
-	if (!start)
-		start = now;
-	screc_debug("%8.3f s: %s", (double)(now - start) / 1e9, what);
+	if (!r->started)
+		r->started = now;
+	screc_debug("%8.3f s: %s", (double)(now - r->started) / 1e9, what);
 }
 
 /* Options */
@@ -500,7 +498,7 @@ setup(struct recording *r)
 {
 	int err;
 
-	step("setup");
+	step(r, "setup");
 	tune_process(&r->t, r->opt.realtime);
 	err = events_find_tracefs(&r->s);
 	if (!err)
@@ -512,18 +510,18 @@ setup(struct recording *r)
 	if (!err)
 		err = prepare_target(r);
 	if (!err) {
-		step("events to open");
+		step(r, "events to open");
 		err = events_open(&r->s, r->t.tids, r->t.nr_tids, r->t.child > 0);
 	}
 	if (!err) {
-		step("events open");
+		step(r, "events open");
 		err = start_output(r);
 	}
 	if (!err)
 		err = start_target(r);
 	if (!err)
 		err = prepare_loop(r);
-	step("recording");
+	step(r, "recording");
 	if (err == -ENOMEM && !r->t.exit_code)
 		screc_err("out of memory");
 	return err;
@@ -812,11 +810,11 @@ finish(struct recording *r)
 {
 	int err;
 
-	step("finishing");
+	step(r, "finishing");
 	drain_last(r);
 	write_archive(&r->s);
 	err = close_output(r);
-	step("file closed");
+	step(r, "file closed");
 	summary(r, err);
 	return exit_status(r, err);
 }
@@ -847,9 +845,7 @@ release(struct recording *r)
 	output_release(&r->out);
 	target_free(&r->t);
 	archive_free(r->s.archive);
-	step("releasing");
 	events_release(&r->s);
-	step("events released");
 	ring_release(&r->s);
 	free(r->l.pfd);
 	free(r->opt.pids);
