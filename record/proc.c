@@ -88,17 +88,20 @@ read_comm(pid_t pid, pid_t tid, char *out, size_t len)
 }
 
 int
-proc_synthesize(struct session *s, pid_t pid, uint64_t time)
+proc_synthesize(struct session *s, pid_t pid, uint64_t time, bool threads)
 {
 	pid_t *tids = NULL;
 	size_t nr = 0, cap = 0, i;
 	char path[64], line[4096 + 256];
 	FILE *f;
-	int err;
+	int err = 0;
 
-	err = proc_threads(pid, &tids, &nr, &cap);
-	if (err)
-		return err;
+	if (threads)
+		err = proc_threads(pid, &tids, &nr, &cap);
+	else if ((tids = malloc(sizeof(*tids))))
+		tids[nr++] = pid;
+	if (err || !tids)
+		return err ? err : -ENOMEM;
 	for (i = 0; i < nr; i++) {
 		char comm[64];
 		uint32_t ids[2] = { (uint32_t)pid, (uint32_t)tids[i] };

@@ -464,7 +464,7 @@ start_target(struct recording *r)
 
 		events_enable(&r->s);
 		for (i = 0; i < r->opt.nr_pids; i++)
-			proc_synthesize(&r->s, r->opt.pids[i], before);
+			proc_synthesize(&r->s, r->opt.pids[i], before, true);
 	} else {
 		err = target_release(t, r->opt.command[0]);
 		if (err)

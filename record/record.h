@@ -175,11 +175,12 @@ void ring_release(struct session *s);
 /* List the threads of pid into *tids (appended); returns 0 or -errno. */
 int proc_threads(pid_t pid, pid_t **tids, size_t *nr, size_t *cap);
 /*
- * Write COMM and MMAP2 records for the running process pid and its threads,
- * dated time (on the recording clock): for -p, and again for a process
- * whose records may have been lost.  Returns 0 or -errno.
+ * Write COMM and MMAP2 records for the running process pid (and with
+ * threads, a COMM for each of its threads), dated time (on the recording
+ * clock): for -p, and again for a process whose records may have been
+ * lost.  Returns 0 or -errno.
  */
-int proc_synthesize(struct session *s, pid_t pid, uint64_t time);
+int proc_synthesize(struct session *s, pid_t pid, uint64_t time, bool threads);
 /* Whether every process in pids has ended. */
 bool proc_all_gone(const pid_t *pids, size_t nr);
 

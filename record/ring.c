@@ -123,7 +123,8 @@ after_loss(struct session *s, uint32_t pid)
 	t->described = s->loss_epoch;
 	t->described_ns = now;
 	s->describing = true;
-	if (proc_synthesize(s, (pid_t)pid, s->loss_time ? s->loss_time - 1 : 0) == 0)
+	/* The process's name, not every thread's: hundreds would cost more than they tell. */
+	if (proc_synthesize(s, (pid_t)pid, s->loss_time ? s->loss_time - 1 : 0, false) == 0)
 		s->stats.described++;
 	s->describing = false;
 }
