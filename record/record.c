@@ -645,13 +645,22 @@ run(struct recording *r)
 	struct loop *l = &r->l;
 
 	for (;;) {
+		siginfo_t si = { 0 };
+		bool exited;
 		uint64_t now;
 
 		wait_for_data(l);
+		/*
+		 * A child that ended is reaped only after the drain that follows:
+		 * all its records are in the rings by then, and they are drained
+		 * while its /proc entry (a zombie's) is still there to be read.
+		 */
+		exited = waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid;
 		if (ring_drain_all(s) && !s->write_error)
 			s->write_error = screc_writer_add(s->w, SCREC_REC_ROUND, NULL, 0);
 		read_signals(l);
-		reap_children(&r->t);
+		if (exited)
+			reap_children(&r->t);
 		now = clock_ns(CLOCK_MONOTONIC);
 		if (done(r, now))
 			break;
