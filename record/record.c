@@ -683,8 +683,11 @@ drain_last(struct recording *r)
 
 	for (i = 0; i < s->nr_fds; i++)
 		ioctl(s->fds[i], PERF_EVENT_IOC_DISABLE, 0);
+	step(r, "events disabled");
 	ring_drain_all(s);
+	step(r, "drained");
 	ring_complete_lost(s, clock_ns(CLOCK_MONOTONIC));
+	step(r, "lost counted");
 	if (!s->write_error)
 		screc_writer_add(s->w, SCREC_REC_ROUND, NULL, 0);
 	if (r->t.child > 0 && r->t.done) {
