@@ -56,9 +56,12 @@ on_mmap2(struct session *s, const uint8_t *rec, size_t len)
 	size_t idlen = 0;
 	int fd;
 
+	struct screc_sample sid;
+
 	if (screc_mmap2_parse(rec, len, &m))
 		return;
-	tasks_active(&s->tasks, m.pid);
+	if (screc_sample_id_parse(&s->attrs, rec, len, &sid) == 0)
+		tasks_active(&s->tasks, m.pid, sid.time);
 	if (!(m.prot & PROT_EXEC) || m.path[0] != '/')
 		return;
 	want_id = s->archive && !mapfile_mmap2_id(rec, len, &id) &&
@@ -143,13 +146,13 @@ ring_write_perf(struct session *s, const void *rec, size_t len)
 		after_loss(s, smp.pid);
 		if (smp.attr->kind == SCREC_ATTR_EXIT) {
 			s->nr_exits++;
-			tasks_active(&s->tasks, smp.pid);
+			tasks_active(&s->tasks, smp.pid, smp.time);
 			break;
 		}
 		if (smp.attr->kind != SCREC_ATTR_ENTER)
 			break;
 		s->nr_samples++;
-		tasks_active(&s->tasks, smp.pid);
+		tasks_active(&s->tasks, smp.pid, smp.time);
 		if (s->archive)
 			archive_note_sample(s->archive, smp.pid);
 		if (smp.stack) {
@@ -199,17 +202,21 @@ ring_write_perf(struct session *s, const void *rec, size_t len)
 		on_mmap2(s, rec, len);
 		break;
 	case PERF_RECORD_COMM: {
+		struct screc_sample sid;
 		struct screc_comm c;
 
-		if (screc_comm_parse(rec, len, &c) == 0)
-			tasks_comm(&s->tasks, c.pid, c.tid, c.comm, c.exec);
+		if (screc_comm_parse(rec, len, &c) == 0 &&
+		    screc_sample_id_parse(&s->attrs, rec, len, &sid) == 0)
+			tasks_comm(&s->tasks, c.pid, c.tid, c.comm, c.exec, sid.time);
 		break;
 	}
 	case PERF_RECORD_EXIT: {
+		struct screc_sample sid;
 		struct screc_task t;
 
-		if (screc_task_parse(rec, len, &t) == 0)
-			tasks_exit(&s->tasks, t.pid, t.tid);
+		if (screc_task_parse(rec, len, &t) == 0 &&
+		    screc_sample_id_parse(&s->attrs, rec, len, &sid) == 0)
+			tasks_exit(&s->tasks, t.pid, t.tid, sid.time);
 		break;
 	}
 	}

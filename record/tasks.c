@@ -68,7 +68,8 @@ tasks_get(struct tasks *ts, uint32_t pid, bool create)
 }
 
 void
-tasks_comm(struct tasks *ts, uint32_t pid, uint32_t tid, const char *comm, bool exec)
+tasks_comm(struct tasks *ts, uint32_t pid, uint32_t tid, const char *comm, bool exec,
+	   uint64_t time)
 {
 	struct task *t;
 
@@ -77,22 +78,28 @@ tasks_comm(struct tasks *ts, uint32_t pid, uint32_t tid, const char *comm, bool 
 	t = tasks_get(ts, pid, true);
 	if (!t)
 		return;
-	snprintf(t->comm, sizeof(t->comm), "%s", comm);
-	if (exec) {
-		t->detach = TASK_EXEC_PENDING;
-		t->samples = 0;
+	if (time >= t->comm_time) {
+		snprintf(t->comm, sizeof(t->comm), "%s", comm);
+		t->comm_time = time;
 	}
+	if (exec && time > t->exec_time)
+		t->exec_time = time;
 }
 
 void
-tasks_active(struct tasks *ts, uint32_t pid)
+tasks_active(struct tasks *ts, uint32_t pid, uint64_t time)
 {
 	struct task *t = tasks_get(ts, pid, false);
 
-	if (t && t->detach == TASK_EXEC_PENDING)
-		t->detach = TASK_ATTACHED;
-	if (t)
-		t->samples++;
+	if (t && time > t->active_time)
+		t->active_time = time;
+}
+
+bool
+tasks_detached(const struct task *t)
+{
+	return t->pid && t->exec_time && t->exit_time >= t->exec_time &&
+	       t->active_time < t->exec_time;
 }
 
 /* Why the kernel made pid non-dumpable, from its ids now (it may be gone). */
@@ -123,14 +130,17 @@ why_detached(uint32_t pid)
 }
 
 void
-tasks_exit(struct tasks *ts, uint32_t pid, uint32_t tid)
+tasks_exit(struct tasks *ts, uint32_t pid, uint32_t tid, uint64_t time)
 {
 	struct task *t = tasks_get(ts, pid, false);
 
-	if (!t || pid != tid || t->detach != TASK_EXEC_PENDING)
+	if (!t || pid != tid)
 		return;
-	t->detach = TASK_DETACHED;
-	t->why = (uint8_t)why_detached(pid);
+	if (time > t->exit_time)
+		t->exit_time = time;
+	/* Likely dropped (other rings may yet show it was not): ask /proc why, while it is there. */
+	if (tasks_detached(t))
+		t->why = (uint8_t)why_detached(pid);
 }
 
 size_t
@@ -148,7 +158,7 @@ tasks_report_detached(const struct tasks *ts)
 	for (i = 0; i < ts->cap; i++) {
 		const struct task *t = &ts->t[i];
 
-		if (!t->pid || t->detach != TASK_DETACHED)
+		if (!tasks_detached(t))
 			continue;
 		if (++n <= REPORT_MAX)
 			screc_err("pid %u (%s): not recorded after its exec: it executed %s, and "
