@@ -83,18 +83,22 @@ mapfile_open_path(const char *path, struct mapfile_id *id)
 }
 
 int
-mapfile_open_mapped(pid_t pid, uint64_t start, uint64_t end, const char *path,
-		    struct mapfile_id *id)
+mapfile_open_map_files(pid_t pid, uint64_t start, uint64_t end, struct mapfile_id *id)
 {
 	char mf[96];
-	int fd;
 
 	snprintf(mf, sizeof(mf), "/proc/%d/map_files/%llx-%llx", (int)pid,
 		 (unsigned long long)start, (unsigned long long)end);
-	fd = reopen_regular(open(mf, O_PATH | O_CLOEXEC), id);
-	if (fd >= 0)
-		return fd;
-	return mapfile_open_path(path, id);
+	return reopen_regular(open(mf, O_PATH | O_CLOEXEC), id);
+}
+
+int
+mapfile_open_mapped(pid_t pid, uint64_t start, uint64_t end, const char *path,
+		    struct mapfile_id *id)
+{
+	int fd = mapfile_open_map_files(pid, start, end, id);
+
+	return fd >= 0 ? fd : mapfile_open_path(path, id);
 }
 
 void

@@ -29,10 +29,13 @@ struct mapfile_id {
 int mapfile_open_path(const char *path, struct mapfile_id *id);
 
 /*
- * Open the very file pid mapped at [start, end): /proc/PID/map_files/ (what
- * the kernel holds, whatever has become of its path since), else
- * mapfile_open_path(path).  Returns the fd or -errno; *id as above.
+ * Open the very file pid maps at [start, end) through /proc/PID/map_files/
+ * (what the kernel holds, whatever has become of its path since; the
+ * mapping must still exist).  Returns the fd or -errno; *id as above.
  */
+int mapfile_open_map_files(pid_t pid, uint64_t start, uint64_t end, struct mapfile_id *id);
+
+/* mapfile_open_map_files(), else mapfile_open_path(path). */
 int mapfile_open_mapped(pid_t pid, uint64_t start, uint64_t end, const char *path,
 			struct mapfile_id *id);
 

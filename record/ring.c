@@ -44,7 +44,9 @@ path_seen(struct session *s, const char *path)
  * note the mapping, with which file it is (device and inode) so that the
  * archive stores that file or nothing.  The file is the one the kernel
  * holds for the mapping (/proc/PID/map_files) while it exists, else its
- * path, reached through no symbolic link.
+ * path, reached through no symbolic link; a file found by its path tells a
+ * build-id, not which file was mapped (it may have been replaced already),
+ * so the mapping's device and inode then stay unknown.
  */
 static void
 on_mmap2(struct session *s, const uint8_t *rec, size_t len)
@@ -68,7 +70,9 @@ on_mmap2(struct session *s, const uint8_t *rec, size_t len)
 		  !archive_has_map(s->archive, m.pid, m.path);
 	want_bid = !m.build_id_len && !path_seen(s, m.path);
 	if (want_id || want_bid) {
-		fd = mapfile_open_mapped(m.pid, m.addr, m.addr + m.len, m.path, &id);
+		fd = mapfile_open_map_files(m.pid, m.addr, m.addr + m.len, &id);
+		if (fd < 0 && want_bid)
+			fd = mapfile_open_path(m.path, NULL);
 		if (fd >= 0) {
 			if (!want_bid || mapfile_build_id(fd, rb.build_id, &idlen) != 0)
 				idlen = 0;
