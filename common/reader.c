@@ -25,6 +25,8 @@ struct screc_reader {
 	uint8_t *in;		/* compressed bytes for the fd case */
 	ZSTD_inBuffer zin;
 	uint64_t in_consumed;	/* compressed bytes handed to zstd and used */
+	uint64_t frame_start;	/* where the current zstd frame began */
+	uint64_t error_offset;	/* where the first error was found */
 	bool in_eof;
 	bool frame_open;	/* inside a zstd frame not yet ended */
 
@@ -39,14 +41,22 @@ struct screc_reader {
 	char errmsg[160];
 };
 
+/* Record the first error, found at compressed offset at. */
 static int
-fail(struct screc_reader *r, int err, const char *what)
+fail_at(struct screc_reader *r, int err, const char *what, uint64_t at)
 {
 	if (!r->error) {
 		r->error = err;
+		r->error_offset = at;
 		snprintf(r->errmsg, sizeof(r->errmsg), "%s", what);
 	}
 	return r->error;
+}
+
+static int
+fail(struct screc_reader *r, int err, const char *what)
+{
+	return fail_at(r, err, what, r->in_consumed);
 }
 
 /* Make compressed input available; returns 0, or 1 at the end of input. */
@@ -85,15 +95,24 @@ fill(struct screc_reader *r, size_t want)
 	}
 	while (r->win_end < want) {
 		ZSTD_outBuffer out = { win, WIN_CAP, r->win_end };
-		size_t before = r->zin.pos, ret;
+		size_t before, ret;
 
 		if (refill(r))
 			return -ENODATA;
+		/* After refill(), which may have started a new input buffer at 0. */
+		before = r->zin.pos;
 		ret = ZSTD_decompressStream(r->ds, &out, &r->zin);
 		r->in_consumed += r->zin.pos - before;
+		/*
+		 * zstd finds damage at the end of a block or, for stored blocks,
+		 * only at the frame's checksum: the frame is what is known bad.
+		 */
 		if (ZSTD_isError(ret))
-			return fail(r, -EBADMSG, ZSTD_getErrorName(ret));
+			return fail_at(r, -EBADMSG, ZSTD_getErrorName(ret), r->frame_start);
 		r->frame_open = ret != 0;
+		/* zstd stops at the end of a frame: the next byte starts one. */
+		if (!r->frame_open)
+			r->frame_start = r->in_consumed;
 		r->win_end = out.pos;
 		if (out.pos == WIN_CAP && r->win_end < want)
 			return fail(r, -EBADMSG, "record larger than the window");
@@ -132,6 +151,7 @@ open_common(struct screc_reader *r, struct screc_reader **out)
 		have += n;
 	}
 	r->in_consumed = sizeof(buf);
+	r->frame_start = r->in_consumed;
 	memcpy(&r->hdr, buf, sizeof(buf));
 	if (memcmp(r->hdr.magic, SCREC_MAGIC, SCREC_MAGIC_LEN) != 0) {
 		screc_reader_close(r);
@@ -162,6 +182,7 @@ open_common(struct screc_reader *r, struct screc_reader **out)
 		r->in_consumed += n;
 		skip -= n;
 	}
+	r->frame_start = r->in_consumed;
 	*out = r;
 	return 0;
 nomem:
@@ -252,7 +273,7 @@ screc_reader_trailer(const struct screc_reader *r)
 uint64_t
 screc_reader_offset(const struct screc_reader *r)
 {
-	return r->in_consumed;
+	return r->error ? r->error_offset : r->in_consumed;
 }
 
 const char *

@@ -38,7 +38,14 @@ const struct screc_file_header *screc_reader_header(const struct screc_reader *r
 /* The trailer once read, else NULL. */
 const struct screc_rec_trailer *screc_reader_trailer(const struct screc_reader *r);
 
-/* Where the last error happened, in compressed-file bytes, and what it was. */
+/*
+ * Where the first error happened, in bytes of the file, and what it was.
+ * Damaged compressed data is reported at the start of the zstd frame that
+ * holds the damage (zstd finds it at a block's end or at the frame's
+ * checksum, so no finer place is known); every record before that frame
+ * was read.  Other errors are reported where the input was read up to.
+ * Without an error, how far the input was read.
+ */
 uint64_t screc_reader_offset(const struct screc_reader *r);
 const char *screc_reader_error(const struct screc_reader *r);
 

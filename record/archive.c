@@ -2,9 +2,12 @@
 /*
  * Archives.  While recording, every executable mapping and every process
  * with samples is noted; at the end each build-id those processes mapped is
- * stored once, cut by screc_elf_extract() to the level asked for.  The file
- * on disk is checked against the recorded build-id first: a binary replaced
- * since it was mapped is never archived under the old build-id.
+ * stored once, cut by screc_elf_extract() to the level asked for.  What is
+ * archived is the file the process mapped, or nothing: the path is opened
+ * through no symbolic link, and the file must be the mapping's (device and
+ * inode, where the mapping's are known) with the mapping's build-id.  A
+ * mapping without a build-id is never archived (nothing would find it),
+ * and a binary replaced since it was mapped is never archived in its place.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,10 +21,13 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "mapfile.h"
 #include "common/buildid.h"
 #include "common/log.h"
 #include "common/perf-record.h"
 #include "common/reader.h"
+#include "common/records.h"
+#include "common/util.h"
 #include "screc.h"
 
 struct amap {
@@ -29,6 +35,7 @@ struct amap {
 	char *path;
 	uint8_t bid[20];
 	uint8_t bid_len;
+	struct mapfile_id id;		/* the file mapped, where known */
 };
 
 struct archive {
@@ -66,38 +73,21 @@ archive_free(struct archive *a)
 	free(a);
 }
 
-static bool
-grow(void **arr, size_t *cap, size_t nr, size_t size)
-{
-	void *n;
-
-	if (nr < *cap)
-		return true;
-	n = realloc(*arr, (*cap ? 2 * *cap : 32) * size);
-	if (!n)
-		return false;
-	*arr = n;
-	*cap = *cap ? 2 * *cap : 32;
-	return true;
-}
-
 /* A hash of (pid, path), to find a noted mapping without a scan. */
 static uint64_t
 map_key(uint32_t pid, const char *path)
 {
-	uint64_t h = 1469598103934665603ull ^ pid;
-
-	while (*path)
-		h = (h ^ (unsigned char)*path++) * 1099511628211ull;
-	return h | 1;	/* 0 marks a free slot */
+	return screc_hash_bytes(path, strlen(path), pid) | 1;	/* 0 marks a free slot */
 }
 
-/* Whether (pid, path) was noted already; notes it when not.  Linear probing. */
+/* Whether (pid, path) was noted already; with insert, notes it when not.  Linear probing. */
 static bool
-map_seen(struct archive *a, uint64_t key)
+map_seen(struct archive *a, uint64_t key, bool insert)
 {
 	size_t i;
 
+	if (!a->cap_keys && !insert)
+		return false;
 	if (a->nr_keys * 2 >= a->cap_keys) {
 		size_t cap = a->cap_keys ? 2 * a->cap_keys : 256, j;
 		uint64_t *n = calloc(cap, sizeof(*n));
@@ -119,18 +109,26 @@ map_seen(struct archive *a, uint64_t key)
 	for (i = key & (a->cap_keys - 1); a->keys[i]; i = (i + 1) & (a->cap_keys - 1))
 		if (a->keys[i] == key)
 			return true;
-	a->keys[i] = key;
-	a->nr_keys++;
+	if (insert) {
+		a->keys[i] = key;
+		a->nr_keys++;
+	}
 	return false;
+}
+
+bool
+archive_has_map(struct archive *a, uint32_t pid, const char *path)
+{
+	return map_seen(a, map_key(pid, path), false);
 }
 
 void
 archive_note_map(struct archive *a, uint32_t pid, const char *path, const uint8_t *bid,
-		 size_t bid_len)
+		 size_t bid_len, const struct mapfile_id *id)
 {
-	if (path[0] != '/' || bid_len > 20 || map_seen(a, map_key(pid, path)))
+	if (path[0] != '/' || bid_len > 20 || map_seen(a, map_key(pid, path), true))
 		return;
-	if (!grow((void **)&a->maps, &a->cap_maps, a->nr_maps, sizeof(*a->maps)))
+	if (screc_grow(&a->maps, &a->cap_maps, a->nr_maps + 1, sizeof(*a->maps), 32))
 		return;
 	a->maps[a->nr_maps].path = strdup(path);
 	if (!a->maps[a->nr_maps].path)
@@ -138,13 +136,14 @@ archive_note_map(struct archive *a, uint32_t pid, const char *path, const uint8_
 	a->maps[a->nr_maps].pid = pid;
 	memcpy(a->maps[a->nr_maps].bid, bid, bid_len);
 	a->maps[a->nr_maps].bid_len = (uint8_t)bid_len;
+	a->maps[a->nr_maps].id = id ? *id : (struct mapfile_id){ 0 };
 	a->nr_maps++;
 }
 
 void
 archive_note_build_id(struct archive *a, const char *path, const uint8_t *bid, size_t len)
 {
-	if (len > 20 || !grow((void **)&a->bids, &a->cap_bids, a->nr_bids, sizeof(*a->bids)))
+	if (len > 20 || screc_grow(&a->bids, &a->cap_bids, a->nr_bids + 1, sizeof(*a->bids), 32))
 		return;
 	a->bids[a->nr_bids].path = strdup(path);
 	if (!a->bids[a->nr_bids].path)
@@ -169,7 +168,7 @@ archive_note_sample(struct archive *a, uint32_t pid)
 		else
 			hi = mid;
 	}
-	if (!grow((void **)&a->pids, &a->cap_pids, a->nr_pids, sizeof(*a->pids)))
+	if (screc_grow(&a->pids, &a->cap_pids, a->nr_pids + 1, sizeof(*a->pids), 32))
 		return;
 	memmove(a->pids + lo + 1, a->pids + lo, (a->nr_pids - lo) * sizeof(*a->pids));
 	a->pids[lo] = pid;
@@ -253,44 +252,64 @@ archive_write_vdso(struct screc_writer *w)
 	return err;
 }
 
-/* Whether the file at path exists with build-id bid. */
-static bool
-same_build(const char *path, const uint8_t *bid, size_t bid_len)
+/*
+ * Open a debug file candidate at path when it has build-id bid.  Beside the
+ * binary (in the traced program's directories) no link is followed; under
+ * /usr/lib/debug, which only root writes, links are (distributions make the
+ * .build-id tree of links).  Returns the fd or -errno.
+ */
+static int
+open_debug(const char *path, bool trusted, const uint8_t *bid, size_t bid_len)
 {
 	uint8_t id[20];
 	size_t idlen;
+	int fd;
 
-	return access(path, R_OK) == 0 && screc_read_build_id(path, id, &idlen) == 0 &&
-	       idlen == bid_len && memcmp(id, bid, idlen) == 0;
+	fd = trusted ? screc_open_regular(path) : mapfile_open_path(path, NULL);
+	if (fd < 0)
+		return fd;
+	if (mapfile_build_id(fd, id, &idlen) == 0 && idlen == bid_len &&
+	    memcmp(id, bid, idlen) == 0)
+		return fd;
+	close(fd);
+	return -ENOENT;
 }
 
 /*
- * A separate debug file for a binary, where gdb and libdwfl look: by
- * build-id, then by the .gnu_debuglink name beside the binary, in .debug/
- * beside it, and under /usr/lib/debug.
+ * A separate debug file for a binary (open as fd, the binary's path is
+ * path), where gdb and libdwfl look: by build-id, then by the
+ * .gnu_debuglink name beside the binary, in .debug/ beside it, and under
+ * /usr/lib/debug.  Returns its fd (its path in out) or -ENOENT.
  */
-static bool
-find_debug_file(const char *path, const uint8_t *bid, size_t bid_len, char *out, size_t len)
+static int
+find_debug_file(int bin_fd, const char *path, const uint8_t *bid, size_t bid_len, char *out,
+		size_t len)
 {
-	char hex[41], dir[4096], link[256];
+	char hex[41], dir[4096], link[256], self[32];
+	int fd;
 
 	if (bid_len < 2)
-		return false;
+		return -ENOENT;
 	screc_hex(bid, bid_len, hex);
 	snprintf(out, len, "/usr/lib/debug/.build-id/%.2s/%s.debug", hex, hex + 2);
-	if (access(out, R_OK) == 0)
-		return true;
-	if (screc_elf_debuglink(path, link, sizeof(link)) != 0)
-		return false;
+	fd = open_debug(out, true, bid, bid_len);
+	if (fd >= 0)
+		return fd;
+	mapfile_fd_path(bin_fd, self, sizeof(self));
+	if (screc_elf_debuglink(self, link, sizeof(link)) != 0 || strchr(link, '/'))
+		return -ENOENT;
 	snprintf(dir, sizeof(dir), "%s", path);
 	dirname(dir);
 	if (snprintf(out, len, "%s/%s", dir, link) < (int)len && strcmp(out, path) != 0 &&
-	    same_build(out, bid, bid_len))
-		return true;
-	if (snprintf(out, len, "%s/.debug/%s", dir, link) < (int)len && same_build(out, bid, bid_len))
-		return true;
-	return snprintf(out, len, "/usr/lib/debug%s/%s", dir, link) < (int)len &&
-	       same_build(out, bid, bid_len);
+	    (fd = open_debug(out, false, bid, bid_len)) >= 0)
+		return fd;
+	if (snprintf(out, len, "%s/.debug/%s", dir, link) < (int)len &&
+	    (fd = open_debug(out, false, bid, bid_len)) >= 0)
+		return fd;
+	if (snprintf(out, len, "/usr/lib/debug%s/%s", dir, link) < (int)len &&
+	    (fd = open_debug(out, true, bid, bid_len)) >= 0)
+		return fd;
+	return -ENOENT;
 }
 
 /* Whether the binary has its own DWARF (.debug_info with contents). */
@@ -299,6 +318,47 @@ has_debug_info(const uint8_t *elf, size_t len)
 {
 	/* The extract keeps .debug_* contents only at FULL; a cheap scan of names suffices. */
 	return memmem(elf, len, ".debug_info", 11) != NULL && len > 64 * 1024;
+}
+
+/*
+ * Open the file m names, if it is still the one that was mapped: reached
+ * through no link, the same device and inode (where known), the same
+ * build-id.  Returns the fd, or -errno with the reason said.
+ */
+static int
+open_mapped(const struct amap *m)
+{
+	struct mapfile_id now;
+	uint8_t id[20];
+	size_t idlen;
+	int fd;
+
+	fd = mapfile_open_path(m->path, &now);
+	if (fd == -ELOOP) {
+		screc_err("archive: %s: a symbolic link now (the path leads elsewhere than the "
+			  "file that was mapped), not archived", m->path);
+		return fd;
+	}
+	if (fd < 0) {
+		screc_err("archive: %s: %s, not archived", m->path,
+			  fd == -EINVAL ? "not a regular file now" :
+			  fd == -ENOENT ? "gone" : strerror(-fd));
+		return fd;
+	}
+	if (m->id.known && (now.dev != m->id.dev || now.ino != m->id.ino)) {
+		screc_err("archive: %s: another file now (its device and inode are not the "
+			  "mapping's), not archived", m->path);
+		close(fd);
+		return -ESTALE;
+	}
+	if (mapfile_build_id(fd, id, &idlen) != 0 || idlen != m->bid_len ||
+	    memcmp(id, m->bid, idlen) != 0) {
+		screc_err("archive: %s: changed since it was recorded (build-id differs), "
+			  "not archived", m->path);
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
 }
 
 int
@@ -315,10 +375,11 @@ archive_write(struct archive *a, struct screc_writer *w, enum screc_archive_leve
 		return -ENOMEM;
 	for (i = 0; i < a->nr_maps && !err; i++) {
 		struct amap *m = &a->maps[i];
-		uint8_t id[20], *data = NULL;
-		size_t idlen = 0, len = 0;
-		char dbg[4096];
+		uint8_t *data = NULL;
+		size_t len = 0;
+		char dbg[4096], self[32];
 		bool seen = false;
+		int fd, dfd;
 
 		if (!has_samples(a, m->pid))
 			continue;
@@ -328,47 +389,48 @@ archive_write(struct archive *a, struct screc_writer *w, enum screc_archive_leve
 					memcpy(m->bid, a->bids[j].bid, a->bids[j].len);
 					m->bid_len = a->bids[j].len;
 				}
-		if (screc_read_build_id(m->path, id, &idlen) != 0) {
-			if (m->bid_len)
-				screc_err("archive: %s: gone or unreadable, not archived", m->path);
+		/* Without a build-id nothing would find it in the archive. */
+		if (!m->bid_len)
 			continue;
-		}
-		if (m->bid_len && (idlen != m->bid_len || memcmp(id, m->bid, idlen) != 0)) {
-			screc_err("archive: %s: changed since it was recorded (build-id differs), "
-				  "not archived", m->path);
-			continue;
-		}
 		for (j = 0; j < nr_done; j++)
-			if (done[j][0] == idlen && memcmp(done[j] + 1, id, idlen) == 0)
+			if (done[j][0] == m->bid_len && memcmp(done[j] + 1, m->bid, m->bid_len) == 0)
 				seen = true;
 		if (seen)
 			continue;
-		done[nr_done][0] = (uint8_t)idlen;
-		memcpy(done[nr_done] + 1, id, idlen);
+		fd = open_mapped(m);
+		if (fd < 0)
+			continue;
+		done[nr_done][0] = m->bid_len;
+		memcpy(done[nr_done] + 1, m->bid, m->bid_len);
 		nr_done++;
-		err = screc_elf_extract(m->path, level, &data, &len);
+		mapfile_fd_path(fd, self, sizeof(self));
+		err = screc_elf_extract(self, level, &data, &len);
 		if (err) {
 			screc_err("archive: %s: %s, not archived", m->path,
 				  err == -ENOEXEC ? "not a 64-bit ELF file" : strerror(-err));
+			close(fd);
 			err = 0;
 			continue;
 		}
-		err = write_blob(w, SCREC_BLOB_ELF, level, id, idlen, m->path, data, len);
+		err = write_blob(w, SCREC_BLOB_ELF, level, m->bid, m->bid_len, m->path, data, len);
 		(*files)++;
 		*bytes += len;
 		if (!err && level == SCREC_ARCHIVE_FULL && !has_debug_info(data, len) &&
-		    find_debug_file(m->path, id, idlen, dbg, sizeof(dbg))) {
+		    (dfd = find_debug_file(fd, m->path, m->bid, m->bid_len, dbg, sizeof(dbg))) >= 0) {
 			uint8_t *ddata = NULL;
 			size_t dlen = 0;
 
-			if (screc_elf_extract(dbg, SCREC_ARCHIVE_FULL, &ddata, &dlen) == 0) {
-				err = write_blob(w, SCREC_BLOB_DEBUG, level, id, idlen, dbg, ddata,
-						 dlen);
+			mapfile_fd_path(dfd, self, sizeof(self));
+			if (screc_elf_extract(self, SCREC_ARCHIVE_FULL, &ddata, &dlen) == 0) {
+				err = write_blob(w, SCREC_BLOB_DEBUG, level, m->bid, m->bid_len, dbg,
+						 ddata, dlen);
 				(*files)++;
 				*bytes += dlen;
 			}
 			free(ddata);
+			close(dfd);
 		}
+		close(fd);
 		free(data);
 	}
 	free(done);
@@ -403,8 +465,12 @@ note_perf(struct archive *a, const struct screc_attrs *attrs, const struct screc
 	} else if (h.type == PERF_RECORD_MMAP2) {
 		struct screc_mmap2 m;
 
-		if (screc_mmap2_parse(p, h.size, &m) == 0 && (m.prot & 4))
-			archive_note_map(a, m.pid, m.path, m.build_id, m.build_id_len);
+		struct mapfile_id id = { 0 };
+
+		if (screc_mmap2_parse(p, h.size, &m) == 0 && (m.prot & 4)) {
+			mapfile_mmap2_id(p, h.size, &id);
+			archive_note_map(a, m.pid, m.path, m.build_id, m.build_id_len, &id);
+		}
 	}
 }
 
@@ -474,27 +540,25 @@ cmd_archive(int argc, char **argv)
 			had_trailer = true;
 			continue;
 		}
-		if (rec->type == SCREC_REC_BLOB && rec->size >= sizeof(struct screc_rec_blob)) {
-			struct screc_rec_blob b;
+		if (rec->type == SCREC_REC_BLOB) {
+			struct screc_blob_view b;
 
-			memcpy(&b, rec, sizeof(b));
-			if (b.kind != SCREC_BLOB_VDSO)
+			/* An older archive is replaced; only the vdso stays. */
+			if (screc_get_blob(rec, &b) || b.kind != SCREC_BLOB_VDSO)
 				continue;
 		}
-		if (rec->type == SCREC_REC_ATTR)
+		if (rec->type == SCREC_REC_ATTR) {
 			screc_attrs_add(&attrs, rec);
-		else if (rec->type == SCREC_REC_PERF)
+		} else if (rec->type == SCREC_REC_PERF) {
 			note_perf(a, &attrs, rec);
-		else if (rec->type == SCREC_REC_BUILDID && rec->size >= sizeof(struct screc_rec_buildid)) {
-			struct screc_rec_buildid rb;
+		} else if (rec->type == SCREC_REC_BUILDID) {
+			struct screc_buildid_view bv;
 			char p[4096];
 
-			memcpy(&rb, rec, sizeof(rb));
-			if (rb.path_len < sizeof(p) && rb.path_len <= rec->size - sizeof(rb) &&
-			    rb.build_id_len <= 20) {
-				memcpy(p, (const uint8_t *)rec + sizeof(rb), rb.path_len);
-				p[rb.path_len] = '\0';
-				archive_note_build_id(a, p, rb.build_id, rb.build_id_len);
+			if (screc_get_buildid(rec, &bv) == 0 && bv.path_len < sizeof(p)) {
+				memcpy(p, bv.path, bv.path_len);
+				p[bv.path_len] = '\0';
+				archive_note_build_id(a, p, bv.build_id, bv.build_id_len);
 			}
 		}
 		err = screc_writer_add(w, rec->type, body, rec->size - sizeof(*rec));

@@ -8,11 +8,13 @@
 #ifndef SCREC_ARCHIVE_H
 #define SCREC_ARCHIVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "common/elf-extract.h"
 #include "common/writer.h"
+#include "mapfile.h"
 
 struct archive;
 
@@ -20,9 +22,14 @@ struct archive *archive_new(void);
 /* NULL is a no-op. */
 void archive_free(struct archive *a);
 
-/* Remember an executable mapping of pid (path copied). */
+/*
+ * Remember an executable mapping of pid (path copied), with its build-id
+ * and which file it is (id, may be NULL or unknown), once per pid and path.
+ */
 void archive_note_map(struct archive *a, uint32_t pid, const char *path, const uint8_t *bid,
-		      size_t bid_len);
+		      size_t bid_len, const struct mapfile_id *id);
+/* Whether archive_note_map() has seen pid and path already. */
+bool archive_has_map(struct archive *a, uint32_t pid, const char *path);
 /* Remember a build-id read for path (for maps recorded without one). */
 void archive_note_build_id(struct archive *a, const char *path, const uint8_t *bid, size_t len);
 /* Remember that pid has samples: its binaries are the ones to archive. */
@@ -31,8 +38,10 @@ void archive_note_sample(struct archive *a, uint32_t pid);
 /*
  * Write the binaries mapped by processes with samples, each build-id once,
  * cut to level (and with FULL their separate debug files).  *files and *bytes
- * get what was stored (uncompressed).  Files that are gone or whose build-id
- * changed since recording are skipped with a message.  Returns 0 or -errno.
+ * get what was stored (uncompressed).  Only the file that was mapped is
+ * stored: one that is gone, reached through a symbolic link, another file
+ * (device and inode) or of another build-id is skipped with a message, and
+ * a mapping without a build-id is not archived.  Returns 0 or -errno.
  */
 int archive_write(struct archive *a, struct screc_writer *w, enum screc_archive_level level,
 		  unsigned *files, uint64_t *bytes);

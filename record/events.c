@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 
 #include "common/log.h"
 #include "common/syscalls.h"
+#include "common/util.h"
 #include "record.h"
 
 /* Ids per ATTR record, well inside a record's size limit. */
@@ -30,13 +32,37 @@
 
 static const char *const tracefs_dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 
+/*
+ * What lets a user other than root record, found by trying it as nobody:
+ * the tracepoints' id and format files are 0440 root, so a group of the
+ * user's must own tracefs (its mount options; a chmod of the top directory
+ * is not enough); then CAP_PERFMON, and CAP_IPC_LOCK for rings larger than
+ * kernel.perf_event_mlock_kb.  Without the capabilities, perf_event_paranoid
+ * 2 still allows a user's own processes' syscalls through their own
+ * tracepoints (at most four syscalls), which the recorder falls back to.
+ */
+#define TRACEFS_ADVICE \
+	"run as root, or give a group of yours the tracepoint files (as root: mount -o " \
+	"remount,mode=750,gid=GROUP %s) and screc CAP_PERFMON and CAP_IPC_LOCK (setcap " \
+	"cap_perfmon,cap_ipc_lock=ep screc)"
+
+/*
+ * access(2) checks with the real ids and no capabilities; what matters is
+ * whether screc, with its effective ids and capabilities, can get there.
+ */
+static int
+can(const char *path, int mode)
+{
+	return faccessat(AT_FDCWD, path, mode, AT_EACCESS);
+}
+
 static bool
 has_events(const char *dir)
 {
 	char path[256];
 
 	snprintf(path, sizeof(path), "%s/events/raw_syscalls", dir);
-	return access(path, F_OK) == 0;
+	return can(path, F_OK) == 0;
 }
 
 int
@@ -55,9 +81,9 @@ events_find_tracefs(struct session *s)
 		s->tracefs = tracefs_dirs[0];
 		return 0;
 	}
-	if (access(tracefs_dirs[0], X_OK) != 0 && errno == EACCES) {
-		screc_err("%s: permission denied: run as root, or make tracefs readable "
-			  "(mount -o remount,mode=755 %s)", tracefs_dirs[0], tracefs_dirs[0]);
+	if (can(tracefs_dirs[0], X_OK) != 0 && errno == EACCES) {
+		screc_err("%s: permission denied: the syscall tracepoints are root's: " TRACEFS_ADVICE,
+			  tracefs_dirs[0], tracefs_dirs[0]);
 		return -EACCES;
 	}
 	screc_err("tracefs: not mounted and no syscall tracepoints found: mount it as root "
@@ -131,7 +157,7 @@ tracepoint_exists(struct session *s, const char *name)
 
 	snprintf(path, sizeof(path), "%s/events/syscalls/sys_enter_%s", s->tracefs,
 		 screc_syscall_tracepoint(name));
-	return access(path, F_OK) == 0;
+	return can(path, F_OK) == 0;
 }
 
 static int
@@ -242,10 +268,15 @@ events_resolve(struct session *s, const char *spec)
 		s->tps[0].filter = filter;
 		s->tps[1].filter = filter ? strdup(filter) : NULL;
 	}
+	if (err == -EACCES) {
+		screc_err("%s: cannot read the tracepoint: %s: its id and format files are readable "
+			  "by root and tracefs's group only: " TRACEFS_ADVICE,
+			  s->tps[s->nr_tps - 1].name, strerror(-err), s->tracefs);
+		return err;
+	}
 	if (err) {
 		screc_err("%s: cannot read the tracepoint: %s%s", s->tps[s->nr_tps - 1].name,
 			  strerror(-err),
-			  err == -EACCES ? " (run as root, or make tracefs readable)" :
 			  err == -ENOENT ? " (the kernel lacks this syscall tracepoint: "
 					   "CONFIG_FTRACE_SYSCALLS)" : "");
 		return err;
@@ -267,7 +298,7 @@ fill_attr(struct session *s, struct perf_event_attr *a, const struct tracepoint 
 	a->disabled = 1;
 	a->enable_on_exec = on_exec;
 	a->inherit = s->inherit;
-	a->exclude_kernel = 0;
+	a->exclude_kernel = s->user_only;
 	a->wakeup_events = 0;
 	a->watermark = 1;
 	a->wakeup_watermark = (uint32_t)(s->mmap_pages * (uint64_t)getpagesize() / 4);
@@ -289,35 +320,68 @@ fill_attr(struct session *s, struct perf_event_attr *a, const struct tracepoint 
 	a->sample_type |= PERF_SAMPLE_RAW;
 	if (tp->kind == SCREC_ATTR_ENTER) {
 		a->sample_type |= PERF_SAMPLE_IP | PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
-		a->sample_regs_user = RECORD_REGS_MASK;
+		a->sample_regs_user = SCREC_ARCH_REGS_MASK;
 		a->sample_stack_user = s->stack_size;
 	}
 }
 
 static int
-add_fd(struct session *s, int fd, uint32_t event)
+add_fd(struct session *s, int fd, uint32_t event, uint32_t ring)
 {
-	if (s->nr_fds == s->cap_fds) {
-		size_t cap = s->cap_fds ? 2 * s->cap_fds : 64;
-		int *nf = realloc(s->fds, cap * sizeof(*nf));
-		uint32_t *ne;
+	size_t cap = s->cap_fds, cap_info = s->cap_fds;
 
-		if (!nf)
-			return -ENOMEM;
-		s->fds = nf;
-		ne = realloc(s->fd_event, cap * sizeof(*ne));
-		if (!ne)
-			return -ENOMEM;
-		s->fd_event = ne;
-		s->cap_fds = cap;
-	}
-	s->fd_event[s->nr_fds] = event;
+	/* Two arrays, one capacity: it grows once both have. */
+	if (screc_grow(&s->fds, &cap, s->nr_fds + 1, sizeof(*s->fds), 64) ||
+	    screc_grow(&s->fd_info, &cap_info, s->nr_fds + 1, sizeof(*s->fd_info), 64))
+		return -ENOMEM;
+	s->cap_fds = cap < cap_info ? cap : cap_info;
+	s->fd_info[s->nr_fds] = (struct fd_info){ .event = event, .ring = ring };
 	s->fds[s->nr_fds++] = fd;
 	return 0;
 }
 
+/*
+ * perf_event_open, asking the event to count its losses where the kernel
+ * can (6.0+); once refused for that (EINVAL), never asked again.
+ */
+static int
+open_event(struct session *s, struct perf_event_attr *attr, const struct tracepoint *tp,
+	   pid_t tid, int cpu)
+{
+	int fd;
+
+	if (s->read_lost)
+		attr->read_format = PERF_FORMAT_ID | PERF_FORMAT_LOST;
+	fd = (int)syscall(SYS_perf_event_open, attr, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	/*
+	 * Refused kernel samples (perf_event_paranoid 2, no CAP_PERFMON): the
+	 * syscalls' own tracepoints fire with the user's registers, so their
+	 * samples need no kernel side; raw_syscalls' fire with the kernel's
+	 * and would record nothing.  From then on every event asks for user
+	 * samples only.
+	 */
+	if (fd < 0 && (errno == EACCES || errno == EPERM) && !attr->exclude_kernel &&
+	    (!tp || strncmp(tp->name, "syscalls:", 9) == 0)) {
+		attr->exclude_kernel = 1;
+		fd = (int)syscall(SYS_perf_event_open, attr, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		if (fd >= 0) {
+			screc_debug("perf: kernel samples refused; user samples only");
+			s->user_only = true;
+		}
+	}
+	if (fd < 0 && errno == EINVAL && s->read_lost) {
+		attr->read_format = 0;
+		fd = (int)syscall(SYS_perf_event_open, attr, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		if (fd >= 0) {
+			screc_debug("perf: events cannot count their losses here (Linux < 6.0)");
+			s->read_lost = false;
+		}
+	}
+	return fd;
+}
+
 static void
-explain_open_error(int err, const struct tracepoint *tp, pid_t tid)
+explain_open_error(int err, const struct tracepoint *tp, pid_t tid, bool attach)
 {
 	const char *what = tp ? tp->name : "dummy tracking event";
 	int paranoid = 2;
@@ -328,11 +392,22 @@ explain_open_error(int err, const struct tracepoint *tp, pid_t tid)
 			paranoid = 2;
 		fclose(f);
 	}
-	if (err == EACCES || err == EPERM)
-		screc_err("perf_event_open %s: %s: run as root, or give screc CAP_PERFMON "
-			  "(and CAP_SYS_PTRACE for -p), or lower "
-			  "/proc/sys/kernel/perf_event_paranoid (now %d) to -1",
-			  what, strerror(err), paranoid);
+	if ((err == EACCES || err == EPERM) && tp && strncmp(tp->name, "raw_syscalls:", 13) == 0)
+		screc_err("perf_event_open %s: %s: recording every syscall (or more than %d) needs "
+			  "root, or CAP_PERFMON (setcap cap_perfmon,cap_ipc_lock=ep screc), or "
+			  "kernel.perf_event_paranoid 1 or lower (now %d); without them, name at most "
+			  "%d syscalls with -e", what, strerror(err), MAX_OWN_TRACEPOINTS, paranoid,
+			  MAX_OWN_TRACEPOINTS);
+	else if ((err == EACCES || err == EPERM) && attach)
+		screc_err("perf_event_open %s: task %d: %s: a process of another user (or one "
+			  "that changed its user) needs root, or CAP_PERFMON and CAP_SYS_PTRACE "
+			  "(setcap cap_perfmon,cap_sys_ptrace,cap_ipc_lock=ep screc)", what, (int)tid,
+			  strerror(err));
+	else if (err == EACCES || err == EPERM)
+		screc_err("perf_event_open %s: %s: run as root, or give screc CAP_PERFMON and "
+			  "CAP_IPC_LOCK (setcap cap_perfmon,cap_ipc_lock=ep screc)%s", what,
+			  strerror(err), paranoid > 2 ? ", or lower kernel.perf_event_paranoid to 2 "
+			  "(where a user may record the syscalls of its own processes)" : "");
 	else if (err == ESRCH)
 		screc_err("perf_event_open %s: task %d: no such process", what, (int)tid);
 	else if (err == EMFILE)
@@ -346,21 +421,36 @@ explain_open_error(int err, const struct tracepoint *tp, pid_t tid)
 		screc_err("perf_event_open %s: %s", what, strerror(err));
 }
 
+/*
+ * Map the ring of the CPU whose first event is fd.  Beyond
+ * kernel.perf_event_mlock_kb and the memlock limit the kernel refuses
+ * (EPERM) but to CAP_IPC_LOCK; a default size (no -m) is then halved until
+ * it fits (events_open() says so).
+ */
 static int
 map_ring(struct session *s, int fd, int cpu)
 {
 	size_t page = (size_t)getpagesize();
 	struct ring *r;
 	void *base;
+	int err;
 
-	base = mmap(NULL, (s->mmap_pages + 1) * page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (base == MAP_FAILED) {
-		int err = errno;
-
-		screc_err("mmap of the perf ring (%u pages): %s%s", s->mmap_pages, strerror(err),
-			  err == EPERM ? ": use a smaller -m, or raise "
-					 "/proc/sys/kernel/perf_event_mlock_kb" : "");
-		return -err;
+	for (;;) {
+		base = mmap(NULL, (s->mmap_pages + 1) * page, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    fd, 0);
+		if (base != MAP_FAILED)
+			break;
+		err = errno;
+		if (err != EPERM || s->mmap_pages_given || s->mmap_pages <= 1) {
+			screc_err("mmap of the perf ring (%u pages): %s%s", s->mmap_pages,
+				  strerror(err),
+				  err == EPERM ? ": more locked memory than a user may have for perf "
+						 "(kernel.perf_event_mlock_kb and ulimit -l): give a "
+						 "smaller -m, or screc CAP_IPC_LOCK, or raise "
+						 "kernel.perf_event_mlock_kb" : "");
+			return -err;
+		}
+		s->mmap_pages /= 2;
 	}
 	r = &s->rings[s->nr_rings++];
 	r->fd = fd;
@@ -390,6 +480,7 @@ int
 events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec)
 {
 	struct perf_event_attr attr;
+	uint32_t asked;
 	int cpu, err;
 	size_t t, e;
 
@@ -399,6 +490,8 @@ events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec)
 		return -ENOMEM;
 	if (!s->mmap_pages)
 		s->mmap_pages = events_default_pages(s->nr_cpus);
+	s->read_lost = true;
+	asked = s->mmap_pages;
 	for (cpu = 0; cpu < s->nr_cpus; cpu++) {
 		int leader = -1;
 
@@ -409,18 +502,19 @@ events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec)
 				int fd;
 
 				fill_attr(s, &attr, tp, on_exec);
-				fd = (int)syscall(SYS_perf_event_open, &attr, tids[t], cpu, -1,
-						  PERF_FLAG_FD_CLOEXEC);
+				fd = open_event(s, &attr, tp, tids[t], cpu);
 				if (fd < 0 && errno == ENODEV)
 					break;	/* CPU offline */
 				if (fd < 0 && errno == ESRCH && t > 0)
 					break;	/* a thread that ended meanwhile */
 				if (fd < 0) {
 					err = errno;
-					explain_open_error(err, tp, tids[t]);
+					explain_open_error(err, tp, tids[t], !on_exec);
 					return -err;
 				}
-				err = add_fd(s, fd, (uint32_t)e);
+				/* The ring is the next one when this is its leader. */
+				err = add_fd(s, fd, (uint32_t)e,
+					     (uint32_t)(s->nr_rings - (leader >= 0)));
 				if (err) {
 					close(fd);
 					return err;
@@ -450,6 +544,11 @@ events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec)
 		screc_err("perf: no CPU accepted the events");
 		return -ENODEV;
 	}
+	if (s->mmap_pages < asked)
+		screc_err("rings of %u to %u pages per CPU, not %u: no more locked memory is "
+			  "allowed for perf, and events are lost sooner; give screc CAP_IPC_LOCK, or "
+			  "raise kernel.perf_event_mlock_kb", s->mmap_pages,
+			  (uint32_t)(s->rings[0].data_size / (size_t)getpagesize()), asked);
 	return 0;
 }
 
@@ -460,6 +559,27 @@ events_enable(struct session *s)
 
 	for (i = 0; i < s->nr_fds; i++)
 		ioctl(s->fds[i], PERF_EVENT_IOC_ENABLE, 0);
+}
+
+int
+events_count_lost(struct session *s)
+{
+	/* read_format ID | LOST: the count, the id, the lost records. */
+	struct { uint64_t value, id, lost; } v;
+	size_t i;
+
+	if (!s->read_lost || !s->nr_fds)
+		return -ENOTSUP;
+	for (i = 0; i < s->nr_rings; i++)
+		s->rings[i].lost_counted = 0;
+	for (i = 0; i < s->nr_fds; i++) {
+		if (read(s->fds[i], &v, sizeof(v)) != (ssize_t)sizeof(v)) {
+			screc_debug("perf: reading an event's lost count: %s", strerror(errno));
+			continue;
+		}
+		s->rings[s->fd_info[i].ring].lost_counted += v.lost;
+	}
+	return 0;
 }
 
 int
@@ -493,7 +613,8 @@ events_describe(struct session *s)
 
 		fill_attr(s, &attr, tp, false);
 		for (i = 0; i < s->nr_fds; i++)
-			if (s->fd_event[i] == e && ioctl(s->fds[i], PERF_EVENT_IOC_ID, &ids[n]) == 0)
+			if (s->fd_info[i].event == e &&
+			    ioctl(s->fds[i], PERF_EVENT_IOC_ID, &ids[n]) == 0)
 				n++;
 		if (!tp && n)
 			s->tracking_id = ids[0];
@@ -561,7 +682,8 @@ close_in_background(const int *fds, size_t n)
 		char c;
 		int fd;
 
-		/* Nothing of screc's output may wait on us. */
+		/* Nothing of screc's output may wait on us, nor its scheduling class favour us. */
+		sched_setscheduler(0, SCHED_OTHER, &(struct sched_param){ 0 });
 		close(gate[1]);
 		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (fd >= 0) {
@@ -595,10 +717,10 @@ events_close(struct session *s)
 	close_in_background(s->fds, s->nr_fds);
 	free(s->rings);
 	free(s->fds);
-	free(s->fd_event);
+	free(s->fd_info);
 	s->rings = NULL;
 	s->fds = NULL;
-	s->fd_event = NULL;
+	s->fd_info = NULL;
 	s->nr_rings = s->nr_fds = s->cap_fds = 0;
 }
 

@@ -2,19 +2,23 @@
 /*
  * Describing processes that were running before the recording started (-p):
  * their threads, names and executable mappings, written as the COMM and MMAP2
- * records the kernel would have produced, with build-ids read from the files.
+ * records the kernel would have produced, with build-ids read from the files
+ * mapped (through /proc/PID/map_files, not their paths), or else the device
+ * and inode of the file.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <linux/perf_event.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "common/buildid.h"
+#include "common/util.h"
+#include "mapfile.h"
 #include "record.h"
-
 
 int
 proc_threads(pid_t pid, pid_t **tids, size_t *nr, size_t *cap)
@@ -33,30 +37,15 @@ proc_threads(pid_t pid, pid_t **tids, size_t *nr, size_t *cap)
 
 		if (*end || tid <= 0)
 			continue;
-		if (*nr == *cap) {
-			size_t nc = *cap ? 2 * *cap : 16;
-			pid_t *nt = realloc(*tids, nc * sizeof(*nt));
-
-			if (!nt) {
-				closedir(d);
-				return -ENOMEM;
-			}
-			*tids = nt;
-			*cap = nc;
+		if (screc_grow(tids, cap, *nr + 1, sizeof(**tids), 16)) {
+			closedir(d);
+			return -ENOMEM;
 		}
 		(*tids)[(*nr)++] = (pid_t)tid;
 	}
 	closedir(d);
 	return 0;
 }
-
-/* The sample_id_all trailer of the tracking event: pid/tid, time, cpu, identifier. */
-struct id_trailer {
-	uint32_t pid, tid;
-	uint64_t time;
-	uint32_t cpu, res;
-	uint64_t id;
-};
 
 static int
 emit(struct session *s, uint32_t type, uint16_t misc, const void *body, size_t blen,
@@ -99,17 +88,20 @@ read_comm(pid_t pid, pid_t tid, char *out, size_t len)
 }
 
 int
-proc_synthesize(struct session *s, pid_t pid, uint64_t time)
+proc_synthesize(struct session *s, pid_t pid, uint64_t time, bool threads)
 {
 	pid_t *tids = NULL;
 	size_t nr = 0, cap = 0, i;
 	char path[64], line[4096 + 256];
 	FILE *f;
-	int err;
+	int err = 0;
 
-	err = proc_threads(pid, &tids, &nr, &cap);
-	if (err)
-		return err;
+	if (threads)
+		err = proc_threads(pid, &tids, &nr, &cap);
+	else if ((tids = malloc(sizeof(*tids))))
+		tids[nr++] = pid;
+	if (err || !tids)
+		return err ? err : -ENOMEM;
 	for (i = 0; i < nr; i++) {
 		char comm[64];
 		uint32_t ids[2] = { (uint32_t)pid, (uint32_t)tids[i] };
@@ -131,14 +123,15 @@ proc_synthesize(struct session *s, pid_t pid, uint64_t time)
 		struct {
 			uint32_t pid, tid;
 			uint64_t addr, len, pgoff;
-			uint8_t build_id_size, reserved[3], build_id[20];
+			uint8_t ident[24];	/* a build-id, or maj, min, ino, generation */
 			uint32_t prot, flags;
 		} m = { 0 };
+		struct mapfile_id id = { 0 };
 		uint64_t start, end, off;
 		char perms[8], name[4096];
 		unsigned maj, min;
 		unsigned long ino;
-		int n = 0;
+		int n = 0, fd;
 		uint16_t misc = 0;
 		size_t idlen;
 
@@ -158,14 +151,37 @@ proc_synthesize(struct session *s, pid_t pid, uint64_t time)
 		m.pgoff = off;
 		m.prot = (perms[0] == 'r' ? 1u : 0) | (perms[1] == 'w' ? 2u : 0) | 4u;
 		m.flags = perms[3] == 'p' ? 2u : 1u;	/* MAP_PRIVATE : MAP_SHARED */
-		if (name[0] == '/' && screc_read_build_id(name, m.build_id, &idlen) == 0) {
-			m.build_id_size = (uint8_t)idlen;
+		/* The build-id of the very file mapped, not of whatever its path now leads to. */
+		fd = name[0] == '/' ? mapfile_open_mapped(pid, start, end, name, &id) : -ENOENT;
+		if (fd >= 0 && mapfile_cached_build_id(&s->bid_cache, fd, &id, m.ident + 4, &idlen) == 0) {
+			m.ident[0] = (uint8_t)idlen;
 			misc |= PERF_RECORD_MISC_MMAP_BUILD_ID;
+		} else {
+			/* As the kernel writes a mapping without a build-id: which file it is. */
+			uint32_t dev[2] = { maj, min };
+			uint64_t inode = ino;
+
+			memset(m.ident, 0, sizeof(m.ident));
+			memcpy(m.ident, dev, sizeof(dev));
+			memcpy(m.ident + 8, &inode, sizeof(inode));
 		}
+		if (fd >= 0)
+			close(fd);
 		err = emit(s, PERF_RECORD_MMAP2, misc, &m, sizeof(m), name, pid, pid, time);
 		if (err)
 			break;
 	}
 	fclose(f);
 	return err;
+}
+
+bool
+proc_all_gone(const pid_t *pids, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (kill(pids[i], 0) == 0 || errno == EPERM)
+			return false;
+	return true;
 }

@@ -8,11 +8,16 @@
  * exec'd: the events are enabled by that exec, so screc's own setup is never
  * recorded.  The main loop never dies: whatever goes wrong, it drains what it
  * can, writes the trailer and closes the file.
+ *
+ * cmd_record() reads as the table of contents, as uftrace's command_record
+ * does: parse the options, set up (tracepoints, signals, the target, the
+ * events, the output), run the main loop, finish (drain, trailer, summary,
+ * exit status).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,21 +25,61 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/util.h"
 #include "common/version.h"
 #include "archive.h"
+#include "output.h"
 #include "record.h"
 #include "screc.h"
+#include "target.h"
 
 #define FLUSH_INTERVAL_NS	1000000000ull
 #define POLL_MS			100
 #define POLL_HUNG_MS		5
+
+/* What the command line asked for (the session holds the event options). */
+struct options {
+	const char *spec;		/* -e; NULL: every syscall */
+	const char *output;		/* -o */
+	pid_t *pids;			/* -p */
+	size_t nr_pids;
+	double duration;		/* --duration in seconds; 0: none */
+	char **command;			/* after --; NULL with -p */
+	const char *user;		/* -u */
+	bool realtime;			/* SCHED_FIFO where allowed (--no-realtime: not) */
+	int argc;			/* screc record's own arguments, kept in the file */
+	char **argv;
+};
+
+/* The main loop's state. */
+struct loop {
+	struct pollfd *pfd;		/* one per ring (-1 once hung up), then the signals */
+	size_t nr_pfd;
+	int sig_fd;
+	sigset_t orig_mask;
+	bool mask_set;
+	int got_signal;			/* the first stop request */
+	bool stopping;			/* passed on to the command; waiting for it */
+	bool failed;			/* writing failed: recording stopped */
+	bool hung_up;			/* a ring hung up: wake often to drain it */
+	uint64_t start, last_flush, stop_deadline;
+};
+
+/* One `screc record` run. */
+struct recording {
+	struct options opt;
+	struct session s;
+	struct target t;
+	struct loop l;
+	struct output out;
+	uint64_t started;		/* when setup began, for -v */
+};
 
 static uint64_t
 clock_ns(clockid_t clk)
@@ -45,6 +90,19 @@ clock_ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* With -v: how long the recording has run, at each step of setup and finish. */
+static void
+step(struct recording *r, const char *what)
+{
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+
+	if (!r->started)
+		r->started = now;
+	screc_debug("%8.3f s: %s", (double)(now - r->started) / 1e9, what);
+}
+
+/* Options */
+
 static void
 usage(FILE *f)
 {
@@ -52,20 +110,250 @@ usage(FILE *f)
 		"usage: screc record [-e SYSCALLS] [-o FILE] [--stack-size BYTES] [-m PAGES]\n"
 		"                    [--no-inherit] [--duration SECONDS] -- COMMAND [ARGS...]\n"
 		"       screc record -p PID[,PID...] [options]\n"
+		"       screc record -u USER [options] -- COMMAND [ARGS...]\n"
 		"\n"
 		"  -e, --events LIST     comma list of syscalls (default: every syscall)\n"
-		"  -o, --output FILE     recording file (default: screc.data)\n"
+		"  -o, --output FILE     recording file (default: screc.data; a previous one is\n"
+		"                        kept as FILE.old; - for standard output)\n"
 		"  -p, --pid LIST        attach to running processes instead of launching one\n"
+		"  -u, --user USER       run the command as USER, with its groups (as root; the\n"
+		"                        recording stays root's)\n"
 		"      --stack-size N    bytes of user stack per event (default %u, at most %u)\n"
 		"  -m, --mmap-pages N    ring buffer pages per CPU, a power of two (default: %u MiB\n"
 		"                        over all CPUs, from %u to %u MiB each)\n"
 		"      --no-inherit      do not follow children and new threads\n"
+		"      --no-realtime     drain in the normal scheduling class (nice -10), not\n"
+		"                        SCHED_FIFO: more events lost under many busy threads\n"
 		"      --duration SECS   stop after this long\n"
 		"      --archive[=LEVEL] store the binaries the recorded processes mapped in the\n"
 		"                        file: unwind, symbols (default) or full (with DWARF)\n"
 		"  -v, --verbose         say more\n",
-		RECORD_STACK_DEFAULT, RECORD_STACK_MAX, RECORD_RING_BUDGET >> 20, RECORD_RING_MIN >> 20,
-		RECORD_RING_MAX >> 20);
+		RECORD_STACK_DEFAULT, SCREC_ARCH_STACK_MAX, RECORD_RING_BUDGET >> 20,
+		RECORD_RING_MIN >> 20, RECORD_RING_MAX >> 20);
+}
+
+static int
+parse_pids(const char *arg, pid_t **pids, size_t *nr)
+{
+	const char *p = arg;
+	size_t cap = *nr;
+
+	while (*p) {
+		char *end;
+		long v = strtol(p, &end, 10);
+
+		if (end == p || v <= 0 || (*end && *end != ','))
+			return -EINVAL;
+		if (screc_grow(pids, &cap, *nr + 1, sizeof(**pids), 8))
+			return -ENOMEM;
+		(*pids)[(*nr)++] = (pid_t)v;
+		p = *end ? end + 1 : end;
+	}
+	return *nr ? 0 : -EINVAL;
+}
+
+/*
+ * Fill o, the session's and the target's options from the command line.
+ * Returns false to go on recording, true when the command is done (--help)
+ * with *status set.  Usage errors exit with status 2.
+ */
+static bool
+parse_options(struct options *o, struct session *s, struct target *t, int argc, char **argv,
+	      int *status)
+{
+	static const struct option longopts[] = {
+		{ "events", required_argument, NULL, 'e' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "stack-size", required_argument, NULL, 'S' },
+		{ "mmap-pages", required_argument, NULL, 'm' },
+		{ "no-inherit", no_argument, NULL, 'I' },
+		{ "no-realtime", no_argument, NULL, 'R' },
+		{ "duration", required_argument, NULL, 'D' },
+		{ "archive", optional_argument, NULL, 'A' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long v;
+	char *end;
+	size_t i;
+	int opt;
+
+	o->output = "screc.data";
+	o->realtime = true;
+	o->argc = argc;
+	o->argv = argv;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+e:o:p:u:m:vh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'e':
+			o->spec = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'p':
+			if (parse_pids(optarg, &o->pids, &o->nr_pids))
+				screc_die(2, "-p %s: expected a comma list of process ids", optarg);
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'S':
+			v = strtoul(optarg, &end, 0);
+			if (*end || v < 8 || v > SCREC_ARCH_STACK_MAX)
+				screc_die(2, "--stack-size %s: expected bytes from 8 to %u", optarg,
+					  SCREC_ARCH_STACK_MAX);
+			s->stack_size = (uint32_t)(v & ~7ul);
+			break;
+		case 'm':
+			v = strtoul(optarg, &end, 0);
+			if (*end || v == 0 || (v & (v - 1)) || v > (1ul << 20))
+				screc_die(2, "-m %s: expected a power of two number of pages", optarg);
+			s->mmap_pages = (uint32_t)v;
+			s->mmap_pages_given = true;
+			break;
+		case 'I':
+			s->inherit = false;
+			break;
+		case 'R':
+			o->realtime = false;
+			break;
+		case 'D':
+			o->duration = strtod(optarg, &end);
+			if (*end || o->duration <= 0)
+				screc_die(2, "--duration %s: expected seconds, more than 0", optarg);
+			break;
+		case 'A':
+			s->archive_level = archive_parse_level(optarg);
+			if (s->archive_level < 0)
+				screc_die(2, "--archive=%s: expected unwind, symbols or full", optarg);
+			if (!s->archive)
+				s->archive = archive_new();
+			if (!s->archive)
+				screc_die(1, "out of memory");
+			break;
+		case 'v':
+			screc_verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			*status = 0;
+			return true;
+		default:
+			usage(stderr);
+			*status = 2;
+			return true;
+		}
+	}
+	if (o->nr_pids && optind < argc)
+		screc_die(2, "record: give either -p PID or a command, not both");
+	if (o->nr_pids && o->user)
+		screc_die(2, "-u %s: only for a command screc launches, not with -p", o->user);
+	if (!o->nr_pids && optind >= argc) {
+		usage(stderr);
+		screc_die(2, "record: nothing to record: give a command after --, or -p PID");
+	}
+	for (i = 0; i < o->nr_pids; i++)
+		if (kill(o->pids[i], 0) < 0 && errno == ESRCH)
+			screc_die(1, "-p %d: no such process", (int)o->pids[i]);
+	if (!o->nr_pids)
+		o->command = argv + optind;
+	if (o->user && target_set_user(t, o->user))
+		exit(2);
+	return false;
+}
+
+/* Setup */
+
+/*
+ * Many threads under -p need many fds.  The rings hold only milliseconds of
+ * a syscall-heavy target, so the recorder must run as soon as a ring passes
+ * its watermark, however many threads the target runs.  In the normal class
+ * at nice -10 it had 9548 / (9548 + 1024 n) of a CPU against n busy threads:
+ * with 200 threads 4%, and 90% of the events were lost.  So it takes the
+ * real-time class (SCHED_FIFO at its lowest priority) where it may (root,
+ * CAP_SYS_NICE, RLIMIT_RTPRIO), else nice -10.  zstd's worker thread,
+ * created later, inherits the class; the command and other children are
+ * put back in the normal one.  The recorder sleeps in poll() the rest of
+ * the time, so this costs the target nothing otherwise; the kernel's
+ * real-time throttling bounds it in any case.
+ */
+static void
+tune_process(struct target *t, bool realtime)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	errno = 0;
+	t->orig_nice = getpriority(PRIO_PROCESS, 0);
+	if (errno)
+		t->orig_nice = 0;
+	if (realtime &&
+	    sched_setscheduler(0, SCHED_FIFO, &(struct sched_param){ .sched_priority = 1 }) == 0) {
+		screc_debug("recorder in the real-time class (SCHED_FIFO 1)");
+		return;
+	}
+	if (t->orig_nice > -10 && setpriority(PRIO_PROCESS, 0, -10) == 0)
+		screc_debug("recorder at nice -10");
+}
+
+/* Signals are blocked and read from a signalfd in the main loop. */
+static int
+catch_signals(struct loop *l)
+{
+	sigset_t block;
+	int err;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, &l->orig_mask);
+	l->mask_set = true;
+	l->sig_fd = signalfd(-1, &block, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (l->sig_fd < 0) {
+		err = errno;
+		screc_err("signalfd: %s", strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+/* The tasks to open the events on: every thread of -p, or the command, held before its exec. */
+static int
+prepare_target(struct recording *r)
+{
+	struct target *t = &r->t;
+	size_t i;
+	int err;
+
+	for (i = 0; i < r->opt.nr_pids; i++) {
+		err = proc_threads(r->opt.pids[i], &t->tids, &t->nr_tids, &t->cap_tids);
+		if (err) {
+			screc_err("-p %d: cannot list its threads: %s", (int)r->opt.pids[i],
+				  strerror(-err));
+			return err;
+		}
+	}
+	if (!r->opt.command)
+		return 0;
+	err = target_spawn(t, r->opt.command);
+	if (err) {
+		screc_err("%s: cannot start: %s", r->opt.command[0], strerror(-err));
+		return err;
+	}
+	t->tids = malloc(sizeof(*t->tids));
+	if (!t->tids)
+		return -ENOMEM;
+	t->tids[t->nr_tids++] = t->child;
+	return 0;
 }
 
 static int
@@ -82,19 +370,20 @@ write_string(struct session *s, uint32_t key, const char *data, size_t len)
 
 /* The INFO record and the host description strings. */
 static int
-write_preamble(struct session *s, int argc, char **argv, const char *spec, uint32_t mode,
-	       pid_t target)
+write_preamble(struct recording *r)
 {
+	struct session *s = &r->s;
 	struct screc_rec_info info = {
 		.e_machine = SCREC_ARCH_E_MACHINE,
 		.page_size = (uint32_t)getpagesize(),
 		.clockid = CLOCK_MONOTONIC,
 		.stack_size = s->stack_size,
-		.sample_regs_user = RECORD_REGS_MASK,
+		.sample_regs_user = SCREC_ARCH_REGS_MASK,
 		.nr_cpus = (uint32_t)s->nr_cpus,
-		.mode = mode,
-		.target_pid = (uint32_t)target,
+		.mode = r->opt.nr_pids ? SCREC_MODE_ATTACH : SCREC_MODE_COMMAND,
+		.target_pid = (uint32_t)(r->opt.nr_pids ? r->opt.pids[0] : r->t.child),
 	};
+	const char *spec = r->opt.spec ? r->opt.spec : "all";
 	struct utsname u;
 	char host[256] = "";
 	char *cmdline;
@@ -114,16 +403,16 @@ write_preamble(struct session *s, int argc, char **argv, const char *spec, uint3
 	write_string(s, SCREC_STR_KERNEL_VERSION, u.version, strlen(u.version));
 	write_string(s, SCREC_STR_MACHINE, u.machine, strlen(u.machine));
 	write_string(s, SCREC_STR_SCREC_VERSION, SCREC_VERSION, strlen(SCREC_VERSION));
-	write_string(s, SCREC_STR_EVENTS, spec ? spec : "all", strlen(spec ? spec : "all"));
-	for (i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
+	write_string(s, SCREC_STR_EVENTS, spec, strlen(spec));
+	for (i = 0; i < r->opt.argc; i++)
+		len += strlen(r->opt.argv[i]) + 1;
 	cmdline = malloc(len + 1);
 	if (cmdline) {
 		len = 0;
-		for (i = 0; i < argc; i++) {
-			size_t l = strlen(argv[i]) + 1;
+		for (i = 0; i < r->opt.argc; i++) {
+			size_t l = strlen(r->opt.argv[i]) + 1;
 
-			memcpy(cmdline + len, argv[i], l);
+			memcpy(cmdline + len, r->opt.argv[i], l);
 			len += l;
 		}
 		err = write_string(s, SCREC_STR_CMDLINE, cmdline, len ? len - 1 : 0);
@@ -132,481 +421,472 @@ write_preamble(struct session *s, int argc, char **argv, const char *spec, uint3
 	return err;
 }
 
+/* Write what comes before the first event. */
 static int
-parse_pids(const char *arg, pid_t **pids, size_t *nr)
+start_output(struct recording *r)
 {
-	const char *p = arg;
+	struct session *s = &r->s;
+	int err;
 
-	while (*p) {
-		char *end;
-		long v = strtol(p, &end, 10);
-		pid_t *np;
-
-		if (end == p || v <= 0 || (*end && *end != ','))
-			return -EINVAL;
-		np = realloc(*pids, (*nr + 1) * sizeof(*np));
-		if (!np)
-			return -ENOMEM;
-		*pids = np;
-		(*pids)[(*nr)++] = (pid_t)v;
-		p = *end ? end + 1 : end;
-	}
-	return *nr ? 0 : -EINVAL;
+	s->scratch = malloc(1u << 16);
+	if (!s->scratch)
+		return -ENOMEM;
+	err = screc_writer_open(r->out.fd, SCREC_FEAT_STACK_TRIMMED |
+						   (s->archive ? SCREC_FEAT_ARCHIVE : 0), &s->w);
+	if (!err)
+		err = write_preamble(r);
+	if (!err)
+		err = events_describe(s);
+	if (!err && archive_write_vdso(s->w) == -EIO)
+		err = -EIO;
+	if (err && err != -ENOMEM)
+		screc_err("%s: cannot write: %s", output_name(&r->out), strerror(-err));
+	return err;
 }
-
-/* screc's niceness when started, given back to the command it launches. */
-static int orig_nice;
 
 /*
- * Fork the command, stopped before exec until go_fd is written.  Returns the
- * pid; *go_fd and *err_fd (exec failure errno) are the parent's pipe ends.
+ * Start recording.  Attached processes: enable first so that no mapping
+ * made meanwhile is missed, then describe what was already there, dated
+ * before the first possible event.  A command: release it; its exec enables
+ * the events.  An exec that failed is the exit status (127 or 126), and
+ * fails the setup: the recording is not put in place.  Then the file takes
+ * its name.
  */
-static pid_t
-spawn(char **argv, int *go_fd, int *err_fd)
+static int
+start_target(struct recording *r)
 {
-	int go[2], ep[2];
-	pid_t pid;
+	struct target *t = &r->t;
+	size_t i;
+	int err;
 
-	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0)
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		sigset_t none;
-		char c;
-		int e;
+	if (!r->opt.command) {
+		uint64_t before = clock_ns(CLOCK_MONOTONIC);
 
-		/*
-		 * Only the mask is screc's own doing; dispositions stay as screc
-		 * found them, so a command started under nohup still ignores SIGHUP.
-		 */
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		setpriority(PRIO_PROCESS, 0, orig_nice);	/* the command's own niceness */
-		close(go[1]);
-		close(ep[0]);
-		if (read(go[0], &c, 1) != 1)
-			_exit(127);
-		execvp(argv[0], argv);
-		e = errno;
-		if (write(ep[1], &e, sizeof(e)) < 0)
-			_exit(127);
-		_exit(127);
+		events_enable(&r->s);
+		for (i = 0; i < r->opt.nr_pids; i++)
+			proc_synthesize(&r->s, r->opt.pids[i], before, true);
+	} else {
+		err = target_release(t, r->opt.command[0]);
+		if (err)
+			return err;
 	}
-	close(go[0]);
-	close(ep[1]);
-	*go_fd = go[1];
-	*err_fd = ep[0];
-	return pid;
+	output_commit(&r->out);
+	return screc_writer_flush(r->s.w);
 }
 
-static bool
-all_gone(const pid_t *pids, size_t nr)
+/* One poll entry per ring, then the signals. */
+static int
+prepare_loop(struct recording *r)
+{
+	struct loop *l = &r->l;
+	size_t i;
+
+	l->nr_pfd = r->s.nr_rings + 1;
+	l->pfd = calloc(l->nr_pfd, sizeof(*l->pfd));
+	if (!l->pfd)
+		return -ENOMEM;
+	for (i = 0; i < r->s.nr_rings; i++)
+		l->pfd[i] = (struct pollfd){ .fd = r->s.rings[i].fd, .events = POLLIN };
+	l->pfd[l->nr_pfd - 1] = (struct pollfd){ .fd = l->sig_fd, .events = POLLIN };
+	l->start = l->last_flush = clock_ns(CLOCK_MONOTONIC);
+	return 0;
+}
+
+/* Returns 0 or -errno, with the reason printed. */
+static int
+setup(struct recording *r)
+{
+	int err;
+
+	step(r, "setup");
+	tune_process(&r->t, r->opt.realtime);
+	err = events_find_tracefs(&r->s);
+	if (!err)
+		err = events_resolve(&r->s, r->opt.spec);
+	if (!err)
+		err = output_open(&r->out, r->opt.output);
+	if (!err)
+		err = catch_signals(&r->l);
+	if (!err)
+		err = prepare_target(r);
+	if (!err) {
+		step(r, "events to open");
+		err = events_open(&r->s, r->t.tids, r->t.nr_tids, r->t.child > 0);
+	}
+	if (!err) {
+		step(r, "events open");
+		err = start_output(r);
+	}
+	if (!err)
+		err = start_target(r);
+	if (!err)
+		err = prepare_loop(r);
+	step(r, "recording");
+	if (err == -ENOMEM && !r->t.exit_code)
+		screc_err("out of memory");
+	return err;
+}
+
+/* Main loop */
+
+/*
+ * Sleep until a ring has data or a signal comes.  A ring reports POLLHUP for
+ * ever once the task of the event that owns it is gone, though other tasks'
+ * events may still write into it: stop asking that fd, and from then on wake
+ * often enough to drain it.
+ */
+static void
+wait_for_data(struct loop *l)
 {
 	size_t i;
 
-	for (i = 0; i < nr; i++)
-		if (kill(pids[i], 0) == 0 || errno == EPERM)
-			return false;
-	return true;
+	if (poll(l->pfd, l->nr_pfd, l->hung_up ? POLL_HUNG_MS : POLL_MS) <= 0)
+		return;
+	for (i = 0; i + 1 < l->nr_pfd; i++)
+		if (l->pfd[i].fd >= 0 && (l->pfd[i].revents & (POLLHUP | POLLERR))) {
+			l->pfd[i].fd = -1;
+			l->hung_up = true;
+		}
 }
 
 static void
-raise_fd_limit(void)
+read_signals(struct loop *l)
 {
-	struct rlimit rl;
+	struct signalfd_siginfo si;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
+	while (read(l->sig_fd, &si, sizeof(si)) == sizeof(si))
+		if (si.ssi_signo != SIGCHLD)
+			l->got_signal = (int)si.ssi_signo;
+}
+
+/*
+ * Reap the command (and any other child of ours) in one loop: a separate
+ * waitpid(-1) after waitpid(child) could reap the command between the two
+ * and lose its status, leaving screc waiting for ever.
+ */
+static void
+reap_children(struct target *t)
+{
+	for (;;) {
+		int st;
+		pid_t p = waitpid(-1, &st, WNOHANG);
+
+		if (p <= 0)
+			break;
+		if (p == t->child && !t->done) {
+			t->status = st;
+			t->done = true;
+		}
 	}
+}
+
+/* Ask the command to stop (a signal to pass on, or --duration's SIGTERM). */
+static void
+stop_command(struct recording *r, int sig, uint64_t now)
+{
+	if (r->t.child > 0 && !r->t.done)
+		kill(r->t.child, sig);
+	r->l.stopping = true;
+	r->l.stop_deadline = now + 2 * FLUSH_INTERVAL_NS;
+}
+
+/*
+ * The file cannot grow: stop recording, say so now, and wait for the command
+ * as if screc were not there, rather than leave it running behind a shell
+ * prompt.
+ */
+static void
+stop_recording(struct recording *r)
+{
+	size_t i;
+
+	r->l.failed = true;
+	for (i = 0; i + 1 < r->l.nr_pfd; i++)
+		r->l.pfd[i].fd = -1;
+	events_close(&r->s);
+	screc_err("%s: writing failed: %s; recording stopped, waiting for %s (pid %d) to end",
+		  output_name(&r->out), strerror(-r->s.write_error), r->opt.command[0],
+		  (int)r->t.child);
+}
+
+/* Whether the loop is over, after the state was updated at now. */
+static bool
+done(struct recording *r, uint64_t now)
+{
+	struct loop *l = &r->l;
+	struct target *t = &r->t;
+
+	if (l->got_signal && !l->stopping)
+		stop_command(r, l->got_signal, now);
+	if (r->s.write_error && !l->failed) {
+		if (!r->opt.command || t->done)
+			return true;
+		stop_recording(r);
+	}
+	if (t->done)
+		return true;
+	if (!r->opt.command && (l->got_signal || proc_all_gone(r->opt.pids, r->opt.nr_pids)))
+		return true;
+	if (l->stopping && now > l->stop_deadline)
+		return true;
+	if (r->opt.duration > 0 && now - l->start >= (uint64_t)(r->opt.duration * 1e9)) {
+		if (!r->opt.command)
+			return true;
+		if (!t->done && !l->stopping)
+			stop_command(r, SIGTERM, now);
+	}
+	return false;
+}
+
+static void
+run(struct recording *r)
+{
+	struct session *s = &r->s;
+	struct loop *l = &r->l;
+
+	for (;;) {
+		siginfo_t si = { 0 };
+		bool exited;
+		uint64_t now;
+
+		wait_for_data(l);
+		/*
+		 * A child that ended is reaped only after the drain that follows:
+		 * all its records are in the rings by then, and they are drained
+		 * while its /proc entry (a zombie's) is still there to be read.
+		 */
+		exited = waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid;
+		if (ring_drain_all(s) && !s->write_error)
+			s->write_error = screc_writer_add(s->w, SCREC_REC_ROUND, NULL, 0);
+		read_signals(l);
+		if (exited)
+			reap_children(&r->t);
+		now = clock_ns(CLOCK_MONOTONIC);
+		if (done(r, now))
+			break;
+		if (now - l->last_flush >= FLUSH_INTERVAL_NS) {
+			if (screc_writer_flush(s->w) && !s->write_error)
+				s->write_error = -EIO;
+			l->last_flush = now;
+		}
+	}
+}
+
+/* Finish */
+
+/* Stop the events, then take what they left in the rings; how the command ended. */
+static void
+drain_last(struct recording *r)
+{
+	struct session *s = &r->s;
+	size_t i;
+
+	for (i = 0; i < s->nr_fds; i++)
+		ioctl(s->fds[i], PERF_EVENT_IOC_DISABLE, 0);
+	step(r, "events disabled");
+	ring_drain_all(s);
+	step(r, "drained");
+	ring_complete_lost(s, clock_ns(CLOCK_MONOTONIC));
+	step(r, "lost counted");
+	if (!s->write_error)
+		screc_writer_add(s->w, SCREC_REC_ROUND, NULL, 0);
+	if (r->t.child > 0 && r->t.done) {
+		struct screc_rec_target_exit te = {
+			.pid = (uint32_t)r->t.child,
+			.wait_status = r->t.status,
+			.time = clock_ns(CLOCK_MONOTONIC),
+		};
+
+		screc_writer_add(s->w, SCREC_REC_TARGET_EXIT, (uint8_t *)&te + sizeof(te.hdr),
+				 sizeof(te) - sizeof(te.hdr));
+	}
+}
+
+static void
+write_archive(struct session *s)
+{
+	unsigned files;
+	uint64_t bytes;
+	int err;
+
+	if (!s->archive || s->write_error)
+		return;
+	err = archive_write(s->archive, s->w, (enum screc_archive_level)s->archive_level, &files,
+			    &bytes);
+	if (err && !s->write_error)
+		s->write_error = err;
+	fprintf(stderr, "screc: archived %u files, %.1f MiB before compression\n", files,
+		(double)bytes / (1024.0 * 1024.0));
+}
+
+/* The trailer, then the file to disk.  Returns 0 or the first write error. */
+static int
+close_output(struct recording *r)
+{
+	struct session *s = &r->s;
+	struct screc_rec_trailer tr = {
+		.nr_samples = s->nr_samples,
+		.nr_exits = s->nr_exits,
+		.nr_lost = s->nr_lost,
+		.end_clock_ns = clock_ns(CLOCK_MONOTONIC),
+		.end_realtime_ns = clock_ns(CLOCK_REALTIME),
+	};
+	uint64_t out_bytes = screc_writer_bytes_out(s->w);
+	int err;
+
+	err = screc_writer_close(s->w, &tr);
+	s->w = NULL;
+	if (!err)
+		err = s->write_error;
+	if (!err)
+		err = output_close(&r->out);
+	else
+		output_close(&r->out);
+	screc_debug("%s: %llu events, %llu exits, %llu bytes", output_name(&r->out),
+		    (unsigned long long)s->nr_samples, (unsigned long long)s->nr_exits,
+		    (unsigned long long)out_bytes);
+	return err;
+}
+
+/* With -v: where the recorder's time went, to size rings and judge losses. */
+static void
+debug_stats(const struct recording *r)
+{
+	const struct session *s = &r->s;
+	struct timespec self;
+	struct rusage ru;
+	double cpu, main_cpu;
+
+	if (!screc_verbose || getrusage(RUSAGE_SELF, &ru) < 0 ||
+	    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &self) < 0)
+		return;
+	cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	      (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	main_cpu = (double)self.tv_sec + self.tv_nsec / 1e9;
+	screc_debug("recorder: %llu drain passes, %llu records, %.1f MiB through the rings of "
+		    "%u pages, largest backlog %.1f%% of a ring, %.3f s draining; CPU %.3f s, of "
+		    "which %.3f s draining and writing, %.3f s zstd's thread",
+		    (unsigned long long)s->stats.passes, (unsigned long long)s->stats.records,
+		    (double)s->stats.ring_bytes / (1 << 20), s->mmap_pages, s->stats.max_fill / 10.0,
+		    (double)s->stats.drain_ns / 1e9, cpu, main_cpu, cpu - main_cpu);
+}
+
+static void
+summary(struct recording *r, int err)
+{
+	debug_stats(r);
+	if (err)
+		screc_err("%s: writing failed: %s; the recording is readable up to the last "
+			  "second before the error", output_name(&r->out), strerror(-err));
+	if (r->s.nr_lost_late)
+		screc_err("lost %llu events (ring records: a syscall's entry and exit are two), "
+			  "%llu of them after the kernel's last report of a loss, found in the "
+			  "events' counts: use a larger -m (now %u pages) or record fewer syscalls",
+			  (unsigned long long)r->s.nr_lost, (unsigned long long)r->s.nr_lost_late,
+			  r->s.mmap_pages);
+	else if (r->s.nr_lost)
+		screc_err("lost %llu events (ring records: a syscall's entry and exit are two): use "
+			  "a larger -m (now %u pages) or record fewer syscalls",
+			  (unsigned long long)r->s.nr_lost, r->s.mmap_pages);
+	if (r->s.stats.described)
+		screc_err("%llu processes with events after a loss were described again from /proc "
+			  "(names, mappings), in case the loss took theirs",
+			  (unsigned long long)r->s.stats.described);
+	tasks_report_detached(&r->s.tasks);
+	if (r->t.child > 0 && !r->t.done)
+		/* Left to run, as strace does. */
+		screc_err("%d: still running after the stop request; recording ended",
+			  (int)r->t.child);
+}
+
+/* screc exits like the command (strace's rule); with -p, a stop request is the normal end. */
+static int
+exit_status(const struct recording *r, int err)
+{
+	const struct target *t = &r->t;
+
+	if (t->child > 0 && !t->done)
+		return r->l.got_signal ? 128 + r->l.got_signal : 1;
+	if (t->child > 0) {
+		/* The command's failure first; else a recording that failed is screc's. */
+		if (WIFEXITED(t->status) && WEXITSTATUS(t->status))
+			return WEXITSTATUS(t->status);
+		if (WIFSIGNALED(t->status))
+			return 128 + WTERMSIG(t->status);
+	}
+	return err ? 1 : 0;
+}
+
+static int
+finish(struct recording *r)
+{
+	int err;
+
+	step(r, "finishing");
+	drain_last(r);
+	write_archive(&r->s);
+	err = close_output(r);
+	step(r, "file closed");
+	summary(r, err);
+	return exit_status(r, err);
+}
+
+/*
+ * Setup failed, or the command could not be executed: it never ran.  Leave
+ * nothing running behind, and nothing in place of what was at the output
+ * path.  Returns the exit status: 127 or 126 for a failed exec, else 1.
+ */
+static int
+abandon(struct recording *r)
+{
+	if (r->t.child > 0 && !r->t.done) {
+		kill(r->t.child, SIGKILL);
+		waitpid(r->t.child, NULL, 0);
+		r->t.done = true;
+	}
+	screc_writer_close(r->s.w, NULL);
+	r->s.w = NULL;
+	output_discard(&r->out);
+	return r->t.exit_code ? r->t.exit_code : 1;
+}
+
+/* Free everything; after finish() or abandon(). */
+static void
+release(struct recording *r)
+{
+	output_release(&r->out);
+	target_free(&r->t);
+	archive_free(r->s.archive);
+	events_release(&r->s);
+	ring_release(&r->s);
+	free(r->l.pfd);
+	free(r->opt.pids);
+	if (r->l.sig_fd >= 0)
+		close(r->l.sig_fd);
+	if (r->l.mask_set)
+		sigprocmask(SIG_SETMASK, &r->l.orig_mask, NULL);
 }
 
 int
 cmd_record(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "events", required_argument, NULL, 'e' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "stack-size", required_argument, NULL, 'S' },
-		{ "mmap-pages", required_argument, NULL, 'm' },
-		{ "no-inherit", no_argument, NULL, 'I' },
-		{ "duration", required_argument, NULL, 'D' },
-		{ "archive", optional_argument, NULL, 'A' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	struct recording r = {
+		.s = { .stack_size = RECORD_STACK_DEFAULT, .inherit = true },
+		.t = { .child = -1, .go_fd = -1, .err_fd = -1 },
+		.l = { .sig_fd = -1 },
+		.out = { .fd = -1 },
 	};
-	struct session s = {
-		.stack_size = RECORD_STACK_DEFAULT,
-		.inherit = true,
-	};
-	const char *spec = NULL, *output = "screc.data";
-	pid_t *pids = NULL, *tids = NULL, child = -1;
-	size_t nr_pids = 0, nr_tids = 0, cap_tids = 0, nr_pfd = 0, i;
-	double duration = 0;
-	int go_fd = -1, err_fd = -1, fd = -1, opt, err, status = 0, exit_code = 0;
-	bool child_done = false, stopping = false, recording_failed = false, hung_up = false;
-	struct pollfd *pfd;
-	int sig_fd = -1, got_signal = 0;
-	uint64_t last_flush, start, stop_deadline = 0;
-	sigset_t block, orig;
-	char *end;
+	int status;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+e:o:p:m:vh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'e':
-			spec = optarg;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'p':
-			if (parse_pids(optarg, &pids, &nr_pids))
-				screc_die(2, "-p %s: expected a comma list of process ids", optarg);
-			break;
-		case 'S': {
-			unsigned long v = strtoul(optarg, &end, 0);
-
-			if (*end || v < 8 || v > RECORD_STACK_MAX)
-				screc_die(2, "--stack-size %s: expected bytes from 8 to %u", optarg,
-					  RECORD_STACK_MAX);
-			s.stack_size = (uint32_t)(v & ~7ul);
-			break;
-		}
-		case 'm': {
-			unsigned long v = strtoul(optarg, &end, 0);
-
-			if (*end || v == 0 || (v & (v - 1)) || v > (1ul << 20))
-				screc_die(2, "-m %s: expected a power of two number of pages", optarg);
-			s.mmap_pages = (uint32_t)v;
-			break;
-		}
-		case 'I':
-			s.inherit = false;
-			break;
-		case 'D':
-			duration = strtod(optarg, &end);
-			if (*end || duration <= 0)
-				screc_die(2, "--duration %s: expected seconds, more than 0", optarg);
-			break;
-		case 'A':
-			s.archive_level = archive_parse_level(optarg);
-			if (s.archive_level < 0)
-				screc_die(2, "--archive=%s: expected unwind, symbols or full", optarg);
-			s.archive = archive_new();
-			if (!s.archive)
-				screc_die(1, "out of memory");
-			break;
-		case 'v':
-			screc_verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
+	if (parse_options(&r.opt, &r.s, &r.t, argc, argv, &status))
+		goto out;
+	if (setup(&r)) {
+		status = abandon(&r);
+		goto out;
 	}
-	if (nr_pids && optind < argc)
-		screc_die(2, "record: give either -p PID or a command, not both");
-	if (!nr_pids && optind >= argc) {
-		usage(stderr);
-		screc_die(2, "record: nothing to record: give a command after --, or -p PID");
-	}
-	for (i = 0; i < nr_pids; i++)
-		if (kill(pids[i], 0) < 0 && errno == ESRCH)
-			screc_die(1, "-p %d: no such process", (int)pids[i]);
-
-	raise_fd_limit();
-	/*
-	 * The rings hold only milliseconds of a syscall-heavy target: wake up
-	 * before it when data is waiting.  The recorder sleeps in poll() the rest
-	 * of the time, so this costs the target nothing otherwise.
-	 */
-	errno = 0;
-	orig_nice = getpriority(PRIO_PROCESS, 0);
-	if (errno)
-		orig_nice = 0;
-	if (orig_nice > -10 && setpriority(PRIO_PROCESS, 0, -10) == 0)
-		screc_debug("recorder at nice -10");
-	if (events_find_tracefs(&s) || events_resolve(&s, spec))
-		goto fail;
-
-	/* Signals are blocked and read from a signalfd in the main loop. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &block, &orig);
-	sig_fd = signalfd(-1, &block, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sig_fd < 0)
-		screc_die(1, "signalfd: %s", strerror(errno));
-
-	if (nr_pids) {
-		for (i = 0; i < nr_pids; i++)
-			if (proc_threads(pids[i], &tids, &nr_tids, &cap_tids))
-				screc_die(1, "-p %d: cannot list its threads: %s", (int)pids[i],
-					  strerror(errno));
-	} else {
-		child = spawn(argv + optind, &go_fd, &err_fd);
-		if (child < 0)
-			screc_die(1, "%s: cannot start: %s", argv[optind], strerror(errno));
-		tids = malloc(sizeof(*tids));
-		if (!tids)
-			screc_die(1, "out of memory");
-		tids[nr_tids++] = child;
-	}
-
-	if (events_open(&s, tids, nr_tids, child > 0))
-		goto fail;
-	s.scratch = malloc(1u << 16);
-	fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || !s.scratch) {
-		screc_err("%s: cannot create the recording: %s", output, strerror(errno));
-		goto fail;
-	}
-	fchmod(fd, 0600);	/* an existing file keeps its mode otherwise */
-	err = screc_writer_open(fd, SCREC_FEAT_STACK_TRIMMED |
-				       (s.archive ? SCREC_FEAT_ARCHIVE : 0), &s.w);
-	if (!err)
-		err = write_preamble(&s, argc, argv, spec,
-				     nr_pids ? SCREC_MODE_ATTACH : SCREC_MODE_COMMAND,
-				     nr_pids ? pids[0] : child);
-	if (!err)
-		err = events_describe(&s);
-	if (!err && archive_write_vdso(s.w) == -EIO)
-		err = -EIO;
-	if (err) {
-		screc_err("%s: cannot write: %s", output, strerror(-err));
-		goto fail;
-	}
-	if (nr_pids) {
-		/*
-		 * Enable first so no mapping made meanwhile is missed, then describe
-		 * what was already there, dated before the first possible event.
-		 */
-		uint64_t before = clock_ns(CLOCK_MONOTONIC);
-
-		events_enable(&s);
-		for (i = 0; i < nr_pids; i++)
-			proc_synthesize(&s, pids[i], before);
-	} else {
-		int e = 0;
-
-		/* Release the child; exec enables the events. */
-		if (write(go_fd, "g", 1) != 1)
-			e = errno;
-		close(go_fd);
-		if (e == 0 && read(err_fd, &e, sizeof(e)) == sizeof(e) && e) {
-			screc_err("%s: cannot execute: %s", argv[optind], strerror(e));
-			exit_code = e == ENOENT ? 127 : 126;
-			/* The child is on its way out (_exit after the failed exec). */
-			if (waitpid(child, &status, 0) == child)
-				child_done = true;
-		}
-		close(err_fd);
-	}
-	screc_writer_flush(s.w);
-
-	start = last_flush = clock_ns(CLOCK_MONOTONIC);
-	/* One entry per ring, then the signals; ring entries become -1 when done. */
-	nr_pfd = s.nr_rings + 1;
-	pfd = calloc(nr_pfd, sizeof(*pfd));
-	if (!pfd)
-		s.write_error = -ENOMEM;
-	for (i = 0; pfd && i < s.nr_rings; i++)
-		pfd[i] = (struct pollfd){ .fd = s.rings[i].fd, .events = POLLIN };
-	if (pfd)
-		pfd[nr_pfd - 1] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
-	for (;;) {
-		struct signalfd_siginfo si;
-		uint64_t now;
-
-		/*
-		 * A ring reports POLLHUP for ever once the task of the event that owns
-		 * it is gone, though other tasks' events may still write into it: stop
-		 * asking that fd, and from then on wake often enough to drain it.
-		 */
-		if (pfd && poll(pfd, nr_pfd, hung_up ? POLL_HUNG_MS : POLL_MS) > 0) {
-			for (i = 0; i + 1 < nr_pfd; i++)
-				if (pfd[i].fd >= 0 && (pfd[i].revents & (POLLHUP | POLLERR))) {
-					pfd[i].fd = -1;
-					hung_up = true;
-				}
-		}
-		if (ring_drain_all(&s) && !s.write_error)
-			s.write_error = screc_writer_add(s.w, SCREC_REC_ROUND, NULL, 0);
-		while (read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
-			if (si.ssi_signo != SIGCHLD)
-				got_signal = (int)si.ssi_signo;
-		}
-		/*
-		 * Reap the command (and any other child of ours) in one loop: a
-		 * separate waitpid(-1) after waitpid(child) could reap the command
-		 * between the two and lose its status, leaving screc waiting for
-		 * ever.
-		 */
-		for (;;) {
-			int st;
-			pid_t p = waitpid(-1, &st, WNOHANG);
-
-			if (p <= 0)
-				break;
-			if (p == child && !child_done) {
-				status = st;
-				child_done = true;
-			}
-		}
-		now = clock_ns(CLOCK_MONOTONIC);
-		if (got_signal && !stopping) {
-			stopping = true;
-			if (child > 0 && !child_done)
-				kill(child, got_signal);
-			stop_deadline = now + 2 * FLUSH_INTERVAL_NS;
-		}
-		if (s.write_error && !recording_failed) {
-			if (nr_pids || child_done)
-				break;
-			/*
-			 * The file cannot grow: stop recording, say so now, and wait
-			 * for the command as if screc were not there, rather than
-			 * leave it running behind a shell prompt.
-			 */
-			recording_failed = true;
-			for (i = 0; pfd && i + 1 < nr_pfd; i++)
-				pfd[i].fd = -1;
-			events_close(&s);
-			screc_err("%s: writing failed: %s; recording stopped, waiting for %s "
-				  "(pid %d) to end", output, strerror(-s.write_error), argv[optind],
-				  (int)child);
-		}
-		if (child_done || (child > 0 && exit_code))
-			break;
-		if (nr_pids && (got_signal || all_gone(pids, nr_pids)))
-			break;
-		if (stopping && now > stop_deadline)
-			break;
-		if (duration > 0 && now - start >= (uint64_t)(duration * 1e9)) {
-			if (child > 0 && !child_done && !stopping) {
-				kill(child, SIGTERM);
-				stopping = true;
-				stop_deadline = now + 2 * FLUSH_INTERVAL_NS;
-			} else if (nr_pids) {
-				break;
-			}
-		}
-		if (now - last_flush >= FLUSH_INTERVAL_NS) {
-			if (screc_writer_flush(s.w) && !s.write_error)
-				s.write_error = -EIO;
-			last_flush = now;
-		}
-	}
-	/* Stop the events, then take what they left in the rings. */
-	for (i = 0; i < s.nr_fds; i++)
-		ioctl(s.fds[i], PERF_EVENT_IOC_DISABLE, 0);
-	if (ring_drain_all(&s) && !s.write_error)
-		screc_writer_add(s.w, SCREC_REC_ROUND, NULL, 0);
-	if (child > 0 && child_done) {
-		struct screc_rec_target_exit te = {
-			.pid = (uint32_t)child,
-			.wait_status = status,
-			.time = clock_ns(CLOCK_MONOTONIC),
-		};
-
-		screc_writer_add(s.w, SCREC_REC_TARGET_EXIT, (uint8_t *)&te + sizeof(te.hdr),
-				 sizeof(te) - sizeof(te.hdr));
-	}
-	if (s.archive && !s.write_error) {
-		unsigned files;
-		uint64_t bytes;
-		int aerr = archive_write(s.archive, s.w, (enum screc_archive_level)s.archive_level,
-					 &files, &bytes);
-
-		if (aerr && !s.write_error)
-			s.write_error = aerr;
-		fprintf(stderr, "screc: archived %u files, %.1f MiB before compression\n", files,
-			(double)bytes / (1024.0 * 1024.0));
-	}
-	archive_free(s.archive);
-	{
-		struct screc_rec_trailer tr = {
-			.nr_samples = s.nr_samples,
-			.nr_exits = s.nr_exits,
-			.nr_lost = s.nr_lost,
-			.end_clock_ns = clock_ns(CLOCK_MONOTONIC),
-			.end_realtime_ns = clock_ns(CLOCK_REALTIME),
-		};
-		uint64_t out_bytes = screc_writer_bytes_out(s.w);
-
-		err = screc_writer_close(s.w, &tr);
-		if (!err)
-			err = s.write_error;
-		if (!err && fsync(fd) < 0 && errno != EINVAL)
-			err = -errno;
-		if (close(fd) < 0 && !err)
-			err = -errno;
-		screc_debug("%s: %llu events, %llu exits, %llu bytes", output,
-			    (unsigned long long)s.nr_samples, (unsigned long long)s.nr_exits,
-			    (unsigned long long)out_bytes);
-	}
-	if (err)
-		screc_err("%s: writing failed: %s; the recording is readable up to the last "
-			  "second before the error", output, strerror(-err));
-	if (s.nr_lost)
-		screc_err("lost %llu events: use a larger -m (now %u pages) or record fewer syscalls",
-			  (unsigned long long)s.nr_lost, s.mmap_pages);
-	events_release(&s);
-	ring_release(&s);
-	free(pfd);
-	free(pids);
-	free(tids);
-	close(sig_fd);
-	sigprocmask(SIG_SETMASK, &orig, NULL);
-
-	if (child > 0 && !child_done) {
-		/* Leave a command that outlived a stop request to run, as strace does. */
-		screc_err("%d: still running after the stop request; recording ended", (int)child);
-		return got_signal ? 128 + got_signal : 1;
-	}
-	if (exit_code)
-		return exit_code;
-	if (child > 0) {
-		/* The command's failure first; else a recording that failed is screc's. */
-		if (WIFEXITED(status) && WEXITSTATUS(status))
-			return WEXITSTATUS(status);
-		if (WIFSIGNALED(status))
-			return 128 + WTERMSIG(status);
-	}
-	/* Attach mode: a stop request is the normal way to end. */
-	return err ? 1 : 0;
-
-fail:
-	/* Setup failed: the command, held before its exec, never ran; leave nothing behind. */
-	if (child > 0) {
-		kill(child, SIGKILL);
-		waitpid(child, NULL, 0);
-	}
-	screc_writer_close(s.w, NULL);
-	if (fd >= 0)
-		close(fd);
-	if (go_fd >= 0)
-		close(go_fd);
-	if (err_fd >= 0)
-		close(err_fd);
-	archive_free(s.archive);
-	events_release(&s);
-	ring_release(&s);
-	free(pids);
-	free(tids);
-	if (sig_fd >= 0) {
-		close(sig_fd);
-		sigprocmask(SIG_SETMASK, &orig, NULL);
-	}
-	return 1;
+	run(&r);
+	status = finish(&r);
+out:
+	release(&r);
+	return status;
 }

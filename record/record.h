@@ -16,10 +16,11 @@
 #include "common/arch.h"
 #include "common/perf-record.h"
 #include "common/writer.h"
+#include "mapfile.h"
+#include "tasks.h"
 
-#define RECORD_REGS_MASK	SCREC_ARCH_REGS_MASK
+/* User stack bytes per sample when --stack-size is not given (at most SCREC_ARCH_STACK_MAX). */
 #define RECORD_STACK_DEFAULT	8192u
-#define RECORD_STACK_MAX	SCREC_ARCH_STACK_MAX
 /*
  * Ring size per CPU when -m is not given: a total budget spread over the
  * CPUs, within bounds.  A syscall-heavy target fills a ring with 8 KiB
@@ -37,6 +38,14 @@ struct ring {
 	int cpu;
 	void *base;		/* metadata page followed by the data pages */
 	size_t data_size;	/* power of two */
+	uint64_t lost_reported;	/* what the kernel's LOST records drained from it said */
+	uint64_t lost_counted;	/* what its events' counts say at the end (PERF_FORMAT_LOST) */
+};
+
+/* What the session knows of each perf event fd. */
+struct fd_info {
+	uint32_t event;		/* index into tps, nr_tps for the tracking event */
+	uint32_t ring;		/* index into rings: where its records go */
 };
 
 /* One tracepoint the session listens to. */
@@ -48,10 +57,19 @@ struct tracepoint {
 	char *format;		/* tracefs format text */
 };
 
+/* The sample_id_all fields of the tracking event: pid/tid, time, cpu, identifier. */
+struct id_trailer {
+	uint32_t pid, tid;
+	uint64_t time;
+	uint32_t cpu, res;
+	uint64_t id;
+};
+
 struct session {
 	/* options */
 	uint32_t stack_size;
 	uint32_t mmap_pages;		/* per CPU; 0 until chosen from RECORD_RING_* */
+	bool mmap_pages_given;		/* -m: never shrunk to fit the locked-memory limit */
 	bool inherit;
 
 	/* events */
@@ -59,8 +77,10 @@ struct session {
 	struct tracepoint *tps;
 	size_t nr_tps;
 	int *fds;
-	uint32_t *fd_event;		/* index into tps, nr_tps for the tracking event */
+	struct fd_info *fd_info;	/* one per fd */
 	size_t nr_fds, cap_fds;
+	bool read_lost;			/* the events count their losses (Linux 6.0+) */
+	bool user_only;			/* exclude_kernel: all perf_event_paranoid 2 allows */
 	struct ring *rings;
 	size_t nr_rings;
 	int nr_cpus;
@@ -72,6 +92,13 @@ struct session {
 	int write_error;
 	uint8_t *scratch;		/* one record copied out of a ring */
 
+	/* the recorded processes, as the records tell */
+	struct tasks tasks;
+	uint32_t loss_epoch;		/* LOST records drained so far */
+	uint64_t loss_time;		/* the last one's time */
+	bool describing;		/* inside proc_synthesize() */
+	struct mapfile_cache bid_cache;	/* build-ids of mapped files, by device and inode */
+
 	/* build-ids read from files, to write each path once */
 	char **bid_paths;
 	size_t nr_bid_paths, cap_bid_paths;
@@ -82,6 +109,17 @@ struct session {
 
 	/* counters */
 	uint64_t nr_samples, nr_exits, nr_lost;
+	uint64_t nr_lost_late;		/* of nr_lost: found only in the events' counts at the end */
+
+	/* where the recorder's time goes (said with -v) */
+	struct {
+		uint64_t passes;	/* ring_drain_all() calls that found something */
+		uint64_t records;	/* drained */
+		uint64_t ring_bytes;	/* drained, as the kernel wrote them */
+		uint64_t drain_ns;	/* in ring_drain_all(), writing included */
+		uint32_t max_fill;	/* the largest backlog found, per mille of a ring */
+		uint64_t described;	/* processes described again from /proc after a loss */
+	} stats;
 };
 
 /* events.c */
@@ -102,6 +140,13 @@ int events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_ex
 uint32_t events_default_pages(int nr_cpus);
 /* Enable every event (attach mode). */
 void events_enable(struct session *s);
+/*
+ * Add up, per ring, what its events counted as lost (read(2) with
+ * PERF_FORMAT_LOST) into each ring's lost_counted.  Returns 0, or -ENOTSUP
+ * when the kernel does not count (before Linux 6.0) or the events are
+ * closed.
+ */
+int events_count_lost(struct session *s);
 /* Write the TRACEPOINT and ATTR records describing the events. */
 int events_describe(struct session *s);
 /* Disable, unmap and close everything; safe to call twice. */
@@ -114,16 +159,29 @@ void events_release(struct session *s);
 size_t ring_drain_all(struct session *s);
 /* Write one perf record, fetching build-ids for MMAP2 records that lack one. */
 int ring_write_perf(struct session *s, const void *rec, size_t len);
-/* Free the scratch buffer and the build-id paths seen; safe to call twice. */
+/*
+ * After the last drain: complete the lost count with what the events
+ * counted but no LOST record reported (the kernel reports a loss with the
+ * next record it writes, which never comes when the ring was full to the
+ * end).  The difference is written per ring as a PERF_RECORD_LOST_SAMPLES
+ * record dated time (as perf record does), and added to nr_lost and
+ * nr_lost_late.  Returns 0 or -errno.
+ */
+int ring_complete_lost(struct session *s, uint64_t time);
+/* Free the scratch buffer, the build-id paths seen and the tasks; safe to call twice. */
 void ring_release(struct session *s);
 
 /* proc.c */
 /* List the threads of pid into *tids (appended); returns 0 or -errno. */
 int proc_threads(pid_t pid, pid_t **tids, size_t *nr, size_t *cap);
 /*
- * Write COMM and MMAP2 records for the running process pid and its threads,
- * dated time (on the recording clock).  Returns 0 or -errno.
+ * Write COMM and MMAP2 records for the running process pid (and with
+ * threads, a COMM for each of its threads), dated time (on the recording
+ * clock): for -p, and again for a process whose records may have been
+ * lost.  Returns 0 or -errno.
  */
-int proc_synthesize(struct session *s, pid_t pid, uint64_t time);
+int proc_synthesize(struct session *s, pid_t pid, uint64_t time, bool threads);
+/* Whether every process in pids has ended. */
+bool proc_all_gone(const pid_t *pids, size_t nr);
 
 #endif

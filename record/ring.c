@@ -11,11 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "common/buildid.h"
 #include "common/log.h"
+#include "common/records.h"
+#include "common/util.h"
 #include "archive.h"
+#include "mapfile.h"
 #include "record.h"
 
 static bool
@@ -26,15 +29,9 @@ path_seen(struct session *s, const char *path)
 	for (i = 0; i < s->nr_bid_paths; i++)
 		if (strcmp(s->bid_paths[i], path) == 0)
 			return true;
-	if (s->nr_bid_paths == s->cap_bid_paths) {
-		size_t cap = s->cap_bid_paths ? 2 * s->cap_bid_paths : 32;
-		char **n = realloc(s->bid_paths, cap * sizeof(*n));
-
-		if (!n)
-			return true;
-		s->bid_paths = n;
-		s->cap_bid_paths = cap;
-	}
+	if (screc_grow(&s->bid_paths, &s->cap_bid_paths, s->nr_bid_paths + 1,
+		       sizeof(*s->bid_paths), 32))
+		return true;
 	s->bid_paths[s->nr_bid_paths] = strdup(path);
 	if (s->bid_paths[s->nr_bid_paths])
 		s->nr_bid_paths++;
@@ -42,38 +39,101 @@ path_seen(struct session *s, const char *path)
 }
 
 /*
- * An executable file mapping without a kernel build-id: read it from the file
- * once, and tell the archive (if any) about the mapping.
+ * An executable file mapping.  Without a kernel build-id, read it from the
+ * file once per path, and write it in a BUILDID record.  With --archive,
+ * note the mapping, with which file it is (device and inode) so that the
+ * archive stores that file or nothing.  The file is the one the kernel
+ * holds for the mapping (/proc/PID/map_files) while it exists, else its
+ * path, reached through no symbolic link; a file found by its path tells a
+ * build-id, not which file was mapped (it may have been replaced already),
+ * so the mapping's device and inode then stay unknown.
  */
 static void
 on_mmap2(struct session *s, const uint8_t *rec, size_t len)
 {
 	struct screc_rec_buildid rb = { 0 };
+	struct mapfile_id id = { 0 };
 	struct screc_mmap2 m;
-	size_t idlen;
+	bool want_bid, want_id;
+	size_t idlen = 0;
+	int fd;
 
-	if (screc_mmap2_parse(rec, len, &m) || !(m.prot & PROT_EXEC))
+	struct screc_sample sid;
+
+	if (screc_mmap2_parse(rec, len, &m))
 		return;
-	if (s->archive)
-		archive_note_map(s->archive, m.pid, m.path, m.build_id, m.build_id_len);
-	if (m.build_id_len || m.path[0] != '/' || path_seen(s, m.path))
+	if (screc_sample_id_parse(&s->attrs, rec, len, &sid) == 0)
+		tasks_active(&s->tasks, m.pid, sid.time);
+	if (!(m.prot & PROT_EXEC) || m.path[0] != '/')
 		return;
-	if (screc_read_build_id(m.path, rb.build_id, &idlen) != 0)
-		return;
-	rb.pid = m.pid;
-	rb.build_id_len = (uint8_t)idlen;
-	rb.path_len = (uint32_t)m.path_len;
-	if (s->archive)
-		archive_note_build_id(s->archive, m.path, rb.build_id, idlen);
-	{
+	want_id = s->archive && !mapfile_mmap2_id(rec, len, &id) &&
+		  !archive_has_map(s->archive, m.pid, m.path);
+	want_bid = !m.build_id_len && !path_seen(s, m.path);
+	if (want_id || want_bid) {
+		fd = mapfile_open_map_files(m.pid, m.addr, m.addr + m.len, &id);
+		if (fd < 0 && want_bid)
+			fd = mapfile_open_path(m.path, NULL);
+		if (fd >= 0) {
+			if (!want_bid || mapfile_build_id(fd, rb.build_id, &idlen) != 0)
+				idlen = 0;
+			close(fd);
+		}
+	}
+	if (s->archive) {
+		archive_note_map(s->archive, m.pid, m.path, m.build_id, m.build_id_len, &id);
+		if (idlen)
+			archive_note_build_id(s->archive, m.path, rb.build_id, idlen);
+	}
+	if (idlen) {
 		struct iovec iov[2] = {
 			{ (uint8_t *)&rb + sizeof(rb.hdr), sizeof(rb) - sizeof(rb.hdr) },
 			{ (void *)m.path, m.path_len },
 		};
 
+		rb.pid = m.pid;
+		rb.build_id_len = (uint8_t)idlen;
+		rb.path_len = (uint32_t)m.path_len;
 		s->write_error = s->write_error ? s->write_error :
 				 screc_writer_addv(s->w, SCREC_REC_BUILDID, iov, 2);
 	}
+}
+
+/* At most this often is a process described again from /proc. */
+#define DESCRIBE_MIN_NS		50000000ull
+
+/*
+ * After a loss, the records that describe processes (FORK, COMM, MMAP2)
+ * may be among those lost, and every frame of a process whose mappings the
+ * report lacks stays unresolved.  So a process with samples after a loss is
+ * described again from /proc (its threads' names, its executable mappings
+ * with build-ids), dated just before the loss: once per loss, at most every
+ * DESCRIBE_MIN_NS.  A process gone by then cannot be; nothing is lost
+ * without a loss, so nothing is done without one.
+ */
+static void
+after_loss(struct session *s, uint32_t pid)
+{
+	struct timespec ts;
+	struct task *t;
+	uint64_t now;
+
+	if (!s->loss_epoch || s->describing)
+		return;
+	t = tasks_get(&s->tasks, pid, true);
+	if (!t || t->described >= s->loss_epoch)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	if (t->described_ns && now - t->described_ns < DESCRIBE_MIN_NS)
+		return;
+	/* Before proc_synthesize(), whose COMM records may move the table. */
+	t->described = s->loss_epoch;
+	t->described_ns = now;
+	s->describing = true;
+	/* The process's name, not every thread's: hundreds would cost more than they tell. */
+	if (proc_synthesize(s, (pid_t)pid, s->loss_time ? s->loss_time - 1 : 0, false) == 0)
+		s->stats.described++;
+	s->describing = false;
 }
 
 int
@@ -87,13 +147,16 @@ ring_write_perf(struct session *s, const void *rec, size_t len)
 	case PERF_RECORD_SAMPLE:
 		if (screc_sample_parse(&s->attrs, rec, len, &smp) != 0)
 			break;
+		after_loss(s, smp.pid);
 		if (smp.attr->kind == SCREC_ATTR_EXIT) {
 			s->nr_exits++;
+			tasks_active(&s->tasks, smp.pid, smp.time);
 			break;
 		}
 		if (smp.attr->kind != SCREC_ATTR_ENTER)
 			break;
 		s->nr_samples++;
+		tasks_active(&s->tasks, smp.pid, smp.time);
 		if (s->archive)
 			archive_note_sample(s->archive, smp.pid);
 		if (smp.stack) {
@@ -129,15 +192,37 @@ ring_write_perf(struct session *s, const void *rec, size_t len)
 		break;
 	case PERF_RECORD_LOST:
 	case PERF_RECORD_LOST_SAMPLES: {
+		struct screc_sample sid;
 		uint64_t lost;
 
 		if (screc_lost_parse(rec, len, &lost) == 0)
 			s->nr_lost += lost;
+		s->loss_epoch++;
+		if (screc_sample_id_parse(&s->attrs, rec, len, &sid) == 0 && sid.time)
+			s->loss_time = sid.time;
 		break;
 	}
 	case PERF_RECORD_MMAP2:
 		on_mmap2(s, rec, len);
 		break;
+	case PERF_RECORD_COMM: {
+		struct screc_sample sid;
+		struct screc_comm c;
+
+		if (screc_comm_parse(rec, len, &c) == 0 &&
+		    screc_sample_id_parse(&s->attrs, rec, len, &sid) == 0)
+			tasks_comm(&s->tasks, c.pid, c.tid, c.comm, c.exec, sid.time);
+		break;
+	}
+	case PERF_RECORD_EXIT: {
+		struct screc_sample sid;
+		struct screc_task t;
+
+		if (screc_task_parse(rec, len, &t) == 0 &&
+		    screc_sample_id_parse(&s->attrs, rec, len, &sid) == 0)
+			tasks_exit(&s->tasks, t.pid, t.tid, sid.time);
+		break;
+	}
 	}
 	err = screc_writer_add(s->w, SCREC_REC_PERF, rec, len);
 	if (err && !s->write_error)
@@ -157,6 +242,13 @@ drain(struct session *s, struct ring *r)
 		data = (const uint8_t *)r->base + (size_t)getpagesize();
 	head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
 	tail = meta->data_tail;
+	if (head > tail) {
+		uint32_t fill = (uint32_t)((head - tail) * 1000 / r->data_size);
+
+		s->stats.ring_bytes += head - tail;
+		if (fill > s->stats.max_fill)
+			s->stats.max_fill = fill;
+	}
 	while (tail < head) {
 		struct perf_event_header h;
 		size_t off = (size_t)(tail & mask), first;
@@ -175,11 +267,15 @@ drain(struct session *s, struct ring *r)
 			/* In place unless it wraps: the ring is ours up to data_tail. */
 			uint8_t *rec = (uint8_t *)data + off;
 
+			uint64_t lost;
+
 			if (first < h.size) {
 				memcpy(s->scratch, data + off, first);
 				memcpy(s->scratch + first, data, h.size - first);
 				rec = s->scratch;
 			}
+			if (h.type == PERF_RECORD_LOST && screc_lost_parse(rec, h.size, &lost) == 0)
+				r->lost_reported += lost;
 			ring_write_perf(s, rec, h.size);
 		}
 		tail += h.size;
@@ -192,13 +288,53 @@ drain(struct session *s, struct ring *r)
 	return moved;
 }
 
+int
+ring_complete_lost(struct session *s, uint64_t time)
+{
+	struct {
+		struct perf_event_header h;
+		uint64_t lost;
+		struct id_trailer id;
+	} rec = { .h = { .type = PERF_RECORD_LOST_SAMPLES, .size = sizeof(rec) } };
+	size_t i;
+	int err;
+
+	err = events_count_lost(s);
+	if (err)
+		return err;
+	for (i = 0; i < s->nr_rings; i++) {
+		struct ring *r = &s->rings[i];
+
+		if (r->lost_counted <= r->lost_reported)
+			continue;
+		/* No task: the loss is the ring's. */
+		rec.lost = r->lost_counted - r->lost_reported;
+		rec.id = (struct id_trailer){ 0, 0, time, (uint32_t)r->cpu, 0, s->tracking_id };
+		s->nr_lost += rec.lost;
+		s->nr_lost_late += rec.lost;
+		err = screc_writer_add(s->w, SCREC_REC_PERF, &rec, sizeof(rec));
+		if (err && !s->write_error)
+			s->write_error = err;
+	}
+	return s->write_error;
+}
+
 size_t
 ring_drain_all(struct session *s)
 {
+	struct timespec a, b;
 	size_t i, moved = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (i = 0; i < s->nr_rings; i++)
 		moved += drain(s, &s->rings[i]);
+	if (moved) {
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		s->stats.passes++;
+		s->stats.records += moved;
+		s->stats.drain_ns += (uint64_t)(b.tv_sec - a.tv_sec) * 1000000000ull +
+				     (uint64_t)b.tv_nsec - (uint64_t)a.tv_nsec;
+	}
 	return moved;
 }
 
@@ -214,4 +350,6 @@ ring_release(struct session *s)
 	s->nr_bid_paths = s->cap_bid_paths = 0;
 	free(s->scratch);
 	s->scratch = NULL;
+	tasks_release(&s->tasks);
+	mapfile_cache_release(&s->bid_cache);
 }

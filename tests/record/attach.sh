@@ -41,7 +41,9 @@ wait_for "$T/ready2" || bail "the threaded target did not start"
 tids=$(cut -d' ' -f2- "$T/ready2")
 f=$T/pt.screc
 "$SCREC" record -e connect -p "$tpid" --duration 1 -o "$f" 2>"$T/err"
-expect_eq $? 0 "threads: screc exits 0"
+rc=$?
+expect_eq $rc 0 "threads: screc exits 0"
+[ $rc -ne 0 ] && cat "$T/err"
 raw "$f"
 r=$f.txt
 expect_eq "$(tail -n 1 "$r")" "end complete" "threads: complete"

@@ -3,7 +3,8 @@
  * Test target: THREADS threads, each making COUNT connect() calls to a closed
  * local port through noinline levels (connect <- thread_connect <-
  * thread_level1 <- thread_main).  With COUNT 0 every thread loops, one
- * connect a millisecond, for SECONDS.  When READY_FILE is given, "pid tid..."
+ * connect a millisecond, for SECONDS once all are started (at most 1024
+ * threads).  When READY_FILE is given, "pid tid..."
  * (the worker tids) is written there once every thread has made one call,
  * so a test can attach to a process whose threads all exist; deleting it
  * ends the loops early (exit 0 too).
@@ -19,11 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_THREADS 64
+#define MAX_THREADS 1024
 
 static long count;
 static double seconds;
-static pthread_barrier_t started;
+static pthread_barrier_t started, announced;
 static pid_t tids[MAX_THREADS];
 static const char *ready;
 
@@ -56,7 +57,7 @@ thread_main(void *arg)
 {
 	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(9) };
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	double end = now() + seconds;
+	double end;
 	long i;
 
 	tids[(long)arg] = gettid();
@@ -68,6 +69,13 @@ thread_main(void *arg)
 	} else {
 		thread_level1(fd, &addr);
 		pthread_barrier_wait(&started);
+		/*
+		 * Not before the ready file exists: its absence ends the loop.
+		 * SECONDS count from there: starting hundreds of threads on a
+		 * busy host takes seconds of its own.
+		 */
+		pthread_barrier_wait(&announced);
+		end = now() + seconds;
 		for (i = 0; now() < end; i++) {
 			thread_level1(fd, &addr);
 			usleep(1000);
@@ -113,12 +121,15 @@ main(int argc, char **argv)
 	if (n < 1 || n > MAX_THREADS)
 		return 2;
 	pthread_barrier_init(&started, NULL, (unsigned)n + 1);
+	pthread_barrier_init(&announced, NULL, (unsigned)n + 1);
 	for (i = 0; i < n; i++)
 		if (pthread_create(&th[i], NULL, thread_main, (void *)i))
 			return 1;
 	pthread_barrier_wait(&started);
 	if (ready)
 		write_ready(ready, n);
+	if (count <= 0)
+		pthread_barrier_wait(&announced);
 	for (i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
 	return 0;

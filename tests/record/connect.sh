@@ -4,6 +4,7 @@
 # returning -ECONNREFUSED, all from the launched process, with registers and
 # a stack snapshot no larger than asked; the program's mapping carries the
 # build-id readelf sees; exit status 0; a complete file of mode 0600.
+# (What -o finds at its path: output.sh.)
 . "$(dirname "$0")/lib.sh"
 require_perf
 
@@ -12,7 +13,7 @@ f=$T/connect.screc
 chmod 0644 "$f"
 "$SCREC" record -e connect -o "$f" -- "$TARGETS/connect-loop" 100 2>"$T/err"
 expect_eq $? 0 "screc exits with the command's status"
-expect_eq "$(stat -c %a "$f")" 600 "an existing 0644 file becomes mode 0600"
+expect_eq "$(stat -c %a "$f")" 600 "an existing empty 0644 file is replaced by a new one, mode 0600"
 raw "$f"
 r=$f.txt
 expect_eq "$(cat "$f.rc")" 0 "report --raw reads it without error"

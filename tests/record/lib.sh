@@ -171,3 +171,25 @@ running() {
 	*) return 1 ;;
 	esac
 }
+
+# accounting RAW CALLS WHAT: the raw output of a recording of CALLS syscalls
+# (each an entry and an exit record) loses none silently: the trailer counts
+# what the file holds, and every record missing from the file is counted in
+# the trailer's lost (which also counts lost side-band records, hence >=).
+# With nothing lost, the counts are exact.
+accounting() {
+	e=$(count "$1" '$1 == "sys_enter"')
+	x=$(count "$1" '$1 == "sys_exit"')
+	te=$(value "$1" trailer samples)
+	tx=$(value "$1" trailer exits)
+	tl=$(value "$1" trailer lost)
+	expect_eq "$te" "$e" "$3: the trailer counts the entries in the file"
+	expect_eq "$tx" "$x" "$3: the trailer counts the exits in the file"
+	check "$3: no more entries ($e) or exits ($x) than calls ($2)" \
+		[ "$e" -le "$2" ] && [ "$x" -le "$2" ]
+	expect_ge "$((e + x + ${tl:-0}))" "$((2 * $2))" \
+		"$3: entries + exits + lost ($e + $x + ${tl:-?}) cover every call's two records"
+	if [ "${tl:-0}" -eq 0 ]; then
+		expect_eq "$e/$x" "$2/$2" "$3: nothing lost, so every entry and exit is there"
+	fi
+}

@@ -44,6 +44,20 @@ tap_is(long long got, long long want, const char *fmt, ...)
 }
 
 void
+tap_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	nr_tests++;
+	printf("ok %u # SKIP ", nr_tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+void
 tap_diag(const char *fmt, ...)
 {
 	va_list ap;

@@ -18,6 +18,9 @@ bool tap_ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 bool tap_is(long long got, long long want, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A check that cannot run here: "ok N # SKIP reason", which TAP counts as skipped. */
+void tap_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* A "# ..." comment line. */
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

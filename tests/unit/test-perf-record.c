@@ -2,7 +2,8 @@
 /*
  * Parsing the kernel's perf records against the attributes a recording
  * declares: every field of a syscall-entry sample, every shorter length
- * refused, sizes inside the record that lie, side-band sample_id_all fields,
+ * refused, sizes inside the record that lie, a kernel record larger than the
+ * screc record that holds it, side-band sample_id_all fields,
  * register lookup by perf index, and attribute records that lie about their
  * id count.
  */
@@ -91,8 +92,15 @@ test_attrs(void)
 	tap_ok(screc_attrs_find(&a, 9) && screc_attrs_find(&a, 9)->kind == SCREC_ATTR_EXIT,
 	       "its id found");
 	screc_attrs_release(&a);
+	tap_ok(a.nr_attrs == 0 && a.nr_ids == 0 && !a.attrs && !a.ids, "release empties");
 	screc_attrs_release(&a);
-	tap_ok(true, "release twice is harmless");
+	tap_ok(a.nr_attrs == 0 && a.nr_ids == 0 && !a.attrs && !a.ids,
+	       "release twice leaves it empty");
+	tap_is(screc_attrs_add(&a, r = attr_rec(SCREC_ATTR_EXIT, TRACK_TYPE, 0, ids, 3)), 0,
+	       "and usable again");
+	free(r);
+	tap_ok(screc_attrs_find(&a, 5) != NULL, "with its ids");
+	screc_attrs_release(&a);
 }
 
 static void
@@ -265,6 +273,55 @@ test_sample_id(void)
 	screc_attrs_release(&a);
 }
 
+/*
+ * A kernel record inside a SCREC_REC_PERF record: its own size
+ * (perf_event_header.size) must fit the container.  One that overruns it by
+ * 8 bytes, the padding a container may have, is refused by both the
+ * container getter and the sample parser; one that fills it exactly, or
+ * leaves padding, is taken.  The buffer has room beyond the container, so a
+ * bound that is off reads bytes that are there and fails the check rather
+ * than the process.
+ */
+static void
+test_container(void)
+{
+	struct screc_attrs a = { 0 };
+	struct perf_event_header h;
+	struct screc_sample s;
+	const uint8_t *perf;
+	uint8_t buf[2048] = { 0 };
+	struct screc_rec *rec = (struct screc_rec *)buf;
+	size_t len, body;
+
+	setup(&a);
+	len = synth_enter_sample(buf + sizeof(*rec), 10, 11, 1, 256, 256);
+	body = (len + 7) & ~(size_t)7;
+	rec->type = SCREC_REC_PERF;
+	rec->size = (uint32_t)(sizeof(*rec) + body);
+	tap_is(screc_rec_perf(rec, &perf, &h), 0, "a sample in its container");
+	tap_ok(perf == buf + sizeof(*rec) && h.size == len, "  points at it, with its size");
+	tap_is(screc_sample_parse(&a, perf, rec->size - sizeof(*rec), &s), 0, "  and parses");
+
+	/* The inner size overruns the container by 8 bytes. */
+	rec->size = (uint32_t)(sizeof(*rec) + len - 8);
+	tap_is(screc_rec_perf(rec, &perf, &h), -EBADMSG,
+	       "inner size 8 bytes past the container: screc_rec_perf refuses it");
+	tap_is(screc_sample_parse(&a, perf, rec->size - sizeof(*rec), &s), -EBADMSG,
+	       "inner size 8 bytes past the container: screc_sample_parse refuses it");
+	/* Exactly the container. */
+	rec->size = (uint32_t)(sizeof(*rec) + len);
+	tap_is(screc_rec_perf(rec, &perf, &h), 0, "inner size equal to the container: taken");
+	/* Less than a header inside, or a container too small for one. */
+	h.size = 4;
+	memcpy(buf + sizeof(*rec), &h, sizeof(h));
+	tap_is(screc_rec_perf(rec, &perf, &h), -EBADMSG, "inner size below a header: refused");
+	rec->size = sizeof(*rec) + 4;
+	tap_is(screc_rec_perf(rec, &perf, &h), -EBADMSG, "a container smaller than a header");
+	rec->size = 4;
+	tap_is(screc_rec_perf(rec, &perf, &h), -EBADMSG, "a container smaller than its own header");
+	screc_attrs_release(&a);
+}
+
 static void
 test_names(void)
 {
@@ -282,6 +339,7 @@ main(void)
 	test_sample();
 	test_sample_types();
 	test_sample_id();
+	test_container();
 	test_names();
 	return tap_done();
 }

@@ -4,11 +4,12 @@
  * perf ring (wrapping at its end, header included) come out whole and in
  * order; syscall-entry stacks are cut to the valid part the kernel marked,
  * never longer than asked; lost counts are summed; an executable mapping
- * without a kernel build-id gets one read from the file, once per path; the
- * default ring size.
+ * without a kernel build-id gets one read from the file, once per path; a
+ * process the kernel dropped at its exec is noticed; the default ring size.
  */
 #include <errno.h>
 #include <linux/perf_event.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -149,9 +150,9 @@ test_trim(void)
 	ring_release(&s);
 }
 
-/* An MMAP2 record for path, without a kernel build-id, with the tracking id. */
+/* An MMAP2 record of pid 5 for path at time, without a kernel build-id, with the tracking id. */
 static size_t
-mmap2(uint8_t *out, const char *path, uint32_t prot)
+mmap2(uint8_t *out, const char *path, uint32_t prot, uint64_t time)
 {
 	struct perf_event_header h = { PERF_RECORD_MMAP2, 0, 0 };
 	struct {
@@ -162,7 +163,7 @@ mmap2(uint8_t *out, const char *path, uint32_t prot)
 		uint32_t prot, flags;
 	} m = { 5, 5, 0x1000, 0x1000, 0, 8, 1, 99, 0, prot, 2 };
 	size_t off = sizeof(h), plen = strlen(path) + 1;
-	uint64_t sid[4] = { 5 | (5ull << 32), 1, 0, SYNTH_ID_TRACKING };
+	uint64_t sid[4] = { 5 | (5ull << 32), time, 0, SYNTH_ID_TRACKING };
 
 	memcpy(out + off, &m, sizeof(m));
 	off += sizeof(m);
@@ -194,10 +195,10 @@ test_build_ids(void)
 	path[n] = '\0';
 	screc_read_build_id(path, want, &wlen);
 	session_init(&s);
-	ring_write_perf(&s, rec, mmap2(rec, path, PROT_READ | PROT_EXEC));
-	ring_write_perf(&s, rec, mmap2(rec, path, PROT_READ | PROT_EXEC));
-	ring_write_perf(&s, rec, mmap2(rec, "/etc/passwd", PROT_READ));
-	ring_write_perf(&s, rec, mmap2(rec, "[vdso]", PROT_READ | PROT_EXEC));
+	ring_write_perf(&s, rec, mmap2(rec, path, PROT_READ | PROT_EXEC, 1));
+	ring_write_perf(&s, rec, mmap2(rec, path, PROT_READ | PROT_EXEC, 1));
+	ring_write_perf(&s, rec, mmap2(rec, "/etc/passwd", PROT_READ, 1));
+	ring_write_perf(&s, rec, mmap2(rec, "[vdso]", PROT_READ | PROT_EXEC, 1));
 	r = session_finish(&s, &buf);
 	if (!tap_ok(r != NULL, "read back"))
 		return;
@@ -220,6 +221,93 @@ test_build_ids(void)
 	ring_release(&s);
 	ring_release(&s);
 	tap_ok(s.scratch == NULL && s.bid_paths == NULL, "ring_release frees, and twice is harmless");
+}
+
+/* A COMM (exec) or EXIT record of pid/tid at time, with the tracking id, into out; its size. */
+static size_t
+task_rec(uint8_t *out, uint32_t type, uint32_t pid, uint32_t tid, uint64_t time, const char *comm)
+{
+	struct perf_event_header h = { type, 0, 0 };
+	uint32_t ids[4] = { pid, pid, tid, tid };
+	uint64_t sid[4] = { pid | ((uint64_t)tid << 32), time, 0, SYNTH_ID_TRACKING };
+	size_t off = sizeof(h);
+
+	memset(out, 0, 128);
+	if (type == PERF_RECORD_COMM) {
+		h.misc = PERF_RECORD_MISC_COMM_EXEC;
+		memcpy(out + off, ids, 8);
+		off += 8;
+		snprintf((char *)out + off, 16, "%s", comm);
+		off += 16;
+	} else {
+		memcpy(out + off, ids, 16);
+		off += 16 + 8;	/* pid, ppid, tid, ptid, time */
+	}
+	memcpy(out + off, sid, sizeof(sid));
+	off += sizeof(sid);
+	h.size = (uint16_t)off;
+	memcpy(out, &h, sizeof(h));
+	return off;
+}
+
+/* tasks_detached() of pid, or -1 when the pid is unknown. */
+static int
+detached(struct session *s, uint32_t pid)
+{
+	const struct task *t = tasks_get(&s->tasks, pid, false);
+
+	return t ? tasks_detached(t) : -1;
+}
+
+/*
+ * A process whose exec is followed by an EXIT record with nothing of its new
+ * program between was dropped by the kernel (a set-user-ID exec); one with a
+ * mapping or a sample between, or a thread's EXIT, was not.  Records come
+ * ring by ring, not in time order: an older exec drained after a newer one
+ * changes nothing.
+ */
+static void
+test_detached(void)
+{
+	uint8_t rec[1024], *buf = NULL;
+	struct session s;
+	const struct task *t;
+
+	session_init(&s);
+	ring_write_perf(&s, rec, task_rec(rec, PERF_RECORD_COMM, 40, 40, 10, "dropped"));
+	ring_write_perf(&s, rec, task_rec(rec, PERF_RECORD_EXIT, 40, 40, 11, NULL));
+	ring_write_perf(&s, rec, task_rec(rec, PERF_RECORD_COMM, 41, 41, 10, "running"));
+	ring_write_perf(&s, rec, task_rec(rec, PERF_RECORD_COMM, 5, 5, 10, "mapped"));
+	ring_write_perf(&s, rec, mmap2(rec, "/etc/passwd", PROT_READ, 12));	/* of pid 5 */
+	ring_write_perf(&s, rec, task_rec(rec, PERF_RECORD_EXIT, 5, 5, 13, NULL));
+	ring_write_perf(&s, rec, task_rec(rec, PERF_RECORD_COMM, 1, 1, 10, "sampled"));
+	ring_write_perf(&s, rec, synth_enter_sample(rec, 1, 1, 12, STACK, 8));
+	ring_write_perf(&s, rec, task_rec(rec, PERF_RECORD_EXIT, 1, 1, 13, NULL));
+	ring_write_perf(&s, rec, task_rec(rec, PERF_RECORD_COMM, 42, 42, 10, "thread"));
+	ring_write_perf(&s, rec, task_rec(rec, PERF_RECORD_EXIT, 42, 43, 11, NULL));
+	/* Ring 0: the set-user-ID exec and its EXIT; ring 1, drained after: what came before. */
+	ring_write_perf(&s, rec, task_rec(rec, PERF_RECORD_COMM, 50, 50, 30, "dropped2"));
+	ring_write_perf(&s, rec, task_rec(rec, PERF_RECORD_EXIT, 50, 50, 31, NULL));
+	ring_write_perf(&s, rec, task_rec(rec, PERF_RECORD_COMM, 50, 50, 20, "before"));
+	ring_write_perf(&s, rec, synth_enter_sample(rec, 50, 50, 21, STACK, 8));
+	tap_is(detached(&s, 40), 1, "exec then EXIT, nothing between: dropped by the kernel");
+	t = tasks_get(&s.tasks, 40, false);
+	tap_ok(t && strcmp(t->comm, "dropped") == 0, "  named as it exec'd");
+	tap_is(detached(&s, 5), 0, "exec, a mapping, EXIT: a real exit");
+	tap_is(detached(&s, 1), 0, "exec, a sample, EXIT: a real exit");
+	tap_is(detached(&s, 42), 0, "a thread's EXIT is not the process's");
+	tap_is(detached(&s, 41), 0, "an exec'd process without EXIT is not");
+	tap_is(detached(&s, 999), -1, "a pid never seen is unknown");
+	tap_is(detached(&s, 50), 1, "an older exec and sample drained after a newer exec and EXIT: "
+	       "still dropped");
+	t = tasks_get(&s.tasks, 50, false);
+	tap_ok(t && strcmp(t->comm, "dropped2") == 0, "  named by its newest exec");
+	tap_is((long long)tasks_report_detached(&s.tasks), 2, "the summary names both");
+	screc_reader_close(session_finish(&s, &buf));
+	free(buf);
+	screc_attrs_release(&s.attrs);
+	ring_release(&s);
+	tap_ok(s.tasks.t == NULL && s.tasks.nr == 0, "ring_release frees the tasks");
 }
 
 /* Lay len bytes at ring position pos, wrapping. */
@@ -329,6 +417,7 @@ main(void)
 	test_default_pages();
 	test_trim();
 	test_build_ids();
+	test_detached();
 	test_drain();
 	return tap_done();
 }

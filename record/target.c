@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Launching the command.  It is forked and waits on a pipe until the
+ * events are open (they are enabled by its exec, so nothing of screc is
+ * recorded); then it becomes the -u user if asked (as strace -u: groups,
+ * gid, uid, environment untouched) and execs.  What failed in the child
+ * before or at the exec comes back through a close-on-exec pipe: nothing
+ * means the exec succeeded.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "target.h"
+
+/* What failed in the child, sent back to screc. */
+enum stage {
+	STAGE_EXEC = 0,
+	STAGE_GROUPS,
+	STAGE_GID,
+	STAGE_UID,
+};
+
+struct failure {
+	int stage;		/* enum stage */
+	int err;		/* errno */
+};
+
+int
+target_set_user(struct target *t, const char *user)
+{
+	struct passwd *pw;
+	char *end;
+	long id;
+	int n = 0;
+
+	if (geteuid() != 0) {
+		screc_err("-u %s: only root can run the command as another user", user);
+		return -EPERM;
+	}
+	errno = 0;
+	pw = getpwnam(user);
+	if (!pw) {
+		id = strtol(user, &end, 10);
+		if (*user && !*end && id >= 0)
+			pw = getpwuid((uid_t)id);
+	}
+	if (!pw) {
+		screc_err("-u %s: no such user", user);
+		return -ENOENT;
+	}
+	t->user = user;
+	t->uid = pw->pw_uid;
+	t->gid = pw->pw_gid;
+	/* The supplementary groups, as initgroups(3) finds them (NSS in screc, not the child). */
+	getgrouplist(pw->pw_name, pw->pw_gid, NULL, &n);
+	t->groups = calloc((size_t)(n > 0 ? n : 1), sizeof(*t->groups));
+	if (!t->groups)
+		return -ENOMEM;
+	if (getgrouplist(pw->pw_name, pw->pw_gid, t->groups, &n) < 0) {
+		screc_err("-u %s: cannot list its groups", user);
+		return -EINVAL;
+	}
+	t->nr_groups = n;
+	return 0;
+}
+
+/* In the child: report what failed and end. */
+static void __attribute__((noreturn))
+child_fail(int fd, int stage, int err)
+{
+	struct failure f = { stage, err };
+
+	if (write(fd, &f, sizeof(f)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+int
+target_spawn(struct target *t, char **argv)
+{
+	int go[2], ep[2], err;
+
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(ep, O_CLOEXEC) < 0) {
+		err = -errno;
+		goto close_go;
+	}
+	t->child = fork();
+	if (t->child < 0) {
+		err = -errno;
+		goto close_ep;
+	}
+	if (t->child == 0) {
+		sigset_t none;
+		char c;
+
+		/*
+		 * Only the mask is screc's own doing; dispositions stay as screc
+		 * found them, so a command started under nohup still ignores SIGHUP.
+		 */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* The command's own scheduling: not the recorder's real-time class. */
+		sched_setscheduler(0, SCHED_OTHER, &(struct sched_param){ 0 });
+		setpriority(PRIO_PROCESS, 0, t->orig_nice);
+		close(go[1]);
+		close(ep[0]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
+		/* Groups before the uid, while root may still set them. */
+		if (t->user) {
+			if (setgroups((size_t)t->nr_groups, t->groups) < 0)
+				child_fail(ep[1], STAGE_GROUPS, errno);
+			if (setgid(t->gid) < 0)
+				child_fail(ep[1], STAGE_GID, errno);
+			if (setuid(t->uid) < 0)
+				child_fail(ep[1], STAGE_UID, errno);
+		}
+		execvp(argv[0], argv);
+		child_fail(ep[1], STAGE_EXEC, errno);
+	}
+	close(go[0]);
+	close(ep[1]);
+	t->go_fd = go[1];
+	t->err_fd = ep[0];
+	return 0;
+close_ep:
+	close(ep[0]);
+	close(ep[1]);
+close_go:
+	close(go[0]);
+	close(go[1]);
+	return err;
+}
+
+int
+target_release(struct target *t, const char *name)
+{
+	static const char *const what[] = {
+		[STAGE_GROUPS] = "set its groups",
+		[STAGE_GID] = "set its group id",
+		[STAGE_UID] = "set its user id",
+	};
+	struct failure f = { STAGE_EXEC, 0 };
+	int err = 0;
+
+	if (write(t->go_fd, "g", 1) != 1)
+		err = errno;
+	close(t->go_fd);
+	t->go_fd = -1;
+	if (!err && read(t->err_fd, &f, sizeof(f)) == sizeof(f) && f.err)
+		err = f.err;
+	close(t->err_fd);
+	t->err_fd = -1;
+	if (!err)
+		return 0;
+	if (f.stage == STAGE_EXEC || f.stage > STAGE_UID)
+		screc_err("%s: cannot execute: %s", name, strerror(err));
+	else
+		screc_err("%s: cannot run as %s: cannot %s: %s", name, t->user, what[f.stage],
+			  strerror(err));
+	t->exit_code = f.stage == STAGE_EXEC && err == ENOENT ? 127 : 126;
+	/* The child is on its way out (_exit after the failure). */
+	if (waitpid(t->child, &t->status, 0) == t->child)
+		t->done = true;
+	return -err;
+}
+
+void
+target_free(struct target *t)
+{
+	if (t->go_fd >= 0)
+		close(t->go_fd);
+	if (t->err_fd >= 0)
+		close(t->err_fd);
+	t->go_fd = t->err_fd = -1;
+	free(t->tids);
+	free(t->groups);
+	t->tids = NULL;
+	t->groups = NULL;
+}
