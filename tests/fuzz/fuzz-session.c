@@ -2,15 +2,16 @@
 /*
  * libFuzzer harness: the whole report on one recording, as `screc report`
  * runs it: open, unpack the archive, read, replay the process model, unwind,
- * symbolize, decode and print (to /dev/null).  Input: one flags byte, then
- * the records of a recording after its file header, uncompressed; the
- * harness puts the header before them, compresses them and hands the file to
- * report_session_open() through a memfd path.
+ * symbolize, decode and print (to /dev/null); or --raw, or --info.  Input:
+ * one flags byte, then the records of a recording after its file header,
+ * uncompressed; the harness puts the header before them, compresses them and
+ * hands the file to report_session_open() through a memfd path.
  *
  *   bit 0    header feature SCREC_FEAT_STACK_TRIMMED
  *   bit 1    header feature SCREC_FEAT_ARCHIVE (the archive's first pass)
  *   bits 2-3 the sink: json, listing, tree, summary
  *   bit 4    decode with -s 4 and without fd paths
+ *   bits 5-6 0, 1: the report; 2: --raw (report_dump); 3: --info (report_info)
  *
  * The lookup chain finds no file of the recording on this machine (the seed
  * recordings name paths that do not exist here), so what it unwinds and
@@ -86,15 +87,30 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_fail("report_session_open: %s", strerror(-err));
 	if (flags & 16)
 		report_session_set_decode(s, &dec);
-	(void)report_session_load_archive(s);
-	sink.ops = sinks[(flags >> 2) & 3];
-	sink.opts.out = devnull;
-	sink.opts.srcline = true;
-	err = report_session_run(s, &filter, &sink, &st);
-	if (err && err != -ENODATA && err != -EBADMSG && err != -ENOEXEC && err != -ENOMEM)
-		fuzz_fail("report_session_run: %s", strerror(-err));
-	if (sink.ops->free)
-		sink.ops->free(&sink);
+	switch ((flags >> 5) & 3) {
+	case 2:
+		err = report_dump(report_session_reader(s), devnull);
+		if (err && err != -ENODATA && err != -EBADMSG)
+			fuzz_fail("report_dump: %s", strerror(-err));
+		break;
+	case 3:
+		(void)report_session_load_archive(s);
+		err = report_info(s, devnull);
+		if (err && err != -ENODATA && err != -EBADMSG && err != -EUCLEAN)
+			fuzz_fail("report_info: %s", strerror(-err));
+		break;
+	default:
+		(void)report_session_load_archive(s);
+		sink.ops = sinks[(flags >> 2) & 3];
+		sink.opts.out = devnull;
+		sink.opts.srcline = true;
+		err = report_session_run(s, &filter, &sink, &st);
+		if (err && err != -ENODATA && err != -EBADMSG && err != -ENOEXEC && err != -ENOMEM)
+			fuzz_fail("report_session_run: %s", strerror(-err));
+		if (sink.ops->free)
+			sink.ops->free(&sink);
+		break;
+	}
 	(void)report_session_meta(s);
 	report_session_backends(s, count_backend, &frames);
 	report_session_free(s);

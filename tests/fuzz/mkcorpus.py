@@ -127,11 +127,14 @@ def records_corpus(recs):
 
 
 def session_corpus(recs):
-    """Flags byte (see fuzz-session.c), then the records whole."""
-    for name, sink in (('seed', 0), ('cfi', 2), ('fp', 1), ('seed-summary', 3)):
+    """Flags byte (see fuzz-session.c), then the records whole: the report with each
+    sink, --raw and --info."""
+    for name, sink, mode in (('seed', 0, 0), ('cfi', 2, 0), ('fp', 1, 0), ('seed-summary', 3, 0),
+                             ('fp-raw', 0, 2), ('seed-info', 0, 3)):
         data, stream = recs[name.split('-')[0]]
         feats = struct.unpack_from('<Q', data, 24)[0]
-        flags = ((feats & FEAT_STACK_TRIMMED) and 1) | ((feats & FEAT_ARCHIVE) and 2) | sink << 2
+        flags = ((feats & FEAT_STACK_TRIMMED) and 1) | ((feats & FEAT_ARCHIVE) and 2) | \
+            sink << 2 | mode << 5
         write('session', name, bytes([flags]) + stream)
 
 
