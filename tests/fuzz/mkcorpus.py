@@ -115,6 +115,12 @@ def reader_corpus(recs):
     write('reader', 'records-cfi-cut', bytes([1 | 3 << 2 | 1 << 6]) + cfi_file[:64] + cfi_stream)
     write('reader', 'records-seed-fd', bytes([1 | 2 | 7 << 2 | 3 << 6]) + seed_file[:64] +
           seed_stream)
+    # The ends a mutation rarely makes: a record after the trailer, a trailer too short.
+    last = records(cfi_stream)[-1][1]
+    write('reader', 'records-after-trailer', bytes([1 | 15 << 2]) + cfi_file[:64] + cfi_stream +
+          struct.pack('<II', 9, 8))
+    write('reader', 'records-short-trailer', bytes([1 | 15 << 2]) + cfi_file[:64] +
+          cfi_stream[:-len(last)] + struct.pack('<II', 8, 16) + bytes(8))
 
 
 def records_corpus(recs):
