@@ -10,11 +10,13 @@ report unwinds them from the archive alone.  From these come the reader's,
 the record parsers' and the session's inputs; the ELF inputs are the
 programs, their stripped and debuglink-ed copies, the vdso and an archived
 (cut) binary; the decoder's and -e parser's inputs are written out here.
-Files named crash-* (findings kept for a fix) are left alone.
+Files named crash-* (findings kept for a fix) and files named by a SHA-1
+(inputs of fuzz campaigns folded back, see README.md) are left alone.
 
 Needs root (or perf_event_paranoid <= 1), gcc, objcopy, zstd.
 Usage: tests/fuzz/mkcorpus.py [BUILD_DIR]   (default: build)"""
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -275,7 +277,7 @@ def main():
         p = os.path.join(CORPUS, d)
         if os.path.isdir(p):
             for f in os.listdir(p):
-                if not f.startswith('crash-'):
+                if not f.startswith('crash-') and not re.fullmatch('[0-9a-f]{40}', f):
                     os.unlink(os.path.join(p, f))
     tmp = tempfile.mkdtemp(prefix='screc-corpus.')
     try:
