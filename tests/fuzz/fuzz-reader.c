@@ -67,8 +67,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t hdr = size < 64 ? size : 64;
 		unsigned sel = (flags >> 2) & 15;
 
-		file = fuzz_compose(data, hdr, data + hdr, size - hdr, sel == 15 ? 0 : (sel + 1) * 256u,
-				    (enum fuzz_tail)(flags >> 6), &len);
+		file = fuzz_compose(data, hdr, data + hdr, size - hdr,
+				    sel == 15 ? 0 : (sel + 1) * 256u, (enum fuzz_tail)(flags >> 6),
+				    &len);
 		if (!file)
 			abort();
 	} else {

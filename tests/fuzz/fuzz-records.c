@@ -139,7 +139,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct screc_rec h, *rec;
 
 		memcpy(&h, data + off, sizeof(h));
-		if (h.size < sizeof(h) || h.size % 8 || h.size > SCREC_REC_MAX || h.size > size - off)
+		if (h.size < sizeof(h) || h.size % 8 || h.size > SCREC_REC_MAX ||
+		    h.size > size - off)
 			break;
 		rec = malloc(h.size);
 		if (!rec)

@@ -35,16 +35,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct screc_syscall_set set, neg, all;
 	size_t errlen, i;
-	char *expr, *not, *err;
+	char *expr, *negated, *err;
 	int rc;
 
 	if (size < 1)
 		return 0;
 	errlen = data[0];
 	expr = malloc(size);
-	not = malloc(size + 1);
+	negated = malloc(size + 1);
 	err = malloc(errlen ? errlen : 1);
-	if (!expr || !not || !err)
+	if (!expr || !negated || !err)
 		abort();
 	memcpy(expr, data + 1, size - 1);
 	expr[size - 1] = '\0';
@@ -64,18 +64,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (strncmp(expr, "trace=", 6) != 0 && strncmp(expr, "t=", 2) != 0) {
 		char msg[256];
 
-		not[0] = '!';
-		memcpy(not + 1, expr, size);
-		if (screc_syscall_set_parse(&neg, not, msg, sizeof(msg)) != 0)
+		negated[0] = '!';
+		memcpy(negated + 1, expr, size);
+		if (screc_syscall_set_parse(&neg, negated, msg, sizeof(msg)) != 0)
 			fuzz_fail("'%s' parses, '!%s' does not: %s", expr, expr, msg);
 		screc_syscall_set_fill(&all);
 		for (i = 0; i < SCREC_SYSCALL_SET_MAX / 64; i++)
-			if ((neg.bits[i] | set.bits[i]) != all.bits[i] || (neg.bits[i] & set.bits[i]))
+			if ((neg.bits[i] | set.bits[i]) != all.bits[i] ||
+			    (neg.bits[i] & set.bits[i]))
 				fuzz_fail("'!%s' is not the complement of '%s'", expr, expr);
 	}
 	(void)screc_syscall_class_bits(expr);
 	free(err);
-	free(not);
+	free(negated);
 	free(expr);
 	return 0;
 }
