@@ -72,7 +72,7 @@ screc_elf_extract(const char *path, enum screc_archive_level level, uint8_t **ou
 	Elf64_Ehdr eh;
 	Elf64_Shdr *sh = NULL;
 	Elf64_Phdr *ph = NULL;
-	uint64_t *new_off = NULL, pos, file_size, prev_end_old = 0, prev_end_new = 0;
+	uint64_t *new_off = NULL, pos, file_size, prev_end_old = 0, prev_end_new = 0, kept = 0;
 	char *names = NULL;
 	uint8_t *buf = NULL;
 	bool *keep = NULL;
@@ -128,6 +128,14 @@ screc_elf_extract(const char *path, enum screc_archive_level level, uint8_t **ou
 			  sh[i].sh_offset <= file_size && sh[i].sh_size <= file_size - sh[i].sh_offset;
 		if (!keep[i])
 			continue;
+		/*
+		 * The sections of a real file do not overlap: what they keep adds up
+		 * to no more than the file.  Overlapping ones (a crafted file) would
+		 * make the copy many times the file's size: refuse it.
+		 */
+		if (sh[i].sh_size > file_size - kept)
+			goto out;
+		kept += sh[i].sh_size;
 		/* Never backwards: a kept section in between may have moved pos on. */
 		if ((sh[i].sh_flags & SHF_ALLOC) && prev_end_old && sh[i].sh_offset >= prev_end_old &&
 		    sh[i].sh_offset - prev_end_old <= KEEP_GAP &&

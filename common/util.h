@@ -53,7 +53,8 @@ void screc_buf_str(struct screc_buf *b, const char *s);
 void screc_buf_char(struct screc_buf *b, char c);
 void screc_buf_printf(struct screc_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void screc_buf_vprintf(struct screc_buf *b, const char *fmt, va_list ap);
+void screc_buf_vprintf(struct screc_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /* Forget the text, keep the memory. */
 void screc_buf_reset(struct screc_buf *b);
 /* The text ("" when empty). */

@@ -83,6 +83,47 @@ write_crafted(const char *path)
 	free(f);
 }
 
+/* 1000 .eh_frame sections over the same 48 KiB of a 64 KiB file. */
+static void
+write_overlapping(const char *path)
+{
+	static const char names[] = "\0.eh_frame\0.shstrtab";
+	enum { N = 1000 };
+	size_t size = 0x10000 + (N + 2) * sizeof(Elf64_Shdr);
+	uint8_t *f = calloc(1, size);
+	Elf64_Ehdr eh = { 0 };
+	Elf64_Shdr sh = { 0 };
+	int fd, i;
+
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	eh.e_type = ET_DYN;
+	eh.e_machine = EM_X86_64;
+	eh.e_shoff = 0x10000;
+	eh.e_ehsize = sizeof(eh);
+	eh.e_phentsize = sizeof(Elf64_Phdr);
+	eh.e_shentsize = sizeof(Elf64_Shdr);
+	eh.e_shnum = N + 2;
+	eh.e_shstrndx = N + 1;
+	memcpy(f, &eh, sizeof(eh));
+	memcpy(f + 0xf000, names, sizeof(names));
+	for (i = 1; i <= N; i++) {
+		sh = (Elf64_Shdr){ .sh_name = 1, .sh_type = SHT_PROGBITS, .sh_offset = 0x1000,
+				   .sh_size = 0xc000, .sh_addralign = 1 };
+		memcpy(f + 0x10000 + i * sizeof(sh), &sh, sizeof(sh));
+	}
+	sh = (Elf64_Shdr){ .sh_name = 11, .sh_type = SHT_STRTAB, .sh_offset = 0xf000,
+			   .sh_size = sizeof(names), .sh_addralign = 1 };
+	memcpy(f + 0x10000 + (N + 1) * sizeof(sh), &sh, sizeof(sh));
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || write(fd, f, size) != (ssize_t)size)
+		tap_diag("cannot write %s", path);
+	close(fd);
+	free(f);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -120,6 +161,17 @@ main(int argc, char **argv)
 		       has_section(out, len, ".note.x"), "crafted: every kept section within the file");
 		free(out);
 	}
+	unlink(path);
+
+	/* Overlapping sections would make a copy hundreds of times the file (47 MB here). */
+	snprintf(path, sizeof(path), "%s/overlapping", dir);
+	write_overlapping(path);
+	out = NULL;
+	err = screc_elf_extract(path, SCREC_ARCHIVE_FULL, &out, &len);
+	tap_ok(err == -ENOEXEC || (!err && len < 2 * 0x11000),
+	       "crafted overlapping sections: refused, not copied each time (%d, %zu bytes)", err,
+	       err ? 0 : len);
+	free(out);
 	unlink(path);
 
 	snprintf(path, sizeof(path), "%s/fifo", dir);
