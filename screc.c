@@ -35,13 +35,17 @@ help(FILE *f)
 		   "screc answers \"what code made this system call?\"\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "  help     show this\n  --version\n\n"
-		   "quick start:\n"
-		   "  screc record -e connect -o out.screc -- ./prog\n"
+	fprintf(f, "  help     show this; 'screc help COMMAND' shows a command's options\n"
+		   "  --version\n\n"
+		   "examples (strace -k -e trace=connect ./prog, without stopping ./prog):\n"
+		   "  screc record -e connect -- ./prog\n"
 #ifndef SCREC_RECORD_ONLY
-		   "  screc report out.screc\n"
+		   "  screc report                  each connect with the code that made it\n"
+		   "  screc report --tree           the callers of each syscall, merged\n"
+		   "  screc report -c               strace -c's table with the top call sites\n"
 #endif
-		   "Run 'screc COMMAND --help' for a command's options.\n");
+		   "  screc record -p 1234 --duration 10   a running process for 10 seconds\n"
+		   "Run 'screc COMMAND --help' for a command's options, 'man screc' for more.\n");
 }
 
 int
@@ -65,13 +69,23 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0) {
+		/* `screc help CMD` is `screc CMD --help`. */
+		if (argc > 2 && strcmp(argv[1], "help") == 0) {
+			char *args[] = { argv[2], "--help", NULL };
+
+			for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+				if (strcmp(argv[2], commands[i].name) == 0)
+					return commands[i].fn(2, args);
+			fprintf(stderr, "screc: help %s: no such command; 'screc help' lists them\n",
+				argv[2]);
+			return 2;
+		}
 		help(stdout);
 		return 0;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "screc: %s: no such command\n", argv[1]);
-	help(stderr);
+	fprintf(stderr, "screc: %s: no such command; 'screc help' lists them\n", argv[1]);
 	return 2;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Messages to the user: one line each, prefixed with the program's name. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -49,4 +50,33 @@ screc_debug(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(fmt, ap);
 	va_end(ap);
+}
+
+void
+screc_usage_error(const char *cmd, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "screc %s: %s\nTry 'screc %s --help' for more information.\n", cmd, buf,
+		cmd);
+	exit(2);
+}
+
+void
+screc_getopt_error(const char *cmd, int opt, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+
+	if (opt == ':') {
+		if (optopt)
+			screc_usage_error(cmd, "option -%c needs an argument", optopt);
+		screc_usage_error(cmd, "option %s needs an argument", arg);
+	}
+	if (optopt)
+		screc_usage_error(cmd, "unknown option -%c", optopt);
+	screc_usage_error(cmd, "unknown option %s", arg);
 }

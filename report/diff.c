@@ -68,7 +68,7 @@ cmd_diff(int argc, char **argv)
 		if (view) {
 			args[n] = (char *)view_format(view);
 			if (!args[n])
-				screc_die(2, "--format=%s: a diff is shown as text, tree or folded", view);
+				screc_usage_error("diff", "--format=%s: a diff is shown as text, tree or folded", view);
 			n++;
 			continue;
 		}

@@ -43,6 +43,7 @@ struct report_cmd {
 	const char *resolve;		/* --resolve: NULL, "addresses" or "names" */
 	unsigned jobs;			/* -j: 1 for one thread; 0 chooses (two with two CPUs) */
 	bool no_inline;			/* --no-inline */
+	bool tree_given;		/* --tree */
 	const char *output;		/* -o: the report's file (with --resolve, the new recording) */
 };
 
@@ -109,7 +110,7 @@ parse_number(const char *opt, const char *arg)
 	double v = strtod(arg, &end);
 
 	if (end == arg || *end || v < 0)
-		screc_die(2, "%s %s: expected a number, 0 or more", opt, arg);
+		screc_usage_error("report", "%s %s: expected a number, 0 or more", opt, arg);
 	return v;
 }
 
@@ -124,7 +125,7 @@ check_ids(const char *opt, const char *list)
 		long v = strtol(p, &end, 10);
 
 		if (end == p || v <= 0 || v > INT32_MAX || (*end && *end != ','))
-			screc_die(2, "%s %s: expected a comma list of ids, such as 1234,1240", opt,
+			screc_usage_error("report", "%s %s: expected a comma list of ids, such as 1234,1240", opt,
 				  list);
 		p = *end ? end + 1 : end;
 	}
@@ -151,7 +152,7 @@ parse_ints(struct report_cmd *c, const char *list, bool errnos)
 		else if (end == tok || *end || v < 0 || v > INT32_MAX)
 			v = -1;
 		if (v < (errnos ? 1 : 0))
-			screc_die(2, "%s %s: '%s' is not %s", opt, list, tok,
+			screc_usage_error("report", "%s %s: '%s' is not %s", opt, list, tok,
 				  errnos ? "an errno name (such as ENOENT) or number" :
 					   "a file descriptor number");
 		if (screc_grow(arr, cap, *nr + 1, sizeof(int), 8))
@@ -160,7 +161,7 @@ parse_ints(struct report_cmd *c, const char *list, bool errnos)
 	}
 	free(copy);
 	if (!*nr)
-		screc_die(2, "%s: expected a comma list", opt);
+		screc_usage_error("report", "%s: expected a comma list", opt);
 	if (errnos)
 		c->filter.errnos = c->errnos;
 	else
@@ -185,6 +186,9 @@ choose_format(struct report_cmd *c, const char *name)
 	}
 	if (ops == &sink_listing && c->sink.ops == &sink_tree)
 		return;
+	if (c->sink.ops == &sink_tree && ops != &sink_tree && c->tree_given)
+		screc_usage_error("report", "--tree and --format=%s: the tree is a format of its own "
+				  "(--format=tree); give one of them", name);
 	c->sink.ops = ops;
 }
 
@@ -235,7 +239,8 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 	c->decode.strsize = DECODE_STRSIZE_DEFAULT;
 	c->decode.fd_paths = true;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "vhce:P:s:ytrTZzo:j:", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":vhce:P:s:ytrTZzo:j:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case O_RAW:
 			c->raw = true;
@@ -244,11 +249,20 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 			c->info = true;
 			break;
 		case O_TREE:
+			if (c->sink.ops != &sink_listing && c->sink.ops != &sink_tree)
+				screc_usage_error("report", "--tree and --format=%s: the tree is a format of "
+						  "its own (--format=tree); give one of them",
+						  c->sink.ops->name);
 			c->sink.ops = &sink_tree;
+			c->tree_given = true;
+			/* "--tree top-down", as people type it, is "--tree=top-down". */
+			if (!optarg && optind < argc && (strcmp(argv[optind], "top-down") == 0 ||
+							 strcmp(argv[optind], "bottom-up") == 0))
+				optarg = argv[optind++];
 			if (optarg && strcmp(optarg, "top-down") == 0)
 				c->sink.opts.top_down = true;
 			else if (optarg && strcmp(optarg, "bottom-up") != 0)
-				screc_die(2, "--tree=%s: expected bottom-up or top-down", optarg);
+				screc_usage_error("report", "--tree=%s: expected bottom-up or top-down", optarg);
 			break;
 		case O_FORMAT:
 			choose_format(c, optarg);
@@ -278,7 +292,7 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 
 			/* strace keeps only the last -e trace= of a command line; so do we. */
 			if (screc_syscall_set_parse(&c->trace, optarg, err, sizeof(err)))
-				screc_die(2, "-e %s: %s", optarg, err);
+				screc_usage_error("report", "-e %s: %s", optarg, err);
 			c->trace_expr = optarg;
 			c->filter.trace = &c->trace;
 			break;
@@ -289,7 +303,7 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 		case O_RESOLVE:
 			c->resolve = optarg ? optarg : "addresses";
 			if (strcmp(c->resolve, "addresses") != 0 && strcmp(c->resolve, "names") != 0)
-				screc_die(2, "--resolve=%s: expected addresses or names", optarg);
+				screc_usage_error("report", "--resolve=%s: expected addresses or names", optarg);
 			break;
 		case 'o':
 			c->output = optarg;
@@ -300,7 +314,7 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 		case 'j':
 			c->jobs = (unsigned)parse_number("-j", optarg);
 			if (!c->jobs || c->jobs > 64)
-				screc_die(2, "-j %s: expected 1 or more", optarg);
+				screc_usage_error("report", "-j %s: expected 1 or more", optarg);
 			break;
 		case 'Z':
 			c->filter.failed = true;
@@ -324,7 +338,7 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 		case 's':
 			c->decode.strsize = (unsigned)parse_number("-s", optarg);
 			if (!c->decode.strsize)
-				screc_die(2, "-s 0: expected 1 or more bytes");
+				screc_usage_error("report", "-s 0: expected 1 or more bytes");
 			break;
 		case 'y':
 			c->decode.fd_paths = true;
@@ -346,7 +360,7 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 			char *comma = strchr(optarg, ',');
 
 			if (!comma)
-				screc_die(2, "--time %s: expected FROM,TO in seconds (TO may be empty)",
+				screc_usage_error("report", "--time %s: expected FROM,TO in seconds (TO may be empty)",
 					  optarg);
 			*comma = '\0';
 			c->filter.time_from = *optarg ? parse_number("--time", optarg) : 0;
@@ -359,7 +373,7 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 			else if (strcmp(optarg, "count") == 0)
 				c->sink.opts.weight = SINK_WEIGHT_COUNT;
 			else
-				screc_die(2, "--weight=%s: expected count or latency", optarg);
+				screc_usage_error("report", "--weight=%s: expected count or latency", optarg);
 			break;
 		case O_SYMFS:
 			c->lookup.symfs = optarg;
@@ -374,8 +388,7 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 			usage(stdout);
 			exit(0);
 		default:
-			usage(stderr);
-			exit(2);
+			screc_getopt_error(argv[0], opt, argv);
 		}
 	}
 	if (optind < argc) {
@@ -384,22 +397,22 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 		c->path = c->files[0];
 	}
 	if (c->nr_files > 1 && (c->raw || c->info))
-		screc_die(2, "%s: one recording at a time", c->raw ? "--raw" : "--info");
+		screc_usage_error("report", "%s: one recording at a time", c->raw ? "--raw" : "--info");
 	if (c->sink.ops->recordings && (c->nr_files > 0 ? (unsigned)c->nr_files : 1) !=
 					       c->sink.ops->recordings)
-		screc_die(2, "--format=%s compares %u recordings: give %u files", c->sink.ops->name,
+		screc_usage_error("report", "--format=%s compares %u recordings: give %u files", c->sink.ops->name,
 			  c->sink.ops->recordings, c->sink.ops->recordings);
 	if (c->filter.failed && c->filter.successful)
-		screc_die(2, "--failed and --successful: no call is both; give one of them");
+		screc_usage_error("report", "--failed and --successful: no call is both; give one of them");
 	if (c->resolve && !c->output)
-		screc_die(2, "--resolve: give the new recording's file with -o FILE");
+		screc_usage_error("report", "--resolve: give the new recording's file with -o FILE");
 	if (c->resolve && c->nr_files > 1)
-		screc_die(2, "--resolve: one recording at a time");
+		screc_usage_error("report", "--resolve: one recording at a time");
 	if (c->resolve && (c->filter.pids || c->filter.tids || c->filter.comms || c->filter.trace ||
 			   c->filter.failed || c->filter.successful || c->filter.nr_errnos ||
 			   c->filter.nr_paths || c->filter.nr_fds || c->filter.time_from > 0 ||
 			   c->filter.time_to >= 0))
-		screc_die(2, "--resolve keeps every event: filter when reporting the new recording");
+		screc_usage_error("report", "--resolve keeps every event: filter when reporting the new recording");
 }
 
 /* Open the recording; prints why not and returns NULL on failure. */
@@ -630,7 +643,7 @@ check_output(const struct report_cmd *c)
 		const char *path = c->nr_files ? c->files[i] : c->path;
 
 		if (stat(path, &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
-			screc_die(2, "-o %s: that is the recording %s: give another file",
+			screc_usage_error("report", "-o %s: that is the recording %s: give another file",
 				  c->output, path);
 	}
 }
