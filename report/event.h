@@ -49,6 +49,7 @@ struct frame {
 	bool inlined;		/* an inlined call: same pc as the frame after it */
 	bool bad_build_id;	/* the file on this machine differs from the recorded one */
 	bool guessed;		/* the unwinder chose among several readings of the stack here */
+	unsigned folded;	/* --fold: inner frames of its binary folded into this one */
 	enum frame_method method;
 };
 

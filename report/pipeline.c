@@ -18,6 +18,7 @@
 #include "common/records.h"
 #include "common/syscall-set.h"
 #include "common/syscalls.h"
+#include "report/agg/shape.h"
 #include "report/decode/errno-names.h"
 #include "session-internal.h"
 
@@ -247,15 +248,43 @@ decode_return(struct report_session *ss, struct open_ev *o)
 	decode_ret(&run->text, &c, &ss->decode);
 }
 
+/* The frames before shaping, for the report's own counts. */
+struct frame_counts {
+	size_t frames, unresolved;
+};
+
+/*
+ * Count the event's frames, then fold and focus its stack (--fold,
+ * --callers, --callees); false when the focus drops it.
+ */
+static bool
+shape(const struct report_filter *f, struct open_ev *o, struct frame_counts *c)
+{
+	struct event *ev = &o->ev;
+	size_t i, n = ev->nr_frames;
+
+	c->frames = n;
+	c->unresolved = 0;
+	for (i = 0; i < n; i++)
+		if (!ev->frames[i].sym)
+			c->unresolved++;
+	if (!shape_active(f->shape) || ev->frames != o->frames)
+		return true;
+	if (!shape_stack(f->shape, o->frames, &n, &ev->end))
+		return false;
+	ev->nr_frames = n;
+	return true;
+}
+
 /* Hand an event to the sink (when kept), apply its fd effects and release its slot. */
 static void
 finish(struct report_session *ss, struct open_ev *o)
 {
 	struct run *run = &ss->run;
 	struct event *ev = &o->ev;
-	size_t i;
+	struct frame_counts counts;
 
-	if (o->keep && keep_exit(run->f, ev)) {
+	if (o->keep && keep_exit(run->f, ev) && shape(run->f, o, &counts)) {
 		ev->args_text = o->args_text;
 		/* The return's fd refers to what the call opened: apply its effects first. */
 		apply_effects(ss, o);
@@ -276,10 +305,8 @@ finish(struct report_session *ss, struct open_ev *o)
 			run->st->broken++;
 			break;
 		}
-		run->st->frames += ev->nr_frames;
-		for (i = 0; i < ev->nr_frames; i++)
-			if (!ev->frames[i].sym)
-				run->st->unresolved_frames++;
+		run->st->frames += counts.frames;
+		run->st->unresolved_frames += counts.unresolved;
 		if (!run->err && run->sink->ops->event)
 			run->err = run->sink->ops->event(run->sink, ev);
 	} else {
@@ -959,6 +986,7 @@ report_session_step(struct report_session *ss)
 		return 0;
 	}
 	pipeline_read(ss, rec);
+	session_progress(ss);
 	return run->err ? 0 : 1;
 }
 

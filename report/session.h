@@ -19,6 +19,7 @@
 #include "report/sinks/sink.h"
 
 struct screc_syscall_set;
+struct shape_opts;
 
 /* Which events a report keeps. */
 struct report_filter {
@@ -35,6 +36,7 @@ struct report_filter {
 	const int *fds;			/* only calls on one of these fds (an fd argument) */
 	size_t nr_fds;
 	double time_from, time_to;	/* seconds since the start; to < 0: open */
+	const struct shape_opts *shape;	/* --fold, --callers, --callees; NULL: none */
 };
 
 struct report_session;
@@ -50,6 +52,15 @@ int report_session_open(const char *path, const struct lookup_opts *lookup,
 			struct report_session **out);
 /* Close the recording and free everything (the archive's files too); NULL is a no-op. */
 void report_session_free(struct report_session *s);
+
+/*
+ * Show how much of the file was read on standard error, at most 4 times a
+ * second, once a run has taken half a second; the line is cleared when the
+ * run ends.  The caller decides that standard error is a terminal.
+ */
+void report_session_set_progress(struct report_session *s, bool on);
+/* Clear the progress line, if one is shown. */
+void report_session_progress_end(struct report_session *s);
 
 /* The recording's reader (for --raw), its path, and the lookup chain. */
 struct screc_reader *report_session_reader(struct report_session *s);
