@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "report/agg/shape.h"
 #include "sink.h"
 
 static void
@@ -109,10 +110,12 @@ print_event(const struct sink *s, const struct event *ev, FILE *out, uint64_t *p
 
 	fprintf(out, "[pid %u] ", ev->tid);
 	print_time(s, ev, out, prev);
+	fputs(SINK_COLOR(s, SINK_C_SYSCALL), out);
 	if (ev->syscall)
-		fprintf(out, "%s(", ev->syscall);
+		fputs(ev->syscall, out);
 	else
-		fprintf(out, "syscall_%ld(", ev->nr);
+		fprintf(out, "syscall_%ld", ev->nr);
+	fprintf(out, "%s(", SINK_COLOR(s, SINK_C_OFF));
 	if (ev->args_text) {
 		fputs(ev->args_text, out);
 	} else {
@@ -123,17 +126,22 @@ print_event(const struct sink *s, const struct event *ev, FILE *out, uint64_t *p
 		}
 	}
 	fputc(')', out);
+	fputs(ev->err ? SINK_COLOR(s, SINK_C_ERROR) : "", out);
 	if (ev->ret_text)
 		fputs(ev->ret_text, out);
 	else
 		print_return(out, ev);
+	fputs(ev->err ? SINK_COLOR(s, SINK_C_OFF) : "", out);
 	if (s->opts.durations && ev->has_ret)
 		fprintf(out, " <%" PRIu64 ".%06" PRIu64 ">", ev->duration_ns / 1000000000u,
 			ev->duration_ns % 1000000000u / 1000u);
 	fputc('\n', out);
 	for (k = 0; k < ev->nr_frames; k++) {
 		const struct frame *f = &ev->frames[k];
+		bool own = s->opts.color && f->dso && !shape_system_library(f->dso);
 
+		if (own)
+			fputs(SINK_C_OWN, out);
 		if (!f->dso)
 			fprintf(out, " > [unknown] [%#" PRIx64 "]", f->pc);
 		else if (f->bad_build_id)
@@ -147,20 +155,27 @@ print_event(const struct sink *s, const struct event *ev, FILE *out, uint64_t *p
 			fputs(" [inlined]", out);
 		if (f->guessed)
 			fputs(" [guessed]", out);
+		if (f->folded)
+			fprintf(out, " [%u folded]", f->folded);
+		if (own)
+			fputs(SINK_C_OFF, out);
 		if (s->opts.srcline && f->file)
 			fprintf(out, " %s:%d", f->file, f->line);
 		fputc('\n', out);
 	}
 	switch (ev->end) {
 	case STACK_TRUNCATED:
-		fprintf(out, " > [stack truncated: %" PRIu64 " bytes recorded]\n", ev->stack_size);
+		fprintf(out, " > %s[stack truncated: %" PRIu64 " bytes recorded]%s\n",
+			SINK_COLOR(s, SINK_C_MARK), ev->stack_size, SINK_COLOR(s, SINK_C_OFF));
 		break;
 	case STACK_SWITCH:
-		fputs(" > [stack switch: not recorded]\n", out);
+		fprintf(out, " > %s[stack switch: not recorded]%s\n", SINK_COLOR(s, SINK_C_MARK),
+			SINK_COLOR(s, SINK_C_OFF));
 		break;
 	case STACK_BROKEN:
 		if (ev->nr_frames)
-			fputs(" > [unwinding stopped: no unwind information]\n", out);
+			fprintf(out, " > %s[unwinding stopped: no unwind information]%s\n",
+				SINK_COLOR(s, SINK_C_MARK), SINK_COLOR(s, SINK_C_OFF));
 		break;
 	case STACK_COMPLETE:
 		break;

@@ -48,6 +48,19 @@ struct sink_opts {
 
 struct sink;
 
+/*
+ * Colours of the text formats (opts.color: on a terminal, --color): syscall
+ * names, errors, the program's own frames (set apart from the system's
+ * libraries), and the markers of stacks that are not whole.
+ */
+#define SINK_C_SYSCALL	"\033[1;36m"
+#define SINK_C_ERROR	"\033[31m"
+#define SINK_C_OWN	"\033[32m"
+#define SINK_C_MARK	"\033[33m"
+#define SINK_C_OFF	"\033[0m"
+/* code when colour is on, else "". */
+#define SINK_COLOR(s, code)	((s)->opts.color ? (code) : "")
+
 /* An output format: begin once, event per event, end once.  Each returns 0 or -errno. */
 struct sink_ops {
 	const char *name;	/* as --format takes it */

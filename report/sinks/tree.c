@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "report/agg/shape.h"
 #include "report/agg/trie.h"
 #include "sink.h"
 
@@ -230,6 +231,26 @@ sorted_kids(struct tree *t, const struct sink_opts *o, uint32_t node, size_t top
 	return nr;
 }
 
+/* The colour a node's label is printed in ("" without colour). */
+static const char *
+color_of(const struct tree *t, const struct sink_opts *o, uint32_t node)
+{
+	const struct trie_frame *f;
+
+	if (!o->color)
+		return "";
+	f = trie_id_frame(t->trie, trie_node_id(t->trie, node));
+	switch (f->kind) {
+	case TRIE_SYSCALL:
+		return f->err ? SINK_C_ERROR : SINK_C_SYSCALL;
+	case TRIE_END:
+		return SINK_C_MARK;
+	case TRIE_FRAME:
+		return f->dso && !shape_system_library(f->dso) ? SINK_C_OWN : "";
+	}
+	return "";
+}
+
 /*
  * Print a node and what is below it.  The line is prefix[0..lp) + mark +
  * name; children go under prefix[0..cp).  A node with several children gives
@@ -245,8 +266,9 @@ print_node(struct tree *t, const struct sink_opts *o, uint32_t node, int depth, 
 	size_t nr, i;
 	int err;
 
-	fprintf(t->out, "%7.2f%%  %*" PRIu64 "  %.*s%s%s\n", 100.0 * count / t->events,
-		t->count_width, count, (int)lp, t->prefix, mark, label(t, node));
+	fprintf(t->out, "%7.2f%%  %*" PRIu64 "  %.*s%s%s%s%s\n", 100.0 * count / t->events,
+		t->count_width, count, (int)lp, t->prefix, mark, color_of(t, o, node), label(t, node),
+		o->color ? SINK_C_OFF : "");
 
 	if (o->max_depth > 0 && depth >= o->max_depth)
 		return 0;
