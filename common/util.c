@@ -134,3 +134,26 @@ screc_buf_release(struct screc_buf *b)
 	free(b->s);
 	*b = (struct screc_buf){ 0 };
 }
+
+void
+screc_buf_shell_word(struct screc_buf *b, const char *s, size_t len)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "0123456789@%+=:,./_-";
+	size_t i;
+
+	for (i = 0; i < len && s[i] && strchr(safe, s[i]); i++)
+		;
+	if (len && i == len) {
+		screc_buf_add(b, s, len);
+		return;
+	}
+	screc_buf_char(b, '\'');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\'')
+			screc_buf_str(b, "'\\''");
+		else
+			screc_buf_char(b, s[i]);
+	}
+	screc_buf_char(b, '\'');
+}

@@ -56,6 +56,8 @@ void screc_buf_printf(struct screc_buf *b, const char *fmt, ...)
 void screc_buf_vprintf(struct screc_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 /* Forget the text, keep the memory. */
+/* s[0..len) as a POSIX shell word: as is when safe, else in single quotes. */
+void screc_buf_shell_word(struct screc_buf *b, const char *s, size_t len);
 void screc_buf_reset(struct screc_buf *b);
 /* The text ("" when empty). */
 const char *screc_buf_text(const struct screc_buf *b);

@@ -496,25 +496,38 @@ cmd_archive(int argc, char **argv)
 	bool had_trailer = false;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":hl:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'l':
 			level = archive_parse_level(optarg);
 			if (level < 0)
-				screc_die(2, "--level %s: expected unwind, symbols or full", optarg);
+				screc_usage_error("archive", "--level %s: expected unwind, symbols or full",
+						  optarg);
 			break;
 		case 'h':
-			printf("usage: screc archive [--level unwind|symbols|full] FILE\n\n"
+			printf("usage: screc archive [-l, --level LEVEL] FILE\n\n"
 			       "Add the binaries the recording's processes mapped (cut to what the\n"
 			       "report needs) to FILE, so it can be analyzed on another machine.\n"
-			       "Run it on the recording host, before the binaries change.\n");
+			       "Run it on the recording host, before the binaries change.\n\n"
+			       "  FILE                 the recording; it is rewritten in place\n"
+			       "  -l, --level LEVEL    what to keep of each binary (default symbols):\n"
+			       "                       unwind   the unwind tables only (frames, no names)\n"
+			       "                       symbols  and the symbol tables (function names)\n"
+			       "                       full     and the DWARF (inlines, file:line)\n"
+			       "  -h, --help           show this\n\n"
+			       "examples:\n"
+			       "  screc record -e connect -o app.screc -- ./app\n"
+			       "  screc archive app.screc                then copy app.screc anywhere\n"
+			       "  screc archive --level full app.screc   with file:line\n");
 			return 0;
 		default:
-			return 2;
+			screc_getopt_error("archive", opt, argv);
 		}
 	}
 	if (optind + 1 != argc)
-		screc_die(2, "usage: screc archive [--level unwind|symbols|full] FILE");
+		screc_usage_error("archive", "%s", optind < argc ? "one recording at a time" :
+				  "which recording? give its FILE");
 	path = argv[optind];
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

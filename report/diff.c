@@ -26,8 +26,18 @@ usage(FILE *f)
 		"  --format=tree        one call tree with both counts (--tree=top-down too)\n"
 		"  --format=folded      \"stack countA countB\" lines for flamegraph.pl --negate\n"
 		"                       (--weight=latency: the ns instead of the calls)\n"
-		"  -o FILE              write to FILE\n"
-		"Filters and lookup options are those of 'screc report' (--help there).\n");
+		"  --tree[=top-down]    the tree view (bottom-up by default)\n"
+		"  --weight=count|latency\n"
+		"                       folded: calls (the default) or ns\n"
+		"  -o FILE              write to FILE (default: standard output)\n"
+		"  -h, --help           show this\n"
+		"Filters and lookup options are those of 'screc report' (--help there).\n"
+		"\n"
+		"examples:\n"
+		"  screc diff before.screc after.screc\n"
+		"  screc diff --tree -e connect before.screc after.screc\n"
+		"  screc diff --format=folded before.screc after.screc | flamegraph.pl --negate\n"
+		"See screc-diff(1).\n");
 }
 
 /* The diff sink of a view's name; NULL if there is none. */

@@ -157,14 +157,27 @@ report_info(struct report_session *ss, FILE *out)
 			if (screc_get_string(rec, &sv) || sv.key > SCREC_STR_EVENTS ||
 			    in->strings[sv.key])
 				break;
-			in->strings[sv.key] = calloc(1, sv.len + 1);
-			if (in->strings[sv.key]) {
-				memcpy(in->strings[sv.key], sv.data, sv.len);
-				/* The command line is NUL separated. */
-				for (i = 0; i < sv.len; i++)
-					if (!in->strings[sv.key][i])
-						in->strings[sv.key][i] = ' ';
+			if (sv.key == SCREC_STR_CMDLINE) {
+				/* NUL separated words: shown as a shell would take them. */
+				struct screc_buf b = { 0 };
+				size_t start = 0;
+
+				for (i = 0; i <= sv.len; i++) {
+					if (i < sv.len && sv.data[i])
+						continue;
+					if (i == sv.len && i == start)
+						break;
+					if (start)
+						screc_buf_char(&b, ' ');
+					screc_buf_shell_word(&b, sv.data + start, i - start);
+					start = i + 1;
+				}
+				in->strings[sv.key] = b.err ? NULL : b.s;
+				break;
 			}
+			in->strings[sv.key] = calloc(1, sv.len + 1);
+			if (in->strings[sv.key])
+				memcpy(in->strings[sv.key], sv.data, sv.len);
 			break;
 		}
 		case SCREC_REC_TRACEPOINT:

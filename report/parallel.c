@@ -113,8 +113,10 @@ read_all(void *arg)
 	int ret;
 
 	while (!__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE) && !ss->run.err &&
-	       (ret = screc_reader_next(ss->r, &rec)) == 1)
+	       (ret = screc_reader_next(ss->r, &rec)) == 1) {
 		pipeline_read(ss, rec);
+		session_progress(ss);
+	}
 	if (ss->run.err)
 		ret = ss->run.err;
 	p->ret = ret == 1 ? 0 : ret;

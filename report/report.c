@@ -22,6 +22,7 @@
 #include "report/decode/decode.h"
 #include "report/decode/errno-names.h"
 #include "merge.h"
+#include "report/agg/shape.h"
 #include "screc.h"
 #include "session.h"
 
@@ -45,6 +46,8 @@ struct report_cmd {
 	bool no_inline;			/* --no-inline */
 	bool tree_given;		/* --tree */
 	const char *output;		/* -o: the report's file (with --resolve, the new recording) */
+	struct shape_opts shape;	/* --fold, --callers, --callees */
+	enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER } color;
 };
 
 static void
@@ -66,13 +69,23 @@ usage(FILE *f)
 		"  -c, --summary        strace -c's table, errors by errno, and each syscall's\n"
 		"                       top call sites\n"
 		"  --weight=count|latency\n"
-		"                       folded, perf-script, diff-folded: count calls, or add up\n"
-		"                       their duration in ns\n"
+		"                       folded, perf-script, diff-folded: count calls (the default),\n"
+		"                       or add up their duration in ns\n"
 		"  --srcline            show file:line of each frame\n"
 		"  --no-inline          no frames for inlined calls (they are shown by default):\n"
 		"                       frame counts then compare with strace's and perf's\n"
-		"  --min-percent P      tree: hide branches under P%% of the events\n"
-		"  --max-depth N        tree: show at most N levels\n"
+		"  --min-percent P      tree: hide branches under P%% of the events (default 0)\n"
+		"  --max-depth N        tree: show at most N levels (default: all)\n"
+		"  --fold[=PATTERNS]    fold each run of frames in one library into its outermost\n"
+		"                       frame, the function the program called: PATTERNS is a\n"
+		"                       comma list of binaries (libc.so.6,ld-linux*); without\n"
+		"                       it, the system's libraries (/lib, /usr/lib) and the vdso\n"
+		"  --callers FUNC       only calls made under FUNC, cut so that FUNC comes right\n"
+		"                       after the syscall: who leads to FUNC (a name or a glob)\n"
+		"  --callees FUNC       only calls made under FUNC, cut above FUNC: what FUNC\n"
+		"                       leads to (with --tree=top-down, FUNC is the root)\n"
+		"  --color[=WHEN]       colour: auto (the default: on a terminal, unless NO_COLOR\n"
+		"                       is set), always or never\n"
 		"  -t, -tt, -ttt        prefix each call with the wall clock time (strace's -t)\n"
 		"  -r                   prefix each call with the time since the previous one\n"
 		"  -T                   show the time spent in each call <seconds>\n"
@@ -100,7 +113,17 @@ usage(FILE *f)
 		"  --raw                print every record without unwinding (format debugging)\n"
 		"  -j, --jobs N         1: one thread; 2: read and decompress on a second core while\n"
 		"                       the first unwinds and prints (the default with 2 CPUs or more)\n"
-		"  -v, --verbose        say more\n");
+		"  -v, --verbose        say more\n"
+		"  -h, --help           show this\n"
+		"\n"
+		"examples:\n"
+		"  screc report                        each call and the code that made it (strace -k)\n"
+		"  screc report --tree --fold          each syscall, then its callers, libraries folded\n"
+		"  screc report -e openat -Z           the opens that failed\n"
+		"  screc report -c                     strace -c's table with the top call sites\n"
+		"  screc report --tree --callers getaddrinfo   who resolves names\n"
+		"  screc report --format=speedscope -o app.json  for https://speedscope.app\n"
+		"See screc-report(1).\n");
 }
 
 static double
@@ -198,7 +221,7 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 {
 	enum { O_INFO = 255, O_RAW = 256, O_TREE, O_FORMAT, O_SRCLINE, O_MINPCT, O_MAXDEPTH, O_PID, O_TID,
 	       O_COMM, O_TIME, O_SYMFS, O_DEBUGDIR, O_FD, O_ERRNO, O_NOFDPATHS, O_RESOLVE, O_WEIGHT,
-	       O_NOINLINE };
+	       O_NOINLINE, O_FOLD, O_CALLERS, O_CALLEES, O_COLOR };
 	static const struct option longopts[] = {
 		{ "raw", no_argument, NULL, O_RAW },
 		{ "info", no_argument, NULL, O_INFO },
@@ -222,6 +245,11 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "no-inline", no_argument, NULL, O_NOINLINE },
+		{ "fold", optional_argument, NULL, O_FOLD },
+		{ "callers", required_argument, NULL, O_CALLERS },
+		{ "callees", required_argument, NULL, O_CALLEES },
+		{ "color", optional_argument, NULL, O_COLOR },
+		{ "colour", optional_argument, NULL, O_COLOR },
 		{ "time", required_argument, NULL, O_TIME },
 		{ "weight", required_argument, NULL, O_WEIGHT },
 		{ "symfs", required_argument, NULL, O_SYMFS },
@@ -249,6 +277,13 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 			c->info = true;
 			break;
 		case O_TREE:
+			/* screc diff: --tree is the diff's tree view (it chose the format). */
+			if (c->sink.ops->recordings) {
+				if (!optarg && optind < argc && strcmp(argv[optind], "top-down") == 0)
+					optarg = argv[optind++];
+				c->sink.opts.top_down = optarg && strcmp(optarg, "top-down") == 0;
+				break;
+			}
 			if (c->sink.ops != &sink_listing && c->sink.ops != &sink_tree)
 				screc_usage_error("report", "--tree and --format=%s: the tree is a format of "
 						  "its own (--format=tree); give one of them",
@@ -310,6 +345,33 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 			break;
 		case O_NOINLINE:
 			c->no_inline = true;
+			break;
+		case O_FOLD:
+			if (shape_add_fold(&c->shape, optarg))
+				screc_usage_error("report", "--fold: at most %d patterns", SHAPE_MAX_PATTERNS);
+			c->filter.shape = &c->shape;
+			break;
+		case O_CALLERS:
+		case O_CALLEES: {
+			const char **list = opt == O_CALLERS ? c->shape.callers : c->shape.callees;
+			size_t *nr = opt == O_CALLERS ? &c->shape.nr_callers : &c->shape.nr_callees;
+
+			if (*nr == SHAPE_MAX_PATTERNS)
+				screc_usage_error("report", "--%s: at most %d functions",
+						  opt == O_CALLERS ? "callers" : "callees", SHAPE_MAX_PATTERNS);
+			list[(*nr)++] = optarg;
+			c->filter.shape = &c->shape;
+			break;
+		}
+		case O_COLOR:
+			if (!optarg || strcmp(optarg, "always") == 0 || strcmp(optarg, "yes") == 0)
+				c->color = COLOR_ALWAYS;
+			else if (strcmp(optarg, "never") == 0 || strcmp(optarg, "no") == 0)
+				c->color = COLOR_NEVER;
+			else if (strcmp(optarg, "auto") == 0)
+				c->color = COLOR_AUTO;
+			else
+				screc_usage_error("report", "--color=%s: expected auto, always or never", optarg);
 			break;
 		case 'j':
 			c->jobs = (unsigned)parse_number("-j", optarg);
@@ -411,7 +473,7 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 	if (c->resolve && (c->filter.pids || c->filter.tids || c->filter.comms || c->filter.trace ||
 			   c->filter.failed || c->filter.successful || c->filter.nr_errnos ||
 			   c->filter.nr_paths || c->filter.nr_fds || c->filter.time_from > 0 ||
-			   c->filter.time_to >= 0))
+			   c->filter.time_to >= 0 || shape_active(&c->shape)))
 		screc_usage_error("report", "--resolve keeps every event: filter when reporting the new recording");
 }
 
@@ -710,6 +772,24 @@ out:
 	return ret;
 }
 
+/*
+ * Colour: always or never when asked; by default only on a terminal, and
+ * not when NO_COLOR is set (no-color.org) or the terminal is "dumb".
+ */
+static bool
+use_color(int when, FILE *out)
+{
+	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (when != COLOR_AUTO)
+		return when == COLOR_ALWAYS;
+	if (no && *no)
+		return false;
+	if (term && strcmp(term, "dumb") == 0)
+		return false;
+	return isatty(fileno(out));
+}
+
 int
 cmd_report(int argc, char **argv)
 {
@@ -726,6 +806,7 @@ cmd_report(int argc, char **argv)
 		if (!c.sink.opts.out)
 			screc_die(1, "%s: cannot write: %s", c.output, strerror(errno));
 	}
+	c.sink.opts.color = use_color(c.color, c.sink.opts.out);
 	if (c.nr_files > 1) {
 		ret = report_several(&c);
 		goto out;
@@ -758,7 +839,12 @@ cmd_report(int argc, char **argv)
 				  c.path);
 	} else {
 		report_session_load_archive(s);
+		/* Not between the lines of a listing on the same terminal. */
+		report_session_set_progress(s, isatty(STDERR_FILENO) &&
+					       (c.sink.ops != &sink_listing ||
+						!isatty(fileno(c.sink.opts.out))));
 		err = report_session_run(s, &c.filter, &c.sink, &st);
+		report_session_progress_end(s);
 		fflush(stdout);
 		note_empty(&c, &st);
 		print_summary(s, &st);
@@ -776,11 +862,41 @@ out:
 	return ret;
 }
 
+static void
+info_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: screc info [options] [FILE]\n"
+		"\n"
+		"What a recording holds: where and when it was made, the command, the events\n"
+		"and their counts, the filters and stack size, and for each binary the\n"
+		"recorded processes mapped, whether it is found here (and how) with the\n"
+		"same build-id, or what to install.\n"
+		"\n"
+		"  FILE                 the recording (default: screc.data; - reads standard input)\n"
+		"  --symfs DIR          look for the recorded files under DIR first\n"
+		"  --debug-dir DIR      look for separate debug files in DIR/.build-id too\n"
+		"  -v, --verbose        say more\n"
+		"  -h, --help           show this\n"
+		"\n"
+		"examples:\n"
+		"  screc info                    the recording in ./screc.data\n"
+		"  screc info --symfs /mnt/prod app.screc   with the production host's files\n"
+		"See screc-info(1).\n");
+}
+
 int
 cmd_info(int argc, char **argv)
 {
 	char **args = calloc((size_t)argc + 2, sizeof(*args));
 	int i, ret;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			info_usage(stdout);
+			free(args);
+			return 0;
+		}
 
 	if (!args)
 		screc_die(1, "out of memory");

@@ -78,7 +78,20 @@ struct report_session {
 	struct screc_attrs rattrs;
 	unsigned jobs;			/* 2 or more: read on a thread of its own (parallel.c) */
 	struct pipe *pipe;		/* between the two sides, while that runs */
+	struct progress {
+		bool on;		/* report_session_set_progress() */
+		bool shown;		/* a line is on the terminal */
+		uint64_t size;		/* of the file, 0: unknown */
+		uint64_t start_ns, last_ns;
+		unsigned tick;
+	} progress;
 };
+
+/*
+ * The share of the file read, on standard error (the reading side calls
+ * this per record; it looks at the clock once in a while).
+ */
+void session_progress(struct report_session *s);
 
 /* What a RESOLVED record holds beside the sample. */
 struct resolve_effect {

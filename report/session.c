@@ -6,11 +6,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -151,6 +153,68 @@ report_session_set_jobs(struct report_session *s, unsigned jobs)
 {
 	s->jobs = jobs;
 	return 0;
+}
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* A reader of the output that went away (| head) ends the report: without a progress line left. */
+static void
+on_sigpipe(int sig)
+{
+	static const char clear[] = "\r\033[K";
+	ssize_t r = write(STDERR_FILENO, clear, sizeof(clear) - 1);
+
+	(void)r;
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void
+report_session_set_progress(struct report_session *s, bool on)
+{
+	struct stat st;
+
+	if (on)
+		signal(SIGPIPE, on_sigpipe);
+
+	s->progress.on = on;
+	s->progress.size = fstat(s->in_fd, &st) == 0 && st.st_size > 0 ? (uint64_t)st.st_size : 0;
+	s->progress.start_ns = s->progress.last_ns = now_ns();
+}
+
+void
+session_progress(struct report_session *s)
+{
+	struct progress *p = &s->progress;
+	uint64_t t, at;
+
+	/* The clock once per 4096 records: a few ns per record. */
+	if (!p->on || !p->size || ++p->tick % 4096)
+		return;
+	t = now_ns();
+	if (t - p->start_ns < 500000000u || t - p->last_ns < 250000000u)
+		return;
+	p->last_ns = t;
+	at = screc_reader_offset(s->r);
+	fprintf(stderr, "\rscrec: reading %s: %3u%%\033[K", s->path,
+		(unsigned)(at >= p->size ? 100 : at * 100 / p->size));
+	p->shown = true;
+}
+
+void
+report_session_progress_end(struct report_session *s)
+{
+	if (s && s->progress.shown) {
+		fputs("\r\033[K", stderr);
+		s->progress.shown = false;
+	}
 }
 
 void
