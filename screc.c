@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/syscall-set.h"
+#include "common/syscalls.h"
 #include "common/version.h"
 #include "screc.h"
 
@@ -35,7 +37,8 @@ help(FILE *f)
 		   "screc answers \"what code made this system call?\"\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "  help     show this; 'screc help COMMAND' shows a command's options\n"
+	fprintf(f, "  help     show this; 'screc help COMMAND' shows a command's options,\n"
+		   "           'screc help syscalls' the syscall and class names -e takes\n"
 		   "  --version\n\n"
 		   "examples (strace -k -e trace=connect ./prog, without stopping ./prog):\n"
 		   "  screc record -e connect -- ./prog\n"
@@ -69,6 +72,18 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0) {
+		/* The words -e takes, one per line (for shell completion, and people). */
+		if (argc > 2 && strcmp(argv[1], "help") == 0 && strcmp(argv[2], "syscalls") == 0) {
+			long nr;
+
+			for (nr = 0; nr < 1024; nr++)
+				if (screc_syscall_name(nr))
+					printf("%s\n", screc_syscall_name(nr));
+			for (i = 0; screc_syscall_class_name(i); i++)
+				if (screc_syscall_class_name(i)[0] == '%')
+					printf("%s\n", screc_syscall_class_name(i));
+			return 0;
+		}
 		/* `screc help CMD` is `screc CMD --help`. */
 		if (argc > 2 && strcmp(argv[1], "help") == 0) {
 			char *args[] = { argv[2], "--help", NULL };

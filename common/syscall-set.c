@@ -320,3 +320,9 @@ done:
 	*set = acc;
 	return 0;
 }
+
+const char *
+screc_syscall_class_name(size_t i)
+{
+	return i < SCREC_ARRAY_SIZE(class_names) ? class_names[i].name : NULL;
+}

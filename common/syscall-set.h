@@ -41,6 +41,9 @@ enum screc_syscall_class {
 	SCREC_CLASS_NEVER_FAILS = 1u << 17,	/* not a -e class: the call cannot fail */
 };
 
+/* The i-th class name -e takes ("%file", "file", ...), or NULL past the last. */
+const char *screc_syscall_class_name(size_t i);
+
 /* Every syscall of the table. */
 void screc_syscall_set_fill(struct screc_syscall_set *set);
 /* No syscall. */

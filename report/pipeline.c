@@ -18,7 +18,7 @@
 #include "common/records.h"
 #include "common/syscall-set.h"
 #include "common/syscalls.h"
-#include "report/agg/shape.h"
+#include "report/sinks/shape.h"
 #include "report/decode/errno-names.h"
 #include "session-internal.h"
 
@@ -268,7 +268,7 @@ shape(const struct report_filter *f, struct open_ev *o, struct frame_counts *c)
 	for (i = 0; i < n; i++)
 		if (!ev->frames[i].sym)
 			c->unresolved++;
-	if (!shape_active(f->shape) || ev->frames != o->frames)
+	if (!f || !shape_active(f->shape) || ev->frames != o->frames)
 		return true;
 	if (!shape_stack(f->shape, o->frames, &n, &ev->end))
 		return false;

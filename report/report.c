@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/arch.h"
+#include "common/format.h"
 #include "common/log.h"
 #include "common/syscall-set.h"
 #include "common/syscalls.h"
@@ -22,7 +23,7 @@
 #include "report/decode/decode.h"
 #include "report/decode/errno-names.h"
 #include "merge.h"
-#include "report/agg/shape.h"
+#include "report/sinks/shape.h"
 #include "screc.h"
 #include "session.h"
 
@@ -86,14 +87,18 @@ usage(FILE *f)
 		"                       leads to (with --tree=top-down, FUNC is the root)\n"
 		"  --color[=WHEN]       colour: auto (the default: on a terminal, unless NO_COLOR\n"
 		"                       is set), always or never\n"
-		"  -t, -tt, -ttt        prefix each call with the wall clock time (strace's -t)\n"
-		"  -r                   prefix each call with the time since the previous one\n"
-		"  -T                   show the time spent in each call <seconds>\n"
-		"  -s N                 show at most N bytes of each string (default 32)\n"
-		"  -y                   show what fds refer to: 3</etc/hosts> (the default)\n"
+		"  -t, --absolute-timestamps[=time|unix][,s|us]\n"
+		"                       prefix each call with the wall clock time; -tt (,us) with\n"
+		"                       microseconds, -ttt (unix) as seconds since 1970\n"
+		"  -r, --relative-timestamps\n"
+		"                       prefix each call with the time since the previous one\n"
+		"  -T, --syscall-times  show the time spent in each call <seconds>\n"
+		"  -s, --string-limit N show at most N bytes of each string (default 32)\n"
+		"  -y, --decode-fds     show what fds refer to: 3</etc/hosts> (the default)\n"
 		"      --no-fd-paths    show fds as plain numbers\n"
 		"Filters (an event is kept when it passes all of them):\n"
-		"  -e, --syscall EXPR   strace's -e trace= syntax: names, %%file, %%net, !read,\n"
+		"  -e, --trace, --syscall EXPR\n"
+		"                       strace's -e trace= syntax: names, %%file, %%net, !read,\n"
 		"                       /regex, ?name (e.g. -e %%network, --syscall '!read,write')\n"
 		"  --pid LIST, --tid LIST, --comm LIST\n"
 		"                       keep only these (comma lists)\n"
@@ -215,6 +220,33 @@ choose_format(struct report_cmd *c, const char *name)
 	c->sink.ops = ops;
 }
 
+/*
+ * strace's --absolute-timestamps=[[format:]time|unix][,[precision:]s|ms|us|ns]:
+ * 1 for -t, 2 for -tt, 3 for -ttt (the listing shows microseconds at most).
+ */
+static int
+parse_timestamps(const char *arg)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	bool unix_time = false, fine = false;
+
+	if (!copy)
+		screc_die(1, "out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		const char *v = strchr(tok, ':') ? strchr(tok, ':') + 1 : tok;
+
+		if (strcmp(v, "unix") == 0)
+			unix_time = true;
+		else if (strcmp(v, "ms") == 0 || strcmp(v, "us") == 0 || strcmp(v, "ns") == 0)
+			fine = true;
+		else if (strcmp(v, "time") != 0 && strcmp(v, "s") != 0 && strcmp(v, "none") != 0)
+			screc_usage_error("report", "--absolute-timestamps=%s: '%s' is not time, unix, "
+					  "s, ms, us or ns", arg, tok);
+	}
+	free(copy);
+	return unix_time ? 3 : fine ? 2 : 1;
+}
+
 /* Parse the command line into c; exits on --help and on errors. */
 static void
 parse_options(int argc, char **argv, struct report_cmd *c)
@@ -234,6 +266,12 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 		{ "tid", required_argument, NULL, O_TID },
 		{ "comm", required_argument, NULL, O_COMM },
 		{ "syscall", required_argument, NULL, 'e' },
+		{ "trace", required_argument, NULL, 'e' },
+		{ "absolute-timestamps", optional_argument, NULL, 't' },
+		{ "relative-timestamps", no_argument, NULL, 'r' },
+		{ "syscall-times", no_argument, NULL, 'T' },
+		{ "string-limit", required_argument, NULL, 's' },
+		{ "decode-fds", no_argument, NULL, 'y' },
 		{ "failed", no_argument, NULL, 'Z' },
 		{ "successful", no_argument, NULL, 'z' },
 		{ "path", required_argument, NULL, 'P' },
@@ -409,7 +447,9 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 			c->decode.fd_paths = false;
 			break;
 		case 't':
-			if (c->sink.opts.timestamps < 3)
+			if (optarg)
+				c->sink.opts.timestamps = parse_timestamps(optarg);
+			else if (c->sink.opts.timestamps < 3)
 				c->sink.opts.timestamps++;
 			break;
 		case 'r':
@@ -505,12 +545,25 @@ open_recording(const struct report_cmd *c)
 			  "pipe the recording in: ... | screc report -", path);
 		break;
 	case -EBADMSG:
-		screc_err("%s: not a screc recording (bad magic or header)", path);
+		screc_err("%s: not a screc recording (bad magic or header): give a file that "
+			  "'screc record' wrote", path);
 		break;
-	case -ENOTSUP:
-		screc_err("%s: recorded by a newer screc (format or features this version "
-			  "cannot read): update screc", path);
+	case -ENOTSUP: {
+		struct screc_file_header h;
+		int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+
+		if (fd >= 0 && pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
+		    h.version > SCREC_FORMAT_VERSION)
+			screc_err("%s: recorded by a newer screc (format version %u; this one reads "
+				  "up to %u): update screc to report it", path, h.version,
+				  SCREC_FORMAT_VERSION);
+		else
+			screc_err("%s: recorded by a newer screc (with features this version cannot "
+				  "read): update screc to report it", path);
+		if (fd >= 0)
+			close(fd);
 		break;
+	}
 	case -ENODATA:
 		screc_err("%s: too short to be a recording (empty or cut before its header)", path);
 		break;

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "report/agg/shape.h"
+#include "report/sinks/shape.h"
 #include "sink.h"
 
 static void

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "report/agg/shape.h"
+#include "report/sinks/shape.h"
 #include "report/agg/trie.h"
 #include "sink.h"
 

@@ -11,8 +11,10 @@
  *   syscall and FUNC (what leads to FUNC), --callees drops the frames outside
  *   FUNC (what FUNC leads to).
  *
- * Every sink gets the shaped stacks, so the options compose with the tree
- * and the exports alike.  The report's own counts (unwound, truncated,
+ * The session shapes each finished event just before it hands it to the
+ * sink (this lives with the sinks, as the last step before them): every
+ * sink gets the shaped stacks, so the options compose with the tree and the
+ * exports alike.  The report's own counts (unwound, truncated,
  * unresolved frames) are taken before shaping.
  */
 #ifndef SCREC_SHAPE_H
