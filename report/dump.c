@@ -322,8 +322,8 @@ bad:
 		fprintf(out, "end complete\n");
 	else
 		fprintf(out, "end %s at byte %" PRIu64 ": %s\n",
-			ret == -ENODATA ? "truncated" : "corrupt", screc_reader_offset(r),
-			screc_reader_error(r));
+			ret == -ENODATA ? "truncated" : "corrupt in the compressed frame",
+			screc_reader_offset(r), screc_reader_error(r));
 	screc_attrs_release(&attrs);
 	tp_table_release(&tps);
 	return ret;
