@@ -19,11 +19,18 @@
 #include "mapfile.h"
 #include "tasks.h"
 
-/* User stack bytes per sample when --stack-size is not given (at most SCREC_ARCH_STACK_MAX). */
-#define RECORD_STACK_DEFAULT	8192u
+/*
+ * User stack bytes per sample when --stack-size is not given (at most
+ * SCREC_ARCH_STACK_MAX).  16 KiB, not 8: glibc's buffered_vfprintf (fprintf
+ * to an unbuffered stream such as stderr, and error()) keeps an 8 KiB
+ * buffer on the stack, so 8 KiB snapshots cut every write to stderr.
+ * Measured against 8 KiB: recorder CPU +1 to 4%, bytes per event +4%, and
+ * the stacks of ls truncated 2.3% -> 0.
+ */
+#define RECORD_STACK_DEFAULT	16384u
 /*
  * Ring size per CPU when -m is not given: a total budget spread over the
- * CPUs, within bounds.  A syscall-heavy target fills a ring with 8 KiB
+ * CPUs, within bounds.  A syscall-heavy target fills a ring with 16 KiB
  * stacks at hundreds of MB/s; the ring must bridge the time the recorder
  * waits to be scheduled, which on a busy host is tens of milliseconds.
  */
