@@ -31,6 +31,8 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/syscall-set.h"
+#include "common/syscalls.h"
 #include "common/util.h"
 #include "common/version.h"
 #include "archive.h"
@@ -46,6 +48,7 @@
 /* What the command line asked for (the session holds the event options). */
 struct options {
 	const char *spec;		/* -e; NULL: every syscall */
+	struct screc_syscall_set syscalls;	/* what spec names */
 	const char *output;		/* -o */
 	pid_t *pids;			/* -p */
 	size_t nr_pids;
@@ -112,7 +115,8 @@ usage(FILE *f)
 		"       screc record -p PID[,PID...] [options]\n"
 		"       screc record -u USER [options] -- COMMAND [ARGS...]\n"
 		"\n"
-		"  -e, --events LIST     comma list of syscalls (default: every syscall)\n"
+		"  -e, --events SET      the syscalls to record, as strace -e takes them: names,\n"
+		"                        %%classes, !negation (default: all; -e help lists them)\n"
 		"  -o, --output FILE     recording file (default: screc.data; a previous one is\n"
 		"                        kept as FILE.old; - for standard output)\n"
 		"  -p, --pid LIST        attach to running processes instead of launching one\n"
@@ -130,6 +134,67 @@ usage(FILE *f)
 		"  -v, --verbose         say more\n",
 		RECORD_STACK_DEFAULT, SCREC_ARCH_STACK_MAX, RECORD_RING_BUDGET >> 20,
 		RECORD_RING_MIN >> 20, RECORD_RING_MAX >> 20);
+}
+
+/* -e help: the syntax, the classes and every name. */
+static void
+events_help(FILE *f)
+{
+	size_t col = 0;
+	long nr;
+
+	fprintf(f,
+		"screc record -e SET: the syscalls to record, as strace -e trace= takes them\n"
+		"\n"
+		"  NAME,NAME,...   syscalls by name (or number); ?NAME may match nothing\n"
+		"  %%CLASS          %%file %%desc %%net (%%network) %%process %%signal %%ipc %%memory\n"
+		"                  %%creds %%clock %%stat %%lstat %%fstat %%%%stat %%statfs %%fstatfs\n"
+		"                  %%%%statfs %%pure\n"
+		"  /REGEX          the names an extended regular expression matches\n"
+		"  !SET            every syscall but those (quote it from the shell)\n"
+		"  all, none       every syscall (the default), none\n"
+		"  trace=SET       the same (strace's spelling)\n"
+		"\n"
+		"examples: -e connect,sendto   -e %%file,%%net   -e '!futex,nanosleep'\n"
+		"\n"
+		"syscalls:\n");
+	for (nr = 0; nr < SCREC_SYSCALL_SET_MAX; nr++) {
+		const char *name = screc_syscall_name(nr);
+		size_t len;
+
+		if (!name)
+			continue;
+		len = strlen(name) + 1;
+		if (col + len > 78) {
+			fputc('\n', f);
+			col = 0;
+		}
+		fprintf(f, "%s%s", col ? " " : "  ", name);
+		col += len + (col ? 0 : 1);
+	}
+	fputc('\n', f);
+}
+
+/*
+ * -e into o->syscalls (every syscall without it).  A name that is no
+ * syscall is a usage error: one line naming it, with the closest names or
+ * where to find them.
+ */
+static void
+parse_syscalls(struct options *o)
+{
+	char err[256];
+
+	if (!o->spec) {
+		screc_syscall_set_fill(&o->syscalls);
+		return;
+	}
+	if (screc_syscall_set_parse(&o->syscalls, o->spec, err, sizeof(err)))
+		screc_die(2, "-e %s: %s%s", o->spec, err,
+			  strstr(err, "did you mean") ? "" : "; screc record -e help lists them");
+	if (screc_syscall_set_count(&o->syscalls) == 0)
+		screc_die(2, "-e %s: no syscall named; give a comma list such as -e connect,socket, "
+			  "or see screc record -e help", o->spec);
 }
 
 static int
@@ -189,6 +254,12 @@ parse_options(struct options *o, struct session *s, struct target *t, int argc, 
 	while ((opt = getopt_long(argc, argv, "+e:o:p:u:m:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'e':
+			if (strcmp(optarg, "help") == 0 || strcmp(optarg, "list") == 0) {
+				events_help(stdout);
+				*status = 0;
+				return true;
+			}
+			/* strace keeps only the last -e trace= of a command line; so do we. */
 			o->spec = optarg;
 			break;
 		case 'o':
@@ -248,6 +319,7 @@ parse_options(struct options *o, struct session *s, struct target *t, int argc, 
 			return true;
 		}
 	}
+	parse_syscalls(o);
 	if (o->nr_pids && optind < argc)
 		screc_die(2, "record: give either -p PID or a command, not both");
 	if (o->nr_pids && o->user)
@@ -502,7 +574,7 @@ setup(struct recording *r)
 	tune_process(&r->t, r->opt.realtime);
 	err = events_find_tracefs(&r->s);
 	if (!err)
-		err = events_resolve(&r->s, r->opt.spec);
+		err = events_resolve(&r->s, &r->opt.syscalls);
 	if (!err)
 		err = output_open(&r->out, r->opt.output);
 	if (!err)

@@ -15,6 +15,7 @@
 
 #include "common/arch.h"
 #include "common/perf-record.h"
+#include "common/syscall-set.h"
 #include "common/writer.h"
 #include "mapfile.h"
 #include "tasks.h"
@@ -133,10 +134,11 @@ struct session {
 /* Find (and when root, mount) tracefs; returns 0 or -errno with a message printed. */
 int events_find_tracefs(struct session *s);
 /*
- * Resolve the comma list spec (NULL: every syscall) to tracepoints in s->tps.
- * Prints what is wrong and returns -errno on unknown names.
+ * Choose the tracepoints in s->tps for the syscalls of set: their own for a
+ * few, else raw_syscalls with an id filter (none for every syscall).  Prints
+ * what is wrong and returns -errno (an empty set, unreadable tracefs).
  */
-int events_resolve(struct session *s, const char *spec);
+int events_resolve(struct session *s, const struct screc_syscall_set *set);
 /*
  * Open the events for the given tasks (pid/tid list; with inherit, children
  * follow) on every CPU, map one ring per CPU.  enable_on_exec for a launched
