@@ -535,8 +535,14 @@ start_target(struct recording *r)
 		uint64_t before = clock_ns(CLOCK_MONOTONIC);
 
 		events_enable(&r->s);
-		for (i = 0; i < r->opt.nr_pids; i++)
+		for (i = 0; i < r->opt.nr_pids; i++) {
 			proc_synthesize(&r->s, r->opt.pids[i], before, true);
+			/* Fds opened before the attach, for the report's fd table (-y). */
+			err = proc_write_fds(&r->s, r->opt.pids[i], before);
+			if (err && err != -ENOENT && err != -ESRCH)
+				screc_debug("-p %d: its open fds not recorded: %s",
+					    (int)r->opt.pids[i], strerror(-err));
+		}
 	} else {
 		err = target_release(t, r->opt.command[0]);
 		if (err)

@@ -190,6 +190,12 @@ int proc_threads(pid_t pid, pid_t **tids, size_t *nr, size_t *cap);
  * lost.  Returns 0 or -errno.
  */
 int proc_synthesize(struct session *s, pid_t pid, uint64_t time, bool threads);
+/*
+ * Write the FDS records of pid: every fd open in it now, with what
+ * /proc/PID/fd says it refers to and whether it is close-on-exec, dated
+ * time.  Returns 0 or -errno (the process is gone, the writer failed).
+ */
+int proc_write_fds(struct session *s, pid_t pid, uint64_t time);
 /* Whether every process in pids has ended. */
 bool proc_all_gone(const pid_t *pids, size_t nr);
 

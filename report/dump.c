@@ -276,6 +276,21 @@ report_dump(struct screc_reader *r, FILE *out)
 			fputc('\n', out);
 			break;
 		}
+		case SCREC_REC_FDS: {
+			struct screc_fds_entry_view e;
+			struct screc_fds_view v;
+			size_t pos = 0;
+
+			if (screc_get_fds(rec, &v))
+				goto bad;
+			fprintf(out, "fds pid=%u nr=%u time=%" PRIu64 "\n", v.pid, v.nr_fds, v.time);
+			while (screc_fds_next(&v, &pos, &e)) {
+				fprintf(out, "fd pid=%u fd=%d cloexec=%d path=", v.pid, e.fd, e.cloexec);
+				print_escaped(out, e.path, e.path_len);
+				fputc('\n', out);
+			}
+			break;
+		}
 		case SCREC_REC_TARGET_EXIT: {
 			struct screc_rec_target_exit te;
 
