@@ -67,6 +67,7 @@ enum screc_rec_type {
 	SCREC_REC_BLOB = 10,		/* struct screc_rec_blob: a piece of an archived file */
 	SCREC_REC_RESOLVED = 11,	/* struct screc_rec_resolved: a sample and its frames */
 	SCREC_REC_FDS = 12,		/* struct screc_rec_fds: open fds of an attached process */
+	SCREC_REC_PERFMAP = 13,		/* struct screc_rec_perfmap: a piece of a JIT's perf map */
 };
 
 /*
@@ -304,6 +305,26 @@ struct screc_fds_entry {
 	uint16_t path_len;		/* 1 or more */
 };
 static_assert(sizeof(struct screc_fds_entry) == 8, "fds entry layout");
+
+/*
+ * A JIT runtime's perf map (/tmp/perf-PID.map: one "START SIZE NAME" line,
+ * in hex, per piece of generated code), copied when the process exits and
+ * at the end of the recording, so that the report names code in anonymous
+ * executable mappings without the recording host's /tmp.  The text comes in
+ * pieces of at most SCREC_PERFMAP_CHUNK bytes, in order, each but the last
+ * of a map ending with a newline (a line longer than a piece is cut).  A
+ * map copied twice (an exit, then the end) is not: the first copy stands.
+ */
+struct screc_rec_perfmap {
+	struct screc_rec hdr;
+	uint32_t pid;			/* the process whose map it is */
+	uint32_t len;			/* bytes of text in this record */
+	uint64_t offset;		/* of this piece in the map */
+	/* char text[len]; */
+};
+static_assert(sizeof(struct screc_rec_perfmap) == 24, "perfmap layout");
+
+#define SCREC_PERFMAP_CHUNK	(256u * 1024)
 
 /* Largest record a reader accepts: a 64 KiB stack and registers, with room. */
 #define SCREC_REC_MAX		(1u << 20)

@@ -265,6 +265,25 @@ screc_fds_next(const struct screc_fds_view *v, size_t *pos, struct screc_fds_ent
 }
 
 int
+screc_get_perfmap(const struct screc_rec *rec, struct screc_perfmap_view *out)
+{
+	struct screc_rec_perfmap rp;
+	const uint8_t *p;
+	size_t left;
+
+	if (fixed(rec, &rp, sizeof(rp)))
+		return -EBADMSG;
+	p = tail(rec, sizeof(rp), &left);
+	if (rp.len > left || rp.offset > UINT64_MAX - rp.len)
+		return -EBADMSG;
+	out->pid = rp.pid;
+	out->offset = rp.offset;
+	out->text = (const char *)p;
+	out->len = rp.len;
+	return 0;
+}
+
+int
 screc_get_target_exit(const struct screc_rec *rec, struct screc_rec_target_exit *out)
 {
 	return fixed(rec, out, sizeof(*out));

@@ -130,6 +130,15 @@ struct screc_fds_entry_view {
  */
 int screc_fds_next(const struct screc_fds_view *v, size_t *pos, struct screc_fds_entry_view *out);
 
+/* SCREC_REC_PERFMAP: len bytes of map text (not NUL-terminated), within the record. */
+struct screc_perfmap_view {
+	uint32_t pid;
+	uint64_t offset;
+	const char *text;
+	size_t len;
+};
+int screc_get_perfmap(const struct screc_rec *rec, struct screc_perfmap_view *out);
+
 /* SCREC_REC_TARGET_EXIT and SCREC_REC_TRAILER. */
 int screc_get_target_exit(const struct screc_rec *rec, struct screc_rec_target_exit *out);
 int screc_get_trailer(const struct screc_rec *rec, struct screc_rec_trailer *out);

@@ -37,6 +37,7 @@
 #include "common/version.h"
 #include "archive.h"
 #include "output.h"
+#include "perfmap.h"
 #include "record.h"
 #include "screc.h"
 #include "target.h"
@@ -333,8 +334,11 @@ parse_options(struct options *o, struct session *s, struct target *t, int argc, 
 			screc_die(1, "-p %d: no such process", (int)o->pids[i]);
 	if (!o->nr_pids)
 		o->command = argv + optind;
+	s->command_uid = getuid();
 	if (o->user && target_set_user(t, o->user))
 		exit(2);
+	if (o->user)
+		s->command_uid = t->uid;
 	return false;
 }
 
@@ -766,6 +770,8 @@ drain_last(struct recording *r)
 	step(r, "drained");
 	ring_complete_lost(s, clock_ns(CLOCK_MONOTONIC));
 	step(r, "lost counted");
+	perfmap_copy_all(s);
+	step(r, "perf maps copied");
 	if (!s->write_error)
 		screc_writer_add(s->w, SCREC_REC_ROUND, NULL, 0);
 	if (r->t.child > 0 && r->t.done) {

@@ -102,6 +102,7 @@ struct session {
 
 	/* the recorded processes, as the records tell */
 	struct tasks tasks;
+	uid_t command_uid;		/* the user the command runs as (perfmap.c) */
 	uint32_t loss_epoch;		/* LOST records drained so far */
 	uint64_t loss_time;		/* the last one's time */
 	bool describing;		/* inside proc_synthesize() */
@@ -127,6 +128,7 @@ struct session {
 		uint64_t drain_ns;	/* in ring_drain_all(), writing included */
 		uint32_t max_fill;	/* the largest backlog found, per mille of a ring */
 		uint64_t described;	/* processes described again from /proc after a loss */
+		uint64_t perfmaps;	/* JIT perf maps copied */
 	} stats;
 };
 

@@ -291,6 +291,19 @@ report_dump(struct screc_reader *r, FILE *out)
 			}
 			break;
 		}
+		case SCREC_REC_PERFMAP: {
+			struct screc_perfmap_view v;
+			const char *nl;
+
+			if (screc_get_perfmap(rec, &v))
+				goto bad;
+			nl = memchr(v.text, '\n', v.len);
+			fprintf(out, "perfmap pid=%u offset=%" PRIu64 " len=%zu first=", v.pid, v.offset,
+				v.len);
+			print_escaped(out, v.text, nl ? (size_t)(nl - v.text) : v.len);
+			fputc('\n', out);
+			break;
+		}
 		case SCREC_REC_TARGET_EXIT: {
 			struct screc_rec_target_exit te;
 

@@ -30,6 +30,7 @@ getters(const struct screc_rec *rec)
 	struct screc_buildid_view bv;
 	struct screc_blob_view blob;
 	struct screc_fds_view fv;
+	struct screc_perfmap_view pv;
 	struct screc_rec_target_exit te;
 	struct screc_rec_trailer tr;
 
@@ -64,6 +65,12 @@ getters(const struct screc_rec *rec)
 		}
 		if (n != fv.nr_fds || pos != fv.entries_len)
 			fuzz_fail("fds view: %zu entries walked of %u", n, fv.nr_fds);
+	}
+	if (screc_get_perfmap(rec, &pv) == 0) {
+		if (pv.offset > UINT64_MAX - pv.len)
+			fuzz_fail("perfmap view: offset %llu + %zu wraps",
+				  (unsigned long long)pv.offset, pv.len);
+		fuzz_touch(pv.text, pv.len);
 	}
 	(void)screc_get_target_exit(rec, &te);
 	(void)screc_get_trailer(rec, &tr);

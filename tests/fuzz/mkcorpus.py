@@ -27,7 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 CORPUS = os.path.join(HERE, 'corpus')
 
-REC_ATTR, REC_PERF, REC_BLOB, REC_FDS = 4, 5, 10, 12
+REC_ATTR, REC_PERF, REC_BLOB, REC_FDS, REC_PERFMAP = 4, 5, 10, 12, 13
 FEAT_STACK_TRIMMED, FEAT_ARCHIVE = 1, 1 << 32
 
 LIBC_FREE = ['-O2', '-g', '-nostdlib', '-static', '-fno-stack-protector', '-fcf-protection=none',
@@ -146,6 +146,21 @@ def fds_seed():
             bytes(bad_len))
 
 
+def perfmap_record(pid, offset, text, length=None):
+    """A PERFMAP record (format.h struct screc_rec_perfmap)."""
+    body = struct.pack('<IIQ', pid, len(text) if length is None else length, offset) + text
+    body += b'\0' * (-len(body) % 8)
+    return struct.pack('<II', REC_PERFMAP, len(body) + 8) + body
+
+
+def perfmap_seed():
+    """A map in two pieces, a second copy, a length past the record, an offset that wraps."""
+    a = b'7f0000001000 40 jit_other_code\n'
+    b = b'7f0000001040 8 jit_getppid_stub\n'
+    return (perfmap_record(42, 0, a) + perfmap_record(42, len(a), b) + perfmap_record(42, 0, a) +
+            perfmap_record(43, 0, a, 4096) + perfmap_record(44, (1 << 64) - 8, b))
+
+
 def records_corpus(recs):
     """The records, archive pieces cut to 64 bytes of data."""
     for name in ('seed', 'fp', 'connect-loop'):
@@ -154,6 +169,7 @@ def records_corpus(recs):
             out += shrink_blob(rec) if typ == REC_BLOB else rec
         write('records', name, out)
     write('records', 'fds', fds_seed())
+    write('records', 'perfmap', perfmap_seed())
 
 
 def session_corpus(recs):
