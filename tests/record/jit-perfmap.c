@@ -5,8 +5,8 @@
  * /tmp/perf-PID.map as a JIT runtime does (after FILLER lines of other
  * code, so that a long map is copied in several pieces), then calls it N
  * times through two noinline levels.  The map is left behind, as runtimes
- * leave theirs.
- * Usage: jit-perfmap [N [FILLER]]   (default 3, 0)
+ * leave theirs.  DIR (default /tmp) lets a test keep its maps to itself.
+ * Usage: jit-perfmap [N [FILLER [DIR]]]   (default 3, 0, /tmp)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +32,8 @@ int
 main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 3, filler = argc > 2 ? atol(argv[2]) : 0, i;
-	char path[64];
+	const char *dir = argc > 3 ? argv[3] : "/tmp";
+	char path[4096];
 	unsigned char *page;
 	FILE *f;
 
@@ -42,7 +43,7 @@ main(int argc, char **argv)
 	memcpy(page + 64, stub, sizeof(stub));
 	if (mprotect(page, 4096, PROT_READ | PROT_EXEC) < 0)
 		return 1;
-	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
+	snprintf(path, sizeof(path), "%s/perf-%d.map", dir, (int)getpid());
 	f = fopen(path, "w");
 	if (!f)
 		return 1;
