@@ -35,7 +35,8 @@ SCREC_PERF_MAP_DIR=$T/maps "$SCREC" report -v "$f" >"$T/list" 2>"$T/list.err"
 expect_eq $? 0 "report exits 0 (the map file is gone)"
 expect_eq "$(grep -c '^ > //anon(jit_getppid_stub+0x7) ' "$T/list")" $n \
 	"every getppid's first frame is named from the recorded map"
-expect_eq "$(grep -c '(call_jit' "$T/list")" $n "and its caller follows"
+# Out of the JIT code (no CFI) the unwinder guesses: call_jit may be skipped, main is there.
+expect_eq "$(grep -c 'jit-perfmap(main+' "$T/list")" $n "and the stack goes on to main"
 check "-v says the names came from the recording" \
 	grep -q "pid $pid: JIT names from the recording's perf map" "$T/list.err"
 
