@@ -66,6 +66,8 @@ enum screc_rec_type {
 	SCREC_REC_ROUND = 9,		/* no body: every ring was drained once */
 	SCREC_REC_BLOB = 10,		/* struct screc_rec_blob: a piece of an archived file */
 	SCREC_REC_RESOLVED = 11,	/* struct screc_rec_resolved: a sample and its frames */
+	SCREC_REC_FDS = 12,		/* struct screc_rec_fds: open fds of an attached process */
+	SCREC_REC_PERFMAP = 13,		/* struct screc_rec_perfmap: a piece of a JIT's perf map */
 };
 
 /*
@@ -274,6 +276,55 @@ struct screc_resolved_effect {
 	int32_t fd, last, src_fd;
 };
 static_assert(sizeof(struct screc_resolved_effect) == 16, "resolved effect layout");
+
+/*
+ * The file descriptors a process had open when screc attached to it (-p),
+ * read from /proc/PID/fd (readlink) and /proc/PID/fdinfo (close-on-exec):
+ * where the report's fd table (-y) starts for fds opened before the
+ * recording.  Written once per process at attach, dated before the first
+ * event; a process with more fds than fit in a record gets several, each
+ * adding to the table.  The entries follow the fixed part: nr_fds of struct
+ * screc_fds_entry, each followed by path_len bytes (not NUL-terminated:
+ * "/etc/hosts", "socket:[1234]", "pipe:[56]", "anon_inode:[eventfd]")
+ * padded to 8.  The entries fill the record exactly.
+ */
+struct screc_rec_fds {
+	struct screc_rec hdr;
+	uint32_t pid;			/* the process (thread group) */
+	uint32_t nr_fds;
+	uint64_t time;			/* when /proc was read, on the recording clock */
+	/* struct screc_fds_entry entries[nr_fds], each with its path */
+};
+static_assert(sizeof(struct screc_rec_fds) == 24, "fds layout");
+
+#define SCREC_FDS_CLOEXEC	1	/* the fd is closed by an exec */
+
+struct screc_fds_entry {
+	int32_t fd;			/* 0 or more */
+	uint16_t flags;			/* SCREC_FDS_* */
+	uint16_t path_len;		/* 1 or more */
+};
+static_assert(sizeof(struct screc_fds_entry) == 8, "fds entry layout");
+
+/*
+ * A JIT runtime's perf map (/tmp/perf-PID.map: one "START SIZE NAME" line,
+ * in hex, per piece of generated code), copied when the process exits and
+ * at the end of the recording, so that the report names code in anonymous
+ * executable mappings without the recording host's /tmp.  The text comes in
+ * pieces of at most SCREC_PERFMAP_CHUNK bytes, in order, each but the last
+ * of a map ending with a newline (a line longer than a piece is cut).  A
+ * map copied twice (an exit, then the end) is not: the first copy stands.
+ */
+struct screc_rec_perfmap {
+	struct screc_rec hdr;
+	uint32_t pid;			/* the process whose map it is */
+	uint32_t len;			/* bytes of text in this record */
+	uint64_t offset;		/* of this piece in the map */
+	/* char text[len]; */
+};
+static_assert(sizeof(struct screc_rec_perfmap) == 24, "perfmap layout");
+
+#define SCREC_PERFMAP_CHUNK	(256u * 1024)
 
 /* Largest record a reader accepts: a 64 KiB stack and registers, with room. */
 #define SCREC_REC_MAX		(1u << 20)

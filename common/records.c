@@ -215,6 +215,74 @@ screc_resolved_effect_next(const struct screc_resolved_view *v, size_t *pos,
 	return effect_at(v->effects, v->effects_len, *pos, out, pos);
 }
 
+/* The FDS entry at pos of entries; 0 when it does not fit or is not valid. */
+static int
+fds_entry_at(const uint8_t *entries, size_t len, size_t pos, struct screc_fds_entry_view *out,
+	     size_t *next)
+{
+	struct screc_fds_entry e;
+
+	if (pos >= len || sizeof(e) > len - pos)
+		return 0;
+	memcpy(&e, entries + pos, sizeof(e));
+	if (e.fd < 0 || e.path_len == 0 || pad8(e.path_len) > len - pos - sizeof(e))
+		return 0;
+	out->fd = e.fd;
+	out->cloexec = e.flags & SCREC_FDS_CLOEXEC;
+	out->path = (const char *)entries + pos + sizeof(e);
+	out->path_len = e.path_len;
+	*next = pos + sizeof(e) + pad8(e.path_len);
+	return 1;
+}
+
+int
+screc_get_fds(const struct screc_rec *rec, struct screc_fds_view *out)
+{
+	struct screc_fds_entry_view e;
+	struct screc_rec_fds rf;
+	size_t left, pos, n;
+
+	if (fixed(rec, &rf, sizeof(rf)))
+		return -EBADMSG;
+	out->entries = tail(rec, sizeof(rf), &left);
+	out->entries_len = left;
+	out->pid = rf.pid;
+	out->nr_fds = rf.nr_fds;
+	out->time = rf.time;
+	/* At least 16 bytes an entry: a count beyond that cannot be right, and bounds the walk. */
+	if (rf.nr_fds > left / 16)
+		return -EBADMSG;
+	for (pos = 0, n = 0; pos < left; n++)
+		if (!fds_entry_at(out->entries, left, pos, &e, &pos))
+			return -EBADMSG;
+	return n == rf.nr_fds ? 0 : -EBADMSG;
+}
+
+int
+screc_fds_next(const struct screc_fds_view *v, size_t *pos, struct screc_fds_entry_view *out)
+{
+	return fds_entry_at(v->entries, v->entries_len, *pos, out, pos);
+}
+
+int
+screc_get_perfmap(const struct screc_rec *rec, struct screc_perfmap_view *out)
+{
+	struct screc_rec_perfmap rp;
+	const uint8_t *p;
+	size_t left;
+
+	if (fixed(rec, &rp, sizeof(rp)))
+		return -EBADMSG;
+	p = tail(rec, sizeof(rp), &left);
+	if (rp.len > left || rp.offset > UINT64_MAX - rp.len)
+		return -EBADMSG;
+	out->pid = rp.pid;
+	out->offset = rp.offset;
+	out->text = (const char *)p;
+	out->len = rp.len;
+	return 0;
+}
+
 int
 screc_get_target_exit(const struct screc_rec *rec, struct screc_rec_target_exit *out)
 {

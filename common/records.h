@@ -103,6 +103,42 @@ struct screc_resolved_effect_view {
 int screc_resolved_effect_next(const struct screc_resolved_view *v, size_t *pos,
 			       struct screc_resolved_effect_view *out);
 
+/*
+ * SCREC_REC_FDS.  The entries are walked: each must fit with its path
+ * padded to 8, have fd >= 0 and a path of at least one byte, and there must
+ * be exactly nr_fds of them filling the record.
+ */
+struct screc_fds_view {
+	uint32_t pid;
+	uint32_t nr_fds;
+	uint64_t time;
+	const uint8_t *entries;		/* entries_len bytes: see screc_fds_next() */
+	size_t entries_len;
+};
+int screc_get_fds(const struct screc_rec *rec, struct screc_fds_view *out);
+
+/* One fd of an FDS record. */
+struct screc_fds_entry_view {
+	int fd;
+	bool cloexec;
+	const char *path;		/* path_len bytes, not NUL-terminated */
+	size_t path_len;
+};
+/*
+ * The entry at *pos of a checked view, advancing *pos.  Returns 1, or 0 at
+ * the end (the getter checked the walk).
+ */
+int screc_fds_next(const struct screc_fds_view *v, size_t *pos, struct screc_fds_entry_view *out);
+
+/* SCREC_REC_PERFMAP: len bytes of map text (not NUL-terminated), within the record. */
+struct screc_perfmap_view {
+	uint32_t pid;
+	uint64_t offset;
+	const char *text;
+	size_t len;
+};
+int screc_get_perfmap(const struct screc_rec *rec, struct screc_perfmap_view *out);
+
 /* SCREC_REC_TARGET_EXIT and SCREC_REC_TRAILER. */
 int screc_get_target_exit(const struct screc_rec *rec, struct screc_rec_target_exit *out);
 int screc_get_trailer(const struct screc_rec *rec, struct screc_rec_trailer *out);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/syscall-set.h"
 #include "common/syscalls.h"
 #include "common/util.h"
 #include "record.h"
@@ -29,6 +30,9 @@
 
 /* At most this many syscalls get tracepoints of their own; more use raw_syscalls. */
 #define MAX_OWN_TRACEPOINTS 4
+
+/* An ftrace filter set through ioctl is at most a page (strndup_user(PAGE_SIZE)). */
+#define FILTER_MAX 4096u
 
 static const char *const tracefs_dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 
@@ -160,69 +164,109 @@ tracepoint_exists(struct session *s, const char *name)
 	return can(path, F_OK) == 0;
 }
 
-static int
-unknown_name(const char *name)
+/*
+ * Append one condition to the filter being built; false when it no longer
+ * fits (the kernel takes at most a page).
+ */
+static bool
+filter_add(char *buf, size_t cap, size_t *len, const char *join, const char *cond)
 {
-	const char *best[3];
-	size_t n = screc_syscall_suggest(name, best, 3);
+	int n = snprintf(buf + *len, cap - *len, "%s%s", *len ? join : "", cond);
 
-	if (n == 0)
-		screc_err("-e %s: no such syscall", name);
-	else
-		screc_err("-e %s: no such syscall; did you mean %s%s%s%s%s?", name, best[0],
-			  n > 1 ? ", " : "", n > 1 ? best[1] : "", n > 2 ? ", " : "",
-			  n > 2 ? best[2] : "");
-	return -EINVAL;
+	if (n < 0 || (size_t)n >= cap - *len)
+		return false;
+	*len += (size_t)n;
+	return true;
+}
+
+/*
+ * The ftrace filter on raw_syscalls' id that keeps the syscalls of set: its
+ * runs of numbers as ranges, or (when shorter) the runs it leaves out, so
+ * that "!connect" is one condition, not 370.  Returns NULL when out of
+ * memory or when even the shorter form exceeds what the kernel takes
+ * (with a message).
+ */
+static char *
+build_filter(const struct screc_syscall_set *set)
+{
+	struct screc_syscall_set all;
+	char *f[2];
+	size_t len[2] = { 0, 0 }, cap = FILTER_MAX;
+	bool fits[2] = { true, true };
+	int which;
+
+	screc_syscall_set_fill(&all);
+	for (which = 0; which < 2; which++) {
+		long nr = 0;
+
+		f[which] = malloc(cap);
+		if (!f[which]) {
+			free(f[0]);
+			return NULL;
+		}
+		f[which][0] = '\0';
+		/* which 0: the syscalls kept; 1: the table's syscalls left out. */
+		while (nr < SCREC_SYSCALL_SET_MAX && fits[which]) {
+			bool in = screc_syscall_set_has(set, nr);
+			char cond[64];
+			long end;
+
+			if (which ? in || !screc_syscall_set_has(&all, nr) : !in) {
+				nr++;
+				continue;
+			}
+			/* A run, through numbers the table lacks (no syscall has them). */
+			for (end = nr; end + 1 < SCREC_SYSCALL_SET_MAX; end++)
+				if (screc_syscall_set_has(&all, end + 1) &&
+				    screc_syscall_set_has(set, end + 1) == (bool)which)
+					break;
+			while (end > nr && !(screc_syscall_set_has(&all, end) &&
+					     screc_syscall_set_has(set, end) != (bool)which))
+				end--;
+			if (end == nr)
+				snprintf(cond, sizeof(cond), which ? "id != %ld" : "id == %ld", nr);
+			else if (which)
+				snprintf(cond, sizeof(cond), "(id < %ld || id > %ld)", nr, end);
+			else
+				snprintf(cond, sizeof(cond), "(id >= %ld && id <= %ld)", nr, end);
+			fits[which] = filter_add(f[which], cap, &len[which], which ? " && " : " || ",
+						 cond);
+			nr = end + 1;
+		}
+	}
+	which = !fits[0] || (fits[1] && len[1] < len[0]);
+	free(f[!which]);
+	if (!fits[which]) {
+		free(f[which]);
+		screc_err("-e: the syscall set is too scattered for the kernel's filter (more than "
+			  "%u bytes): record a class or all syscalls and filter with screc report -e",
+			  FILTER_MAX - 1);
+		return NULL;
+	}
+	return f[which];
 }
 
 int
-events_resolve(struct session *s, const char *spec)
+events_resolve(struct session *s, const struct screc_syscall_set *set)
 {
-	char *copy, *tok, *save = NULL;
-	int nrs[512];
-	const char *names[512];
-	size_t n = 0, i;
-	bool own = true;
+	struct screc_syscall_set all;
+	const char *names[MAX_OWN_TRACEPOINTS];
+	size_t n = screc_syscall_set_count(set), i;
+	bool every, own = true;
 	int err = 0;
+	long nr;
 
-	if (spec && (strcmp(spec, "all") == 0 || strcmp(spec, "*") == 0))
-		spec = NULL;
-	if (spec) {
-		copy = strdup(spec);
-		if (!copy)
-			return -ENOMEM;
-		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			int nr = screc_syscall_nr(tok);
-
-			if (nr < 0) {
-				nr = screc_syscall_nr(screc_syscall_from_tracepoint(tok));
-				if (nr >= 0)
-					tok = (char *)screc_syscall_from_tracepoint(tok);
-			}
-			if (nr < 0) {
-				err = unknown_name(tok);
-				break;
-			}
-			for (i = 0; i < n && nrs[i] != nr; i++)
-				;
-			if (i < n)
-				continue;
-			if (n == sizeof(nrs) / sizeof(nrs[0]))
-				break;
-			nrs[n] = nr;
-			names[n] = screc_syscall_name(nr);
-			n++;
-		}
-		free(copy);
-		if (err)
-			return err;
-		if (n == 0) {
-			screc_err("-e: no syscall named; give a comma list such as -e connect,socket");
-			return -EINVAL;
-		}
+	screc_syscall_set_fill(&all);
+	every = memcmp(set, &all, sizeof(all)) == 0;
+	if (n == 0) {
+		screc_err("-e: no syscall named; give a comma list such as -e connect,socket");
+		return -EINVAL;
 	}
-	if (!spec || n > MAX_OWN_TRACEPOINTS)
+	if (every || n > MAX_OWN_TRACEPOINTS)
 		own = false;
+	for (i = 0, nr = screc_syscall_set_next(set, 0); own && nr >= 0;
+	     nr = screc_syscall_set_next(set, nr + 1))
+		names[i++] = screc_syscall_name(nr);
 	for (i = 0; own && i < n; i++)
 		if (!tracepoint_exists(s, names[i]))
 			own = false;
@@ -245,15 +289,11 @@ events_resolve(struct session *s, const char *spec)
 	} else {
 		char *filter = NULL;
 
-		if (spec) {
-			size_t cap = 16 * n + 1, len = 0;
-
-			filter = malloc(cap);
+		if (!every) {
+			filter = build_filter(set);
 			if (!filter)
-				return -ENOMEM;
-			for (i = 0; i < n; i++)
-				len += (size_t)snprintf(filter + len, cap - len, "%sid == %d",
-							i ? " || " : "", nrs[i]);
+				return -EINVAL;
+			screc_debug("raw_syscalls filter for %zu syscalls: %s", n, filter);
 		}
 		s->tps = calloc(2, sizeof(*s->tps));
 		if (!s->tps) {

@@ -4,10 +4,11 @@
  * their threads, names and executable mappings, written as the COMM and MMAP2
  * records the kernel would have produced, with build-ids read from the files
  * mapped (through /proc/PID/map_files, not their paths), or else the device
- * and inode of the file.
+ * and inode of the file; and their open file descriptors (FDS records).
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <linux/perf_event.h>
 #include <signal.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/format.h"
 #include "common/util.h"
 #include "mapfile.h"
 #include "record.h"
@@ -184,4 +186,101 @@ proc_all_gone(const pid_t *pids, size_t nr)
 		if (kill(pids[i], 0) == 0 || errno == EPERM)
 			return false;
 	return true;
+}
+
+/* Whether fd of pid is close-on-exec, from the octal flags line of its fdinfo. */
+static bool
+fd_cloexec(int dirfd, const char *name)
+{
+	char path[300], buf[512];
+	unsigned long flags;
+	const char *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "../fdinfo/%s", name);
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strstr(buf, "flags:");
+	if (!p || sscanf(p + 6, "%lo", &flags) != 1)
+		return false;
+	return flags & O_CLOEXEC;
+}
+
+/* Write the FDS record being built in buf (len bytes of entries), if it has any. */
+static int
+fds_flush(struct session *s, struct screc_rec_fds *rf, uint8_t *buf, size_t *len)
+{
+	struct iovec iov[2] = {
+		{ (uint8_t *)rf + sizeof(rf->hdr), sizeof(*rf) - sizeof(rf->hdr) },
+		{ buf, *len },
+	};
+	int err;
+
+	if (!rf->nr_fds)
+		return 0;
+	err = screc_writer_addv(s->w, SCREC_REC_FDS, iov, 2);
+	rf->nr_fds = 0;
+	*len = 0;
+	return err;
+}
+
+int
+proc_write_fds(struct session *s, pid_t pid, uint64_t time)
+{
+	/* Entries per record: well under SCREC_REC_MAX, a page's worth of fds or more. */
+	enum { CHUNK = 64 * 1024 };
+	struct screc_rec_fds rf = { .pid = (uint32_t)pid, .time = time };
+	char dir[64], target[4096];
+	struct dirent *de;
+	size_t len = 0;
+	uint8_t *buf;
+	int err = 0, dfd;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	dfd = dirfd(d);
+	buf = malloc(CHUNK);
+	if (!buf) {
+		closedir(d);
+		return -ENOMEM;
+	}
+	while (!err && (de = readdir(d))) {
+		struct screc_fds_entry e = { 0 };
+		char *end;
+		long fd = strtol(de->d_name, &end, 10);
+		ssize_t n;
+		size_t need;
+
+		if (*end || end == de->d_name || fd < 0 || fd > INT32_MAX)
+			continue;
+		n = readlinkat(dfd, de->d_name, target, sizeof(target));
+		if (n <= 0 || (size_t)n >= sizeof(target))
+			continue;	/* closed meanwhile, or a path too long to be of use */
+		e.fd = (int32_t)fd;
+		e.flags = fd_cloexec(dfd, de->d_name) ? SCREC_FDS_CLOEXEC : 0;
+		e.path_len = (uint16_t)n;
+		need = sizeof(e) + (((size_t)n + 7) & ~(size_t)7);
+		if (need > CHUNK - len)
+			err = fds_flush(s, &rf, buf, &len);
+		memcpy(buf + len, &e, sizeof(e));
+		memcpy(buf + len + sizeof(e), target, (size_t)n);
+		memset(buf + len + sizeof(e) + n, 0, need - sizeof(e) - (size_t)n);
+		len += need;
+		rf.nr_fds++;
+	}
+	if (!err)
+		err = fds_flush(s, &rf, buf, &len);
+	free(buf);
+	closedir(d);
+	return err;
 }

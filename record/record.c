@@ -25,16 +25,20 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/syscall-set.h"
+#include "common/syscalls.h"
 #include "common/util.h"
 #include "common/version.h"
 #include "archive.h"
 #include "output.h"
+#include "perfmap.h"
 #include "record.h"
 #include "screc.h"
 #include "target.h"
@@ -42,10 +46,12 @@
 #define FLUSH_INTERVAL_NS	1000000000ull
 #define POLL_MS			100
 #define POLL_HUNG_MS		5
+#define PROGRESS_INTERVAL_NS	500000000ull
 
 /* What the command line asked for (the session holds the event options). */
 struct options {
 	const char *spec;		/* -e; NULL: every syscall */
+	struct screc_syscall_set syscalls;	/* what spec names */
 	const char *output;		/* -o */
 	pid_t *pids;			/* -p */
 	size_t nr_pids;
@@ -68,7 +74,9 @@ struct loop {
 	bool stopping;			/* passed on to the command; waiting for it */
 	bool failed;			/* writing failed: recording stopped */
 	bool hung_up;			/* a ring hung up: wake often to drain it */
-	uint64_t start, last_flush, stop_deadline;
+	bool progress;			/* stderr is a terminal: show what is recorded */
+	bool progress_shown;		/* a progress line is on the terminal */
+	uint64_t start, last_flush, stop_deadline, last_progress;
 };
 
 /* One `screc record` run. */
@@ -79,6 +87,8 @@ struct recording {
 	struct loop l;
 	struct output out;
 	uint64_t started;		/* when setup began, for -v */
+	uint64_t ended;			/* when the recording stopped (CLOCK_MONOTONIC) */
+	uint64_t file_bytes;		/* the recording's size once closed */
 };
 
 static uint64_t
@@ -107,29 +117,109 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: screc record [-e SYSCALLS] [-o FILE] [--stack-size BYTES] [-m PAGES]\n"
-		"                    [--no-inherit] [--duration SECONDS] -- COMMAND [ARGS...]\n"
+		"usage: screc record [options] -- COMMAND [ARGS...]\n"
 		"       screc record -p PID[,PID...] [options]\n"
-		"       screc record -u USER [options] -- COMMAND [ARGS...]\n"
 		"\n"
-		"  -e, --events LIST     comma list of syscalls (default: every syscall)\n"
+		"Record the syscalls of a command (or of running processes) with their user\n"
+		"registers and stack snapshots, for screc report.  Children and threads are\n"
+		"followed; screc exits with the command's exit status.\n"
+		"\n"
+		"  -e, --events SET      the syscalls to record, as strace -e takes them: names,\n"
+		"                        %%classes, /regex, !negation (default: all; -e help\n"
+		"                        lists them)\n"
 		"  -o, --output FILE     recording file (default: screc.data; a previous one is\n"
 		"                        kept as FILE.old; - for standard output)\n"
-		"  -p, --pid LIST        attach to running processes instead of launching one\n"
+		"  -p, --pid LIST        attach to running processes instead of launching one;\n"
+		"                        stop with Ctrl-C or --duration, they go on running\n"
 		"  -u, --user USER       run the command as USER, with its groups (as root; the\n"
-		"                        recording stays root's)\n"
+		"                        recording stays root's; default: screc's own user)\n"
 		"      --stack-size N    bytes of user stack per event (default %u, at most %u)\n"
 		"  -m, --mmap-pages N    ring buffer pages per CPU, a power of two (default: %u MiB\n"
 		"                        over all CPUs, from %u to %u MiB each)\n"
+		"  -f                    follow forks, as strace -f: accepted and does nothing,\n"
+		"                        screc follows children and threads by default\n"
 		"      --no-inherit      do not follow children and new threads\n"
 		"      --no-realtime     drain in the normal scheduling class (nice -10), not\n"
-		"                        SCHED_FIFO: more events lost under many busy threads\n"
-		"      --duration SECS   stop after this long\n"
+		"                        SCHED_FIFO (the default where allowed): more events lost\n"
+		"                        under many busy threads\n"
+		"      --duration SECS   stop after this long (default: when the command ends, or\n"
+		"                        on Ctrl-C); a command is sent SIGTERM, and the exit\n"
+		"                        status is then its own (143 when SIGTERM ended it)\n"
 		"      --archive[=LEVEL] store the binaries the recorded processes mapped in the\n"
-		"                        file: unwind, symbols (default) or full (with DWARF)\n"
-		"  -v, --verbose         say more\n",
+		"                        file: unwind, symbols (the default level) or full (with\n"
+		"                        DWARF); default: none stored\n"
+		"  -v, --verbose         say more: setup steps, timings, what the recorder did\n"
+		"  -h, --help            this help\n"
+		"\n"
+		"At the end screc says on stderr what it wrote (\"screc: wrote FILE: N events\n"
+		"(M lost), S MiB, T s\"); on a terminal it shows the events and bytes so far.\n"
+		"\n"
+		"examples:\n"
+		"  screc record -e connect,%%file -o app.screc -- ./app --serve\n"
+		"  screc record -p 1234 --duration 10 -e '!futex,epoll_wait'\n",
 		RECORD_STACK_DEFAULT, SCREC_ARCH_STACK_MAX, RECORD_RING_BUDGET >> 20,
 		RECORD_RING_MIN >> 20, RECORD_RING_MAX >> 20);
+}
+
+/* -e help: the syntax, the classes and every name. */
+static void
+events_help(FILE *f)
+{
+	size_t col = 0;
+	long nr;
+
+	fprintf(f,
+		"screc record -e SET: the syscalls to record, as strace -e trace= takes them\n"
+		"\n"
+		"  NAME,NAME,...   syscalls by name (or number); ?NAME may match nothing\n"
+		"  %%CLASS          %%file %%desc %%net (%%network) %%process %%signal %%ipc %%memory\n"
+		"                  %%creds %%clock %%stat %%lstat %%fstat %%%%stat %%statfs %%fstatfs\n"
+		"                  %%%%statfs %%pure\n"
+		"  /REGEX          the names an extended regular expression matches\n"
+		"  !SET            every syscall but those (quote it from the shell)\n"
+		"  all, none       every syscall (the default), none\n"
+		"  trace=SET       the same (strace's spelling)\n"
+		"\n"
+		"examples: -e connect,sendto   -e %%file,%%net   -e '!futex,nanosleep'\n"
+		"\n"
+		"syscalls:\n");
+	for (nr = 0; nr < SCREC_SYSCALL_SET_MAX; nr++) {
+		const char *name = screc_syscall_name(nr);
+		size_t len;
+
+		if (!name)
+			continue;
+		len = strlen(name) + 1;
+		if (col + len > 78) {
+			fputc('\n', f);
+			col = 0;
+		}
+		fprintf(f, "%s%s", col ? " " : "  ", name);
+		col += len + (col ? 0 : 1);
+	}
+	fputc('\n', f);
+}
+
+/*
+ * -e into o->syscalls (every syscall without it).  A name that is no
+ * syscall is a usage error: one line naming it, with the closest names or
+ * where to find them.
+ */
+static void
+parse_syscalls(struct options *o)
+{
+	char err[256];
+
+	if (!o->spec) {
+		screc_syscall_set_fill(&o->syscalls);
+		return;
+	}
+	if (screc_syscall_set_parse(&o->syscalls, o->spec, err, sizeof(err)))
+		screc_die(2, "-e %s: %s%s", o->spec, err,
+			  strstr(err, "did you mean") ? "" : "; screc record -e help lists them");
+	if (screc_syscall_set_count(&o->syscalls) == 0)
+		screc_die(2, "-e %s: no syscall named; give a comma list such as -e connect,socket, "
+			  "or see screc record -e help", o->spec);
 }
 
 static int
@@ -186,9 +276,15 @@ parse_options(struct options *o, struct session *s, struct target *t, int argc, 
 	o->argc = argc;
 	o->argv = argv;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+e:o:p:u:m:vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+e:o:p:u:m:fvh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'e':
+			if (strcmp(optarg, "help") == 0 || strcmp(optarg, "list") == 0) {
+				events_help(stdout);
+				*status = 0;
+				return true;
+			}
+			/* strace keeps only the last -e trace= of a command line; so do we. */
 			o->spec = optarg;
 			break;
 		case 'o':
@@ -214,6 +310,9 @@ parse_options(struct options *o, struct session *s, struct target *t, int argc, 
 				screc_die(2, "-m %s: expected a power of two number of pages", optarg);
 			s->mmap_pages = (uint32_t)v;
 			s->mmap_pages_given = true;
+			break;
+		case 'f':
+			/* strace's follow-forks: screc's default already (see --no-inherit). */
 			break;
 		case 'I':
 			s->inherit = false;
@@ -248,6 +347,7 @@ parse_options(struct options *o, struct session *s, struct target *t, int argc, 
 			return true;
 		}
 	}
+	parse_syscalls(o);
 	if (o->nr_pids && optind < argc)
 		screc_die(2, "record: give either -p PID or a command, not both");
 	if (o->nr_pids && o->user)
@@ -261,8 +361,11 @@ parse_options(struct options *o, struct session *s, struct target *t, int argc, 
 			screc_die(1, "-p %d: no such process", (int)o->pids[i]);
 	if (!o->nr_pids)
 		o->command = argv + optind;
+	s->command_uid = getuid();
 	if (o->user && target_set_user(t, o->user))
 		exit(2);
+	if (o->user)
+		s->command_uid = t->uid;
 	return false;
 }
 
@@ -463,8 +566,14 @@ start_target(struct recording *r)
 		uint64_t before = clock_ns(CLOCK_MONOTONIC);
 
 		events_enable(&r->s);
-		for (i = 0; i < r->opt.nr_pids; i++)
+		for (i = 0; i < r->opt.nr_pids; i++) {
 			proc_synthesize(&r->s, r->opt.pids[i], before, true);
+			/* Fds opened before the attach, for the report's fd table (-y). */
+			err = proc_write_fds(&r->s, r->opt.pids[i], before);
+			if (err && err != -ENOENT && err != -ESRCH)
+				screc_debug("-p %d: its open fds not recorded: %s",
+					    (int)r->opt.pids[i], strerror(-err));
+		}
 	} else {
 		err = target_release(t, r->opt.command[0]);
 		if (err)
@@ -488,7 +597,9 @@ prepare_loop(struct recording *r)
 	for (i = 0; i < r->s.nr_rings; i++)
 		l->pfd[i] = (struct pollfd){ .fd = r->s.rings[i].fd, .events = POLLIN };
 	l->pfd[l->nr_pfd - 1] = (struct pollfd){ .fd = l->sig_fd, .events = POLLIN };
-	l->start = l->last_flush = clock_ns(CLOCK_MONOTONIC);
+	l->start = l->last_flush = l->last_progress = clock_ns(CLOCK_MONOTONIC);
+	/* -v's lines would break the progress line. */
+	l->progress = isatty(STDERR_FILENO) && !screc_verbose;
 	return 0;
 }
 
@@ -502,7 +613,7 @@ setup(struct recording *r)
 	tune_process(&r->t, r->opt.realtime);
 	err = events_find_tracefs(&r->s);
 	if (!err)
-		err = events_resolve(&r->s, r->opt.spec);
+		err = events_resolve(&r->s, &r->opt.syscalls);
 	if (!err)
 		err = output_open(&r->out, r->opt.output);
 	if (!err)
@@ -528,6 +639,34 @@ setup(struct recording *r)
 }
 
 /* Main loop */
+
+/* On a terminal, at most twice a second: what is recorded so far, on one line rewritten. */
+static void
+show_progress(struct recording *r, uint64_t now)
+{
+	struct loop *l = &r->l;
+
+	if (!l->progress || now - l->last_progress < PROGRESS_INTERVAL_NS)
+		return;
+	l->last_progress = now;
+	l->progress_shown = true;
+	fprintf(stderr, "\rscrec: recording: %llu events, %.1f MiB, %.0f s\033[K",
+		(unsigned long long)r->s.nr_samples,
+		(double)screc_writer_bytes_out(r->s.w) / (1024.0 * 1024.0),
+		(double)(now - l->start) / 1e9);
+	fflush(stderr);
+}
+
+/* Take the progress line off the terminal before anything else is said. */
+static void
+clear_progress(struct loop *l)
+{
+	if (!l->progress_shown)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	l->progress_shown = false;
+}
 
 /*
  * Sleep until a ring has data or a signal comes.  A ring reports POLLHUP for
@@ -604,6 +743,7 @@ stop_recording(struct recording *r)
 	for (i = 0; i + 1 < r->l.nr_pfd; i++)
 		r->l.pfd[i].fd = -1;
 	events_close(&r->s);
+	clear_progress(&r->l);
 	screc_err("%s: writing failed: %s; recording stopped, waiting for %s (pid %d) to end",
 		  output_name(&r->out), strerror(-r->s.write_error), r->opt.command[0],
 		  (int)r->t.child);
@@ -669,7 +809,9 @@ run(struct recording *r)
 				s->write_error = -EIO;
 			l->last_flush = now;
 		}
+		show_progress(r, now);
 	}
+	clear_progress(l);
 }
 
 /* Finish */
@@ -688,6 +830,8 @@ drain_last(struct recording *r)
 	step(r, "drained");
 	ring_complete_lost(s, clock_ns(CLOCK_MONOTONIC));
 	step(r, "lost counted");
+	perfmap_copy_all(s);
+	step(r, "perf maps copied");
 	if (!s->write_error)
 		screc_writer_add(s->w, SCREC_REC_ROUND, NULL, 0);
 	if (r->t.child > 0 && r->t.done) {
@@ -732,10 +876,14 @@ close_output(struct recording *r)
 		.end_realtime_ns = clock_ns(CLOCK_REALTIME),
 	};
 	uint64_t out_bytes = screc_writer_bytes_out(s->w);
+	struct stat st;
 	int err;
 
 	err = screc_writer_close(s->w, &tr);
 	s->w = NULL;
+	/* The file's size; what the writer wrote before its trailer when it is a pipe. */
+	r->file_bytes = fstat(r->out.fd, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size :
+									       out_bytes;
 	if (!err)
 		err = s->write_error;
 	if (!err)
@@ -797,6 +945,11 @@ summary(struct recording *r, int err)
 		/* Left to run, as strace does. */
 		screc_err("%d: still running after the stop request; recording ended",
 			  (int)r->t.child);
+	if (!err)
+		screc_err("wrote %s: %llu events (%llu lost), %.1f MiB, %.1f s",
+			  output_name(&r->out), (unsigned long long)r->s.nr_samples,
+			  (unsigned long long)r->s.nr_lost, (double)r->file_bytes / (1024.0 * 1024.0),
+			  (double)(r->ended - r->l.start) / 1e9);
 }
 
 /* screc exits like the command (strace's rule); with -p, a stop request is the normal end. */
@@ -822,6 +975,7 @@ finish(struct recording *r)
 {
 	int err;
 
+	r->ended = clock_ns(CLOCK_MONOTONIC);
 	step(r, "finishing");
 	drain_last(r);
 	write_archive(&r->s);

@@ -19,6 +19,7 @@
 #include "common/util.h"
 #include "archive.h"
 #include "mapfile.h"
+#include "perfmap.h"
 #include "record.h"
 
 static bool
@@ -219,8 +220,12 @@ ring_write_perf(struct session *s, const void *rec, size_t len)
 		struct screc_task t;
 
 		if (screc_task_parse(rec, len, &t) == 0 &&
-		    screc_sample_id_parse(&s->attrs, rec, len, &sid) == 0)
+		    screc_sample_id_parse(&s->attrs, rec, len, &sid) == 0) {
 			tasks_exit(&s->tasks, t.pid, t.tid, sid.time);
+			/* While its /tmp/perf-PID.map is surely its own. */
+			if (t.pid == t.tid)
+				perfmap_copy(s, t.pid);
+		}
 		break;
 	}
 	}

@@ -33,6 +33,7 @@ struct task {
 	uint64_t active_time;	/* of its last sample or mapping */
 	uint32_t described;	/* the loss epoch it was last described from /proc at */
 	uint64_t described_ns;	/* when (CLOCK_MONOTONIC) */
+	bool perfmap_copied;	/* its JIT perf map was looked for (perfmap.c) */
 };
 
 /* Processes by pid: an open-addressing table. */

@@ -276,6 +276,34 @@ report_dump(struct screc_reader *r, FILE *out)
 			fputc('\n', out);
 			break;
 		}
+		case SCREC_REC_FDS: {
+			struct screc_fds_entry_view e;
+			struct screc_fds_view v;
+			size_t pos = 0;
+
+			if (screc_get_fds(rec, &v))
+				goto bad;
+			fprintf(out, "fds pid=%u nr=%u time=%" PRIu64 "\n", v.pid, v.nr_fds, v.time);
+			while (screc_fds_next(&v, &pos, &e)) {
+				fprintf(out, "fd pid=%u fd=%d cloexec=%d path=", v.pid, e.fd, e.cloexec);
+				print_escaped(out, e.path, e.path_len);
+				fputc('\n', out);
+			}
+			break;
+		}
+		case SCREC_REC_PERFMAP: {
+			struct screc_perfmap_view v;
+			const char *nl;
+
+			if (screc_get_perfmap(rec, &v))
+				goto bad;
+			nl = memchr(v.text, '\n', v.len);
+			fprintf(out, "perfmap pid=%u offset=%" PRIu64 " len=%zu first=", v.pid, v.offset,
+				v.len);
+			print_escaped(out, v.text, nl ? (size_t)(nl - v.text) : v.len);
+			fputc('\n', out);
+			break;
+		}
 		case SCREC_REC_TARGET_EXIT: {
 			struct screc_rec_target_exit te;
 
@@ -322,8 +350,8 @@ bad:
 		fprintf(out, "end complete\n");
 	else
 		fprintf(out, "end %s at byte %" PRIu64 ": %s\n",
-			ret == -ENODATA ? "truncated" : "corrupt", screc_reader_offset(r),
-			screc_reader_error(r));
+			ret == -ENODATA ? "truncated" : "corrupt in the compressed frame",
+			screc_reader_offset(r), screc_reader_error(r));
 	screc_attrs_release(&attrs);
 	tp_table_release(&tps);
 	return ret;

@@ -862,6 +862,23 @@ apply_record(struct report_session *ss, const struct screc_rec *rec)
 		}
 		break;
 	}
+	case SCREC_REC_FDS: {
+		/* Fds open before -p attached: where the fd table (-y) starts. */
+		struct screc_fds_entry_view e;
+		struct screc_fds_view v;
+		char path[4096];
+		size_t pos = 0;
+
+		if (screc_get_fds(rec, &v))
+			break;
+		while (screc_fds_next(&v, &pos, &e))
+			if (e.path_len < sizeof(path)) {
+				memcpy(path, e.path, e.path_len);
+				path[e.path_len] = '\0';
+				proc_fd_open(run->pm, v.pid, e.fd, path, e.cloexec);
+			}
+		break;
+	}
 	case SCREC_REC_BLOB: {
 		struct screc_blob_view b;
 

@@ -703,7 +703,7 @@ finish(struct report_session *s, const struct report_cmd *c, int err)
 			  "file was cut short): everything up to the cut was %s", path,
 			  c->raw ? "printed" : "reported");
 	else if (err == -EBADMSG)
-		screc_err("%s: corrupt data at byte %llu: %s", path,
+		screc_err("%s: corrupt data in the compressed frame at byte %llu: %s", path,
 			  (unsigned long long)screc_reader_offset(r), screc_reader_error(r));
 	else if (err && err != -EUCLEAN)
 		screc_err("%s: %s", path, strerror(-err));

@@ -101,6 +101,37 @@ reopen_input(int fd)
 	return open(p, O_RDONLY | O_CLOEXEC);
 }
 
+/*
+ * The recording's perf maps (PERFMAP records, written at its end), handed
+ * to the finder before its first lookup: one pass of a reader of its own
+ * over the file.  A recording read from a pipe cannot be read twice: the
+ * maps are then this host's, as without them.
+ */
+static void
+scan_perfmaps(void *arg, struct finder *f)
+{
+	struct report_session *s = arg;
+	const struct screc_rec *rec;
+	struct screc_perfmap_view v;
+	struct screc_reader *r;
+	unsigned long long pieces = 0;
+	struct stat st;
+	int fd = reopen_input(s->in_fd);
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || screc_reader_open_fd(fd, &r)) {
+		close(fd);
+		return;
+	}
+	while (screc_reader_next(r, &rec) == 1)
+		if (rec->type == SCREC_REC_PERFMAP && screc_get_perfmap(rec, &v) == 0 &&
+		    find_perfmap_add_piece(f, v.pid, v.offset, v.text, v.len) == 0)
+			pieces++;
+	screc_reader_close(r);
+	screc_debug("%s: %llu pieces of JIT perf maps in the recording", s->path, pieces);
+}
+
 int
 report_session_open(const char *path, const struct lookup_opts *lookup,
 		    struct report_session **out)
@@ -134,6 +165,8 @@ report_session_open(const char *path, const struct lookup_opts *lookup,
 	s->find = find_new(lookup, s->strs);
 	s->uw = s->find ? unwind_new(s->find) : NULL;
 	s->sym = s->find ? sym_new(s->find, s->strs) : NULL;
+	if (s->find)
+		find_perfmap_set_scan(s->find, scan_perfmaps, s);
 	if (!s->uw || !s->sym) {
 		err = -ENOMEM;
 		goto fail;

@@ -57,6 +57,9 @@ struct finder {
 	int archive_err;		/* why the archive was refused, once */
 	bool archive_loaded;		/* find_archive_load() took every BLOB */
 	struct perfmap *perfmaps;	/* per pid (perfmap.c) */
+	find_perfmap_scan_fn perfmap_scan;	/* hands over the recording's maps, once */
+	void *perfmap_scan_arg;
+	bool perfmap_scanned;
 };
 
 /* The file for a map, found once (NULL for maps without a path, or without memory). */

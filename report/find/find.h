@@ -79,6 +79,21 @@ const char *find_perfmap_lookup(struct finder *f, uint32_t pid, uint64_t addr, u
  * read for pid.  0 or -ENOMEM.
  */
 int find_perfmap_add(struct finder *f, uint32_t pid, const char *text, size_t len);
+/*
+ * A piece of a PERFMAP record: taken when it continues what was taken of
+ * pid's map (offset 0 first, then in order); a second copy of the same map
+ * is ignored.  0 or -ENOMEM.
+ */
+int find_perfmap_add_piece(struct finder *f, uint32_t pid, uint64_t offset, const char *text,
+			   size_t len);
+/*
+ * The recording's perf maps are written at its end: scan(arg, f) is called
+ * once, before the first lookup, to hand them over with
+ * find_perfmap_add_piece() (a pass over the file, paid only by a report
+ * that meets code outside every known file).
+ */
+typedef void (*find_perfmap_scan_fn)(void *arg, struct finder *f);
+void find_perfmap_set_scan(struct finder *f, find_perfmap_scan_fn scan, void *arg);
 
 /* Count a frame left without a name in m's file (for the missing-files table). */
 void find_note_unnamed(struct finder *f, const struct map *m);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "common/strtab.h"
 #include "find-internal.h"
 
@@ -31,6 +32,9 @@ struct perfmap_entry {
 struct perfmap {
 	uint32_t pid;
 	bool loaded;			/* from the recording, or the local file was tried */
+	bool recorded;			/* from the recording */
+	bool said;			/* -v told where it came from */
+	uint64_t rec_next;		/* offset of the recording's next piece */
 	struct perfmap_entry *e;
 	size_t nr, cap;
 	uint64_t max_size;		/* of any entry, to bound the search back */
@@ -147,8 +151,30 @@ find_perfmap_add(struct finder *f, uint32_t pid, const char *text, size_t len)
 
 	if (!pm)
 		return -ENOMEM;
-	pm->loaded = true;
+	pm->loaded = pm->recorded = true;
 	return parse(f, pm, text, len);
+}
+
+int
+find_perfmap_add_piece(struct finder *f, uint32_t pid, uint64_t offset, const char *text,
+		       size_t len)
+{
+	struct perfmap *pm = perfmap_get(f, pid, true);
+
+	if (!pm)
+		return -ENOMEM;
+	if (offset != pm->rec_next || (offset == 0 && pm->recorded))
+		return 0;
+	pm->loaded = pm->recorded = true;
+	pm->rec_next = offset + len;
+	return parse(f, pm, text, len);
+}
+
+void
+find_perfmap_set_scan(struct finder *f, find_perfmap_scan_fn scan, void *arg)
+{
+	f->perfmap_scan = scan;
+	f->perfmap_scan_arg = arg;
 }
 
 /* The local /tmp/perf-PID.map (or under $SCREC_PERF_MAP_DIR), once. */
@@ -188,6 +214,10 @@ load_local(struct finder *f, struct perfmap *pm)
 	if (text)
 		parse(f, pm, text, len);
 	free(text);
+	screc_debug("pid %u: JIT names from this host's %s (%zu entries): the recording has no "
+		    "perf map of it; right only on the recording host while the pid was not reused",
+		    pm->pid, path, pm->nr);
+	pm->said = true;
 }
 
 const char *
@@ -199,8 +229,21 @@ find_perfmap_lookup(struct finder *f, uint32_t pid, uint64_t addr, uint64_t *sta
 
 	if (!pm)
 		return NULL;
+	if (f->perfmap_scan && !f->perfmap_scanned) {
+		f->perfmap_scanned = true;
+		f->perfmap_scan(f->perfmap_scan_arg, f);
+	}
 	if (!pm->loaded)
 		load_local(f, pm);
+	if (!pm->said) {
+		pm->said = true;
+		if (pm->recorded)
+			screc_debug("pid %u: JIT names from the recording's perf map (%zu entries)",
+				    pid, pm->nr);
+		else
+			screc_debug("pid %u: no perf map, in the recording or in this host's /tmp",
+				    pid);
+	}
 	/* The last entry starting at or before addr, then back while one may still cover it. */
 	hi = pm->nr;
 	while (lo < hi) {

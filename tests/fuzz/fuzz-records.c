@@ -29,6 +29,8 @@ getters(const struct screc_rec *rec)
 	struct screc_tracepoint_view tv;
 	struct screc_buildid_view bv;
 	struct screc_blob_view blob;
+	struct screc_fds_view fv;
+	struct screc_perfmap_view pv;
 	struct screc_rec_target_exit te;
 	struct screc_rec_trailer tr;
 
@@ -50,6 +52,25 @@ getters(const struct screc_rec *rec)
 			fuzz_fail("blob view breaks records.h's promise");
 		fuzz_touch(blob.path, blob.path_len);
 		fuzz_touch(blob.data, blob.data_len);
+	}
+	if (screc_get_fds(rec, &fv) == 0) {
+		struct screc_fds_entry_view e;
+		size_t pos = 0, n = 0;
+
+		while (screc_fds_next(&fv, &pos, &e)) {
+			if (e.fd < 0 || e.path_len == 0)
+				fuzz_fail("fds entry: fd %d, path of %zu bytes", e.fd, e.path_len);
+			fuzz_touch(e.path, e.path_len);
+			n++;
+		}
+		if (n != fv.nr_fds || pos != fv.entries_len)
+			fuzz_fail("fds view: %zu entries walked of %u", n, fv.nr_fds);
+	}
+	if (screc_get_perfmap(rec, &pv) == 0) {
+		if (pv.offset > UINT64_MAX - pv.len)
+			fuzz_fail("perfmap view: offset %llu + %zu wraps",
+				  (unsigned long long)pv.offset, pv.len);
+		fuzz_touch(pv.text, pv.len);
 	}
 	(void)screc_get_target_exit(rec, &te);
 	(void)screc_get_trailer(rec, &tr);

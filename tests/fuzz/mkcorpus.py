@@ -27,7 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 CORPUS = os.path.join(HERE, 'corpus')
 
-REC_ATTR, REC_PERF, REC_BLOB = 4, 5, 10
+REC_ATTR, REC_PERF, REC_BLOB, REC_FDS, REC_PERFMAP = 4, 5, 10, 12, 13
 FEAT_STACK_TRIMMED, FEAT_ARCHIVE = 1, 1 << 32
 
 LIBC_FREE = ['-O2', '-g', '-nostdlib', '-static', '-fno-stack-protector', '-fcf-protection=none',
@@ -125,6 +125,42 @@ def reader_corpus(recs):
           cfi_stream[:-len(last)] + struct.pack('<II', 8, 16) + bytes(8))
 
 
+def fds_record(pid, entries, nr=None):
+    """An FDS record (format.h struct screc_rec_fds) of (fd, cloexec, path) entries."""
+    body = b''
+    for fd, cloexec, path in entries:
+        body += struct.pack('<iHH', fd, 1 if cloexec else 0, len(path)) + path
+        body += b'\0' * (-len(body) % 8)
+    body = struct.pack('<IIQ', pid, len(entries) if nr is None else nr, 123456789) + body
+    return struct.pack('<II', REC_FDS, len(body) + 8) + body
+
+
+def fds_seed():
+    """FDS records as -p writes them, and the edges of their checks: a count
+    one too many, an empty one, a path running past the record."""
+    ok = [(0, False, b'/dev/null'), (3, False, b'socket:[12345]'), (4, True, b'/etc/hosts'),
+          (7, False, b'pipe:[678]'), (12, True, b'anon_inode:[eventfd]')]
+    bad_len = bytearray(fds_record(42, [(5, False, b'/tmp/x')]))
+    struct.pack_into('<H', bad_len, 24 + 6, 200)
+    return (fds_record(42, ok) + fds_record(43, [], 0) + fds_record(44, ok[:2], 3) +
+            bytes(bad_len))
+
+
+def perfmap_record(pid, offset, text, length=None):
+    """A PERFMAP record (format.h struct screc_rec_perfmap)."""
+    body = struct.pack('<IIQ', pid, len(text) if length is None else length, offset) + text
+    body += b'\0' * (-len(body) % 8)
+    return struct.pack('<II', REC_PERFMAP, len(body) + 8) + body
+
+
+def perfmap_seed():
+    """A map in two pieces, a second copy, a length past the record, an offset that wraps."""
+    a = b'7f0000001000 40 jit_other_code\n'
+    b = b'7f0000001040 8 jit_getppid_stub\n'
+    return (perfmap_record(42, 0, a) + perfmap_record(42, len(a), b) + perfmap_record(42, 0, a) +
+            perfmap_record(43, 0, a, 4096) + perfmap_record(44, (1 << 64) - 8, b))
+
+
 def records_corpus(recs):
     """The records, archive pieces cut to 64 bytes of data."""
     for name in ('seed', 'fp', 'connect-loop'):
@@ -132,6 +168,8 @@ def records_corpus(recs):
         for typ, rec in records(recs[name][1]):
             out += shrink_blob(rec) if typ == REC_BLOB else rec
         write('records', name, out)
+    write('records', 'fds', fds_seed())
+    write('records', 'perfmap', perfmap_seed())
 
 
 def session_corpus(recs):

@@ -21,9 +21,12 @@ refuse() {
 	check "$*: the command did not run" [ ! -e "$T/marker" ]
 }
 
-refuse nonzero "conect.*connect" -e conect -- touch "$T/marker"
-refuse nonzero "bogus" -e connect,bogus -- touch "$T/marker"
-refuse nonzero "no syscall named" -e , -- touch "$T/marker"
+refuse 2 "^screc: -e conect: .*'conect'.*connect" -e conect -- touch "$T/marker"
+expect_eq "$(wc -l <"$T/err")" 1 "-e conect: one line"
+refuse 2 "'bogus'.*screc record -e help" -e connect,bogus -- touch "$T/marker"
+refuse 2 "'%filez'" -e %filez -- touch "$T/marker"
+refuse 2 "invalid system call ','" -e , -- touch "$T/marker"
+refuse 2 "no syscall named" -e none -- touch "$T/marker"
 refuse 2 "stack-size" --stack-size 7 -- touch "$T/marker"
 refuse 2 "stack-size" --stack-size 0 -- touch "$T/marker"
 refuse 2 "stack-size" --stack-size 65529 -- touch "$T/marker"
@@ -39,6 +42,10 @@ refuse 1 "cannot create the recording" -o "$T/no-such-dir/x.screc" -- touch "$T/
 "$SCREC" record --help >"$T/out" 2>&1
 expect_eq $? 0 "record --help exits 0"
 check "record --help shows the options" grep -q -- "--stack-size" "$T/out"
+"$SCREC" record -e help >"$T/out" 2>&1
+expect_eq $? 0 "record -e help exits 0"
+check "record -e help names the classes" grep -q -- "%file" "$T/out"
+check "record -e help names the syscalls" grep -qw "connect" "$T/out"
 "$SCREC" --version >"$T/out" 2>&1
 expect_eq $? 0 "--version exits 0"
 "$SCREC" no-such-subcommand >"$T/out" 2>&1

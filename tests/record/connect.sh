@@ -22,7 +22,7 @@ expect_eq "$(tail -n 1 "$r")" "end complete" "the recording is complete"
 pid=$(value "$r" info target_pid)
 check "info names the launched pid" [ -n "$pid" ]
 expect_eq "$(value "$r" info mode)" command "info mode"
-expect_eq "$(value "$r" info stack_size)" 8192 "info stack size (default)"
+expect_eq "$(value "$r" info stack_size)" 16384 "info stack size (default)"
 expect_eq "$(count "$r" '$1 == "sys_enter" && / syscall=connect /')" 100 "connect entries"
 expect_eq "$(count "$r" '$1 == "sys_exit" && / syscall=connect ret=-111$/')" 100 \
 	"connect exits returning -ECONNREFUSED"
@@ -31,8 +31,8 @@ expect_eq "$(count "$r" '$1 == "sys_enter" && $0 !~ " pid=" pid " tid=" pid " "'
 	"every entry from the launched process's only thread"
 expect_eq "$(count "$r" '$1 == "sys_enter" && / ip=0x[0-9a-f]+ sp=0x[0-9a-f]+ regs=20 /')" 100 \
 	"every entry has ip, sp and 20 registers"
-expect_eq "$(awk '$1 == "sys_enter" { split($NF, a, /[=\/]/); if (a[2] + 0 <= 0 || a[2] + 0 > a[3] + 0 || a[3] != 8192) bad++ }
-	END { print bad + 0 }' "$r")" 0 "every stack snapshot is non-empty and at most 8192 bytes"
+expect_eq "$(awk '$1 == "sys_enter" { split($NF, a, /[=\/]/); if (a[2] + 0 <= 0 || a[2] + 0 > a[3] + 0 || a[3] != 16384) bad++ }
+	END { print bad + 0 }' "$r")" 0 "every stack snapshot is non-empty and at most 16384 bytes"
 expect_eq "$(grep -c '^target_exit .* status=0$' "$r")" 1 "target exit status recorded"
 check "trailer counts 100 samples, 100 exits, nothing lost" \
 	grep -q '^trailer .* samples=100 exits=100 lost=0$' "$r"

@@ -3,7 +3,8 @@
 # Which syscalls get recorded: a few by their own tracepoints, more than four
 # through raw_syscalls with an id filter, and every syscall by default.  The
 # target makes 20 rounds of getppid, sched_yield, getpgid, umask, connect and
-# write; counts must be exact and nothing else may appear.
+# write; counts must be exact and nothing else may appear.  strace's -e
+# syntax: a class, a negation, trace= and ?optional names.
 . "$(dirname "$0")/lib.sh"
 require_perf
 
@@ -42,6 +43,34 @@ expect_eq "$(count "$r" '$1 ~ /^sys_/ && !/ syscall=(getppid|sched_yield|getpgid
 	"five syscalls: nothing else (no write)"
 expect_eq "$(count "$r" '$1 == "sys_enter" && / syscall=connect / && / args=0x[0-9a-f]+,0x[0-9a-f]+,0x10,/')" $n \
 	"connect arguments decoded from raw_syscalls (addrlen 16)"
+
+# strace's -e syntax: a class resolves to dozens of syscalls (raw_syscalls
+# with a filter of ranges); the report's own -e %file must keep every event.
+listed() {
+	"$SCREC" report "$@" "$T/ev.screc" 2>/dev/null | grep -c '^\[pid'
+}
+rec -e %file
+check "%file: raw_syscalls used" grep -q '^tracepoint .* name=raw_syscalls:sys_enter ' "$r"
+expect_ge "$(enters openat)" 1 "%file: the loader's openat calls"
+expect_eq "$(count "$r" '$1 == "sys_enter" && / syscall=(getppid|umask|write|connect) /')" 0 \
+	"%file: no call of another class"
+all=$(listed)
+expect_ge "$all" 1 "%file: the report lists calls"
+expect_eq "$(listed -e %file)" "$all" "%file: every call listed is in the report's %file"
+
+rec -e '!connect'
+expect_eq "$(enters connect)" 0 "!connect: no connect entries"
+expect_eq "$(exits connect)" 0 "!connect: no connect exits"
+for s in getppid sched_yield getpgid umask write; do
+	expect_eq "$(enters $s)" $n "!connect: $s entries"
+done
+
+rec -e 'trace=?nosuch,getppid,umask'
+check "trace=?nosuch,getppid,umask: own tracepoints" \
+	grep -q '^tracepoint .* name=syscalls:sys_enter_getppid ' "$r"
+expect_eq "$(enters getppid)" $n "trace=?nosuch,getppid,umask: getppid entries"
+expect_eq "$(count "$r" '$1 ~ /^sys_/ && !/ syscall=(getppid|umask) /')" 0 \
+	"trace=?nosuch,getppid,umask: nothing else"
 
 rec
 expect_eq "$(value "$r" string events)" '"all"' "default: every syscall"

@@ -28,7 +28,7 @@ clean() {
 f=$T/lost.screc
 "$SCREC" record -e connect -o "$f" -- "$TARGETS/connect-loop" 100000 2>"$T/err"
 expect_eq $? 0 "screc exits 0"
-check "no lost-events message" sh -c "! grep -q lost '$T/err'"
+check "no lost-events message (the summary says 0 lost)" sh -c "! grep -v '^screc: wrote .* (0 lost), ' '$T/err' | grep -q lost"
 clean "$f" 100000 "one thread"
 
 f=$T/threads.screc

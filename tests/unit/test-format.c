@@ -20,6 +20,7 @@
 #include <zstd.h>
 
 #include "common/reader.h"
+#include "common/records.h"
 #include "common/writer.h"
 #include "synth.h"
 #include "tap.h"
@@ -585,6 +586,61 @@ test_null(void)
 	       "return and close nothing (status %#x)", (unsigned)status);
 }
 
+/* Append an FDS entry (fd, flags, path padded to 8) at *len of buf. */
+static void
+fds_entry(uint8_t *buf, size_t *len, int32_t fd, uint16_t flags, const char *path)
+{
+	struct screc_fds_entry e = { fd, flags, (uint16_t)strlen(path) };
+
+	memcpy(buf + *len, &e, sizeof(e));
+	memcpy(buf + *len + sizeof(e), path, e.path_len);
+	*len += sizeof(e) + ((e.path_len + 7u) & ~7u);
+}
+
+/* The FDS getter: what -p writes reads back; a count, a length or an fd that lies does not. */
+static void
+test_fds_getter(void)
+{
+	uint64_t words[64] = { 0 };
+	uint8_t *buf = (uint8_t *)words;
+	struct screc_rec_fds rf = { .hdr = { SCREC_REC_FDS, 0 }, .pid = 42, .nr_fds = 2, .time = 7 };
+	struct screc_fds_entry_view e;
+	struct screc_fds_view v;
+	size_t len = sizeof(rf), pos = 0;
+	int32_t neg = -1;
+	uint16_t big = 200;
+
+	fds_entry(buf, &len, 3, 0, "socket:[12345]");
+	fds_entry(buf, &len, 4, SCREC_FDS_CLOEXEC, "/etc/hosts");
+	rf.hdr.size = (uint32_t)len;
+	memcpy(buf, &rf, sizeof(rf));
+	tap_is(screc_get_fds((struct screc_rec *)buf, &v), 0, "fds: a record of two fds reads");
+	tap_ok(v.pid == 42 && v.nr_fds == 2 && v.time == 7, "fds: pid, count and time");
+	tap_ok(screc_fds_next(&v, &pos, &e) && e.fd == 3 && !e.cloexec && e.path_len == 14 &&
+	       memcmp(e.path, "socket:[12345]", 14) == 0, "fds: the socket's entry");
+	tap_ok(screc_fds_next(&v, &pos, &e) && e.fd == 4 && e.cloexec && e.path_len == 10 &&
+	       memcmp(e.path, "/etc/hosts", 10) == 0, "fds: the file's entry, close-on-exec");
+	tap_is(screc_fds_next(&v, &pos, &e), 0, "fds: then the end");
+
+	rf.nr_fds = 3;
+	memcpy(buf, &rf, sizeof(rf));
+	tap_is(screc_get_fds((struct screc_rec *)buf, &v), -EBADMSG, "fds: a count too large");
+	rf.nr_fds = 1;
+	memcpy(buf, &rf, sizeof(rf));
+	tap_is(screc_get_fds((struct screc_rec *)buf, &v), -EBADMSG, "fds: a count too small");
+	rf.nr_fds = 2;
+	memcpy(buf, &rf, sizeof(rf));
+	memcpy(buf + sizeof(rf) + 24 + 6, &big, 2);
+	tap_is(screc_get_fds((struct screc_rec *)buf, &v), -EBADMSG,
+	       "fds: a path running past the record");
+	memcpy(buf + sizeof(rf) + 24 + 6, &(uint16_t){ 10 }, 2);
+	memcpy(buf + sizeof(rf), &neg, 4);
+	tap_is(screc_get_fds((struct screc_rec *)buf, &v), -EBADMSG, "fds: a negative fd");
+	rf.hdr.size = sizeof(rf) - 8;
+	memcpy(buf, &rf, sizeof(rf));
+	tap_is(screc_get_fds((struct screc_rec *)buf, &v), -EBADMSG, "fds: shorter than its fixed part");
+}
+
 int
 main(void)
 {
@@ -597,5 +653,6 @@ main(void)
 	test_write_error();
 	test_error_offset();
 	test_null();
+	test_fds_getter();
 	return tap_done();
 }

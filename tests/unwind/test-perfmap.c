@@ -4,7 +4,7 @@
  * address and bounded by their size, the entry written last wins where a
  * runtime reused memory, malformed lines are skipped, a map the recording
  * carries hides the local file, and the local file is found under
- * $SCREC_PERF_MAP_DIR.  Prints TAP.
+ * $SCREC_PERF_MAP_DIR; PERFMAP pieces are taken in order, once.  Prints TAP.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +83,16 @@ main(void)
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/perf-8.map", dir);
 	unlink(path);
+
+	/* PERFMAP pieces: in order, a second copy of the map ignored, a gap refused. */
+	tap_is(find_perfmap_add_piece(f, 11, 0, "6000 10 one\n", 12), 0, "a first piece");
+	tap_is(find_perfmap_add_piece(f, 11, 12, "6010 10 two\n", 12), 0, "the next piece");
+	tap_is(find_perfmap_add_piece(f, 11, 0, "6000 10 again\n", 14), 0, "a second copy");
+	tap_is(find_perfmap_add_piece(f, 11, 100, "6020 10 gap\n", 12), 0, "a piece after a gap");
+	tap_ok(strcmp(at(f, 11, 0x6005, NULL), "one") == 0, "the first copy stands: %s",
+	       at(f, 11, 0x6005, NULL));
+	tap_ok(strcmp(at(f, 11, 0x6015, NULL), "two") == 0, "its second piece is read");
+	tap_ok(strcmp(at(f, 11, 0x6025, NULL), "(none)") == 0, "a piece after a gap is not");
 	rmdir(dir);
 	find_free(f);
 	screc_strtab_free(strs);
