@@ -136,8 +136,8 @@ usage(FILE *f)
 		"      --stack-size N    bytes of user stack per event (default %u, at most %u)\n"
 		"  -m, --mmap-pages N    ring buffer pages per CPU, a power of two (default: %u MiB\n"
 		"                        over all CPUs, from %u to %u MiB each)\n"
-		"  -f                    follow forks, as strace -f: accepted and does nothing,\n"
-		"                        screc follows children and threads by default\n"
+		"  -f, --follow-forks    as strace -f: accepted and does nothing, screc follows\n"
+		"                        children and threads by default\n"
 		"      --no-inherit      do not follow children and new threads\n"
 		"      --no-realtime     drain in the normal scheduling class (nice -10), not\n"
 		"                        SCHED_FIFO (the default where allowed): more events lost\n"
@@ -258,6 +258,7 @@ parse_options(struct options *o, struct session *s, struct target *t, int argc, 
 		{ "user", required_argument, NULL, 'u' },
 		{ "stack-size", required_argument, NULL, 'S' },
 		{ "mmap-pages", required_argument, NULL, 'm' },
+		{ "follow-forks", no_argument, NULL, 'f' },
 		{ "no-inherit", no_argument, NULL, 'I' },
 		{ "no-realtime", no_argument, NULL, 'R' },
 		{ "duration", required_argument, NULL, 'D' },
