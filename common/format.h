@@ -103,7 +103,9 @@ enum screc_string_key {
 	SCREC_STR_SCREC_VERSION = 5,
 	SCREC_STR_CMDLINE = 6,		/* screc's own argv, NUL separated */
 	SCREC_STR_EVENTS = 7,		/* the -e list as given */
+	SCREC_STR_FILTERS = 8,		/* in-kernel filters: "failed", "errno=ENOENT,EACCES" */
 };
+#define SCREC_STR_LAST	SCREC_STR_FILTERS	/* the largest key this version knows */
 
 /* A string: len bytes of data (not NUL-terminated), then padding. */
 struct screc_rec_string {

@@ -318,7 +318,7 @@ fill_attr(struct session *s, struct perf_event_attr *a, const struct tracepoint 
 	a->type = PERF_TYPE_TRACEPOINT;
 	a->config = tp->id;
 	a->sample_type |= PERF_SAMPLE_RAW;
-	if (tp->kind == SCREC_ATTR_ENTER) {
+	if (tp->kind == SCREC_ATTR_ENTER || tp->stack) {
 		a->sample_type |= PERF_SAMPLE_IP | PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
 		a->sample_regs_user = SCREC_ARCH_REGS_MASK;
 		a->sample_stack_user = s->stack_size;

@@ -127,6 +127,9 @@ usage(FILE *f)
 		"      --duration SECS   stop after this long\n"
 		"      --archive[=LEVEL] store the binaries the recorded processes mapped in the\n"
 		"                        file: unwind, symbols (default) or full (with DWARF)\n"
+		"      --failed          only calls that fail: their stack is taken at the exit,\n"
+		"                        filtered in the kernel before it is copied\n"
+		"      --errno LIST      only calls failing with these errors (ENOENT,EACCES)\n"
 		"  -v, --verbose         say more\n",
 		RECORD_STACK_DEFAULT, SCREC_ARCH_STACK_MAX, RECORD_RING_BUDGET >> 20,
 		RECORD_RING_MIN >> 20, RECORD_RING_MAX >> 20);
@@ -172,6 +175,8 @@ parse_options(struct options *o, struct session *s, struct target *t, int argc, 
 		{ "no-realtime", no_argument, NULL, 'R' },
 		{ "duration", required_argument, NULL, 'D' },
 		{ "archive", optional_argument, NULL, 'A' },
+		{ "failed", no_argument, NULL, 'F' },
+		{ "errno", required_argument, NULL, 'E' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -234,6 +239,13 @@ parse_options(struct options *o, struct session *s, struct target *t, int argc, 
 				s->archive = archive_new();
 			if (!s->archive)
 				screc_die(1, "out of memory");
+			break;
+		case 'F':
+			s->filter.failed = true;
+			break;
+		case 'E':
+			if (filter_parse_errnos(&s->filter, optarg))
+				exit(2);
 			break;
 		case 'v':
 			screc_verbose = true;
@@ -386,6 +398,7 @@ write_preamble(struct recording *r)
 	const char *spec = r->opt.spec ? r->opt.spec : "all";
 	struct utsname u;
 	char host[256] = "";
+	char filters[512];
 	char *cmdline;
 	size_t len = 0;
 	int i, err;
@@ -404,6 +417,10 @@ write_preamble(struct recording *r)
 	write_string(s, SCREC_STR_MACHINE, u.machine, strlen(u.machine));
 	write_string(s, SCREC_STR_SCREC_VERSION, SCREC_VERSION, strlen(SCREC_VERSION));
 	write_string(s, SCREC_STR_EVENTS, spec, strlen(spec));
+	len = filter_describe(s, filters, sizeof(filters));
+	if (len)
+		write_string(s, SCREC_STR_FILTERS, filters, len);
+	len = 0;
 	for (i = 0; i < r->opt.argc; i++)
 		len += strlen(r->opt.argv[i]) + 1;
 	cmdline = malloc(len + 1);
@@ -503,6 +520,8 @@ setup(struct recording *r)
 	err = events_find_tracefs(&r->s);
 	if (!err)
 		err = events_resolve(&r->s, r->opt.spec);
+	if (!err)
+		err = filter_apply(&r->s);
 	if (!err)
 		err = output_open(&r->out, r->opt.output);
 	if (!err)

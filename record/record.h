@@ -54,7 +54,16 @@ struct tracepoint {
 	uint32_t id;
 	uint32_t kind;		/* SCREC_ATTR_ENTER / _EXIT */
 	char *filter;		/* NULL or an ftrace filter */
+	bool stack;		/* an exit that takes the stack (--failed) */
 	char *format;		/* tracefs format text */
+};
+
+/* Filters decided in the kernel (filter.c). */
+#define FILTER_MAX_ERRNOS 32
+struct record_filter {
+	bool failed;		/* --failed: only calls that return an error */
+	int errnos[FILTER_MAX_ERRNOS];	/* --errno: only these errors */
+	int nr_errnos;
 };
 
 /* The sample_id_all fields of the tracking event: pid/tid, time, cpu, identifier. */
@@ -71,6 +80,7 @@ struct session {
 	uint32_t mmap_pages;		/* per CPU; 0 until chosen from RECORD_RING_* */
 	bool mmap_pages_given;		/* -m: never shrunk to fit the locked-memory limit */
 	bool inherit;
+	struct record_filter filter;
 
 	/* events */
 	const char *tracefs;
@@ -153,6 +163,17 @@ int events_describe(struct session *s);
 void events_close(struct session *s);
 /* events_close, then free the tracepoints and attributes; safe to call twice. */
 void events_release(struct session *s);
+
+/* filter.c */
+/* Add the errnos of a comma list (names or numbers) to f; -EINVAL with a message. */
+int filter_parse_errnos(struct record_filter *f, const char *list);
+/*
+ * After events_resolve: with --failed or --errno, drop the entry tracepoints
+ * and have the exits take the stack, with a filter on ret.  0 or -ENOMEM.
+ */
+int filter_apply(struct session *s);
+/* The active filters as text for the FILTERS string ("" for none); returns its length. */
+size_t filter_describe(const struct session *s, char *buf, size_t size);
 
 /* ring.c */
 /* Drain every ring into the writer; returns records moved. */

@@ -28,6 +28,7 @@ static const char *const string_keys[] = {
 	[SCREC_STR_SCREC_VERSION] = "screc_version",
 	[SCREC_STR_CMDLINE] = "cmdline",
 	[SCREC_STR_EVENTS] = "events",
+	[SCREC_STR_FILTERS] = "filters",
 };
 
 static void

@@ -429,6 +429,25 @@ on_enter_resolved(struct report_session *ss, const struct screc_sample *s,
 	o->nr_effects = (unsigned)i;
 }
 
+/*
+ * The arguments of a sample: from the entry tracepoint's fields, or for an
+ * exit that took the stack (--failed) from the user registers, which keep
+ * them across the call.  Returns how many.
+ */
+static unsigned
+sample_args(const struct tp_desc *d, const struct screc_sample *s, long nr, uint64_t *args)
+{
+	unsigned i, n;
+
+	if (!d->is_exit)
+		return tp_args(d, s->raw, s->raw_size, args);
+	n = decode_nr_args(nr);
+	for (i = 0; i < 6; i++)
+		if (screc_sample_reg(s, screc_syscall_arg_regs[i], &args[i]))
+			args[i] = 0;
+	return n;
+}
+
 static void
 on_enter(struct report_session *ss, const struct screc_sample *s, const struct tp_desc *d,
 	 const uint8_t *p, size_t len)
@@ -454,7 +473,7 @@ on_enter(struct report_session *ss, const struct screc_sample *s, const struct t
 	as = proc_aspace(run->pm, s->pid);
 	screc_sample_reg(s, SCREC_PERF_SP, &sp);
 	em = (struct entry_mem){ as, { s->stack, sp, s->stack ? s->stack_size : 0 } };
-	tp_args(d, s->raw, s->raw_size, c.args);
+	sample_args(d, s, nr, c.args);
 	keep = keep_enter(ss, s, nr, comm) &&
 	       (!f || !f->nr_paths || names_path(ss, &c, s->pid)) &&
 	       (!f || !f->nr_fds || on_fd(f, &c));
@@ -492,8 +511,8 @@ on_enter(struct report_session *ss, const struct screc_sample *s, const struct t
 		.end = keep ? run->ur.end : STACK_BROKEN,
 		.stack_size = s->stack_size,
 	};
-	o->ev.nr_args = tp_args(d, s->raw, s->raw_size, o->ev.args);
-	for (i = 0; i < o->ev.nr_args; i++)
+	o->ev.nr_args = sample_args(d, s, nr, o->ev.args);
+	for (i = 0; i < o->ev.nr_args && !d->is_exit; i++)
 		if (d->args[i].is_pointer)
 			o->ev.arg_is_ptr |= 1u << i;
 	take_effects(ss, o, &c);
@@ -552,7 +571,16 @@ process(struct report_session *ss, const uint8_t *p, size_t len,
 			resolve_perf(ss, p, len);
 			return;
 		}
-		if (d->is_exit) {
+		if (d->is_exit && (rv || (s.attr->sample_type & PERF_SAMPLE_STACK_USER))) {
+			/* --failed: the exit carries the call's stack; it is entry and exit. */
+			run->st->samples++;
+			screc_syscall_set_add(&run->st->seen, tp_syscall_nr(d, s.raw, s.raw_size));
+			if (rv)
+				on_enter_resolved(ss, &s, d, rv);
+			else
+				on_enter(ss, &s, d, p, len);
+			on_exit_sample(ss, &s, d);
+		} else if (d->is_exit) {
 			resolve_perf(ss, p, len);
 			ss->resolve.exits++;
 			on_exit_sample(ss, &s, d);

@@ -67,7 +67,7 @@ struct report_session {
 
 	struct decode_opts decode;
 	struct report_meta meta;
-	char *strings[SCREC_STR_EVENTS + 1];	/* STRING records by key, NUL-terminated */
+	char *strings[SCREC_STR_LAST + 1];	/* STRING records by key, NUL-terminated */
 	struct report_task *tasks;
 	size_t cap_tasks;
 	bool have_start;

@@ -687,6 +687,14 @@ decode_ret(struct screc_buf *out, const struct decode_call *c, const struct deco
 	}
 }
 
+unsigned
+decode_nr_args(long nr)
+{
+	const struct signature *sig = decode_signature(nr);
+
+	return sig ? sig->nargs : 6;
+}
+
 bool
 decode_arg_is_fd(long nr, unsigned i)
 {

@@ -117,6 +117,9 @@ size_t decode_fd_effects(const struct decode_call *c, struct decode_fd_effect *o
 /* Whether argument i of syscall nr is a file descriptor (fd, or a dirfd that is not AT_FDCWD). */
 bool decode_arg_is_fd(long nr, unsigned i);
 
+/* How many arguments syscall nr takes (6 when unknown). */
+unsigned decode_nr_args(long nr);
+
 /* Whether decode_fd_effects() reads the call's memory (a path, a name, an fd pair). */
 bool decode_fd_effects_need_memory(long nr);
 
