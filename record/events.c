@@ -187,6 +187,9 @@ events_resolve(struct session *s, const char *spec)
 
 	if (spec && (strcmp(spec, "all") == 0 || strcmp(spec, "*") == 0))
 		spec = NULL;
+	screc_syscall_set_clear(&s->recorded);
+	if (!spec)
+		screc_syscall_set_fill(&s->recorded);
 	if (spec) {
 		copy = strdup(spec);
 		if (!copy)
@@ -210,6 +213,7 @@ events_resolve(struct session *s, const char *spec)
 			if (n == sizeof(nrs) / sizeof(nrs[0]))
 				break;
 			nrs[n] = nr;
+			screc_syscall_set_add(&s->recorded, nr);
 			names[n] = screc_syscall_name(nr);
 			n++;
 		}
@@ -710,6 +714,9 @@ events_close(struct session *s)
 {
 	size_t i, page = (size_t)getpagesize();
 
+	capture_stats(s);
+	capture_free(s->cap);
+	s->cap = NULL;
 	for (i = 0; i < s->nr_fds; i++)
 		ioctl(s->fds[i], PERF_EVENT_IOC_DISABLE, 0);
 	for (i = 0; i < s->nr_rings; i++)

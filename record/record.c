@@ -130,9 +130,16 @@ usage(FILE *f)
 		"      --failed          only calls that fail: their stack is taken at the exit,\n"
 		"                        filtered in the kernel before it is copied\n"
 		"      --errno LIST      only calls failing with these errors (ENOENT,EACCES)\n"
+		"  -C, --capture         copy what arguments point to (paths, sockaddrs, written\n"
+		"                        bytes) in the kernel, so that heap data decodes (BPF)\n"
+		"  -s, --string-limit N  bytes of written buffers to capture (default %u, at\n"
+		"                        most %u)\n"
+		"  -P, --path PATH       only calls naming PATH (PATH* for a prefix), decided in\n"
+		"                        the kernel (BPF; implies --capture)\n"
 		"  -v, --verbose         say more\n",
 		RECORD_STACK_DEFAULT, SCREC_ARCH_STACK_MAX, RECORD_RING_BUDGET >> 20,
-		RECORD_RING_MIN >> 20, RECORD_RING_MAX >> 20);
+		RECORD_RING_MIN >> 20, RECORD_RING_MAX >> 20, RECORD_CAPTURE_DEFAULT,
+		RECORD_CAPTURE_MAX);
 }
 
 static int
@@ -177,6 +184,9 @@ parse_options(struct options *o, struct session *s, struct target *t, int argc, 
 		{ "archive", optional_argument, NULL, 'A' },
 		{ "failed", no_argument, NULL, 'F' },
 		{ "errno", required_argument, NULL, 'E' },
+		{ "capture", no_argument, NULL, 'C' },
+		{ "string-limit", required_argument, NULL, 's' },
+		{ "path", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -191,7 +201,7 @@ parse_options(struct options *o, struct session *s, struct target *t, int argc, 
 	o->argc = argc;
 	o->argv = argv;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+e:o:p:u:m:vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+e:o:p:u:m:vhCs:P:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'e':
 			o->spec = optarg;
@@ -247,6 +257,22 @@ parse_options(struct options *o, struct session *s, struct target *t, int argc, 
 			if (filter_parse_errnos(&s->filter, optarg))
 				exit(2);
 			break;
+		case 'C':
+			s->capture = true;
+			break;
+		case 's':
+			v = strtoul(optarg, &end, 0);
+			if (*end || v == 0 || v > RECORD_CAPTURE_MAX)
+				screc_die(2, "-s %s: expected bytes from 1 to %u", optarg,
+					  RECORD_CAPTURE_MAX);
+			s->capture_size = (uint32_t)v;
+			break;
+		case 'P':
+			if (!*optarg || strlen(optarg) > 128)
+				screc_die(2, "-P '%s': expected a path of 1 to 128 bytes", optarg);
+			s->filter.path = optarg;
+			s->capture = true;	/* the path is read anyway: show it */
+			break;
 		case 'v':
 			screc_verbose = true;
 			break;
@@ -260,6 +286,11 @@ parse_options(struct options *o, struct session *s, struct target *t, int argc, 
 			return true;
 		}
 	}
+	if ((s->capture || s->filter.path) && (s->filter.failed || s->filter.nr_errnos))
+		screc_die(2, "record: --capture and -P work on syscall entry, --failed and --errno "
+			  "at exit: give one or the other");
+	if (!s->capture_size)
+		s->capture_size = RECORD_CAPTURE_DEFAULT;
 	if (o->nr_pids && optind < argc)
 		screc_die(2, "record: give either -p PID or a command, not both");
 	if (o->nr_pids && o->user)
@@ -449,6 +480,7 @@ start_output(struct recording *r)
 	if (!s->scratch)
 		return -ENOMEM;
 	err = screc_writer_open(r->out.fd, SCREC_FEAT_STACK_TRIMMED |
+						   (s->capture ? SCREC_FEAT_CAPTURE : 0) |
 						   (s->archive ? SCREC_FEAT_ARCHIVE : 0), &s->w);
 	if (!err)
 		err = write_preamble(r);
@@ -532,6 +564,8 @@ setup(struct recording *r)
 		step(r, "events to open");
 		err = events_open(&r->s, r->t.tids, r->t.nr_tids, r->t.child > 0);
 	}
+	if (!err)
+		err = capture_open(&r->s, r->t.tids, r->t.nr_tids);
 	if (!err) {
 		step(r, "events open");
 		err = start_output(r);

@@ -15,6 +15,7 @@
 
 #include "common/arch.h"
 #include "common/perf-record.h"
+#include "common/syscall-set.h"
 #include "common/writer.h"
 #include "mapfile.h"
 #include "tasks.h"
@@ -64,7 +65,12 @@ struct record_filter {
 	bool failed;		/* --failed: only calls that return an error */
 	int errnos[FILTER_MAX_ERRNOS];	/* --errno: only these errors */
 	int nr_errnos;
+	const char *path;	/* -P: only calls naming this path (PATH* a prefix), in BPF */
 };
+
+/* Capture size for written buffers when -s is not given (strace's default). */
+#define RECORD_CAPTURE_DEFAULT	32u
+#define RECORD_CAPTURE_MAX	256u
 
 /* The sample_id_all fields of the tracking event: pid/tid, time, cpu, identifier. */
 struct id_trailer {
@@ -81,6 +87,8 @@ struct session {
 	bool mmap_pages_given;		/* -m: never shrunk to fit the locked-memory limit */
 	bool inherit;
 	struct record_filter filter;
+	bool capture;			/* --capture: copy what arguments point to, in BPF */
+	uint32_t capture_size;		/* -s: bytes of written buffers */
 
 	/* events */
 	const char *tracefs;
@@ -95,6 +103,8 @@ struct session {
 	size_t nr_rings;
 	int nr_cpus;
 	struct screc_attrs attrs;	/* our own, to parse what we drain */
+	struct screc_syscall_set recorded;	/* the syscalls -e names */
+	struct capture *cap;		/* the BPF maps and programs, NULL without */
 	uint64_t tracking_id;		/* a tracking event's id, for synthesized records */
 
 	/* output */
@@ -174,6 +184,24 @@ int filter_parse_errnos(struct record_filter *f, const char *list);
 int filter_apply(struct session *s);
 /* The active filters as text for the FILTERS string ("" for none); returns its length. */
 size_t filter_describe(const struct session *s, char *buf, size_t size);
+
+/* bpf.c */
+/*
+ * With --capture or -P, after events_open: make the maps, the output events
+ * (one per ring) and the program, and attach it.  Where BPF is refused,
+ * --capture says so in one line and the recording goes on without it
+ * (returns 0); -P cannot, and returns -errno with a message.
+ */
+int capture_open(struct session *s, const pid_t *tids, size_t nr_tids);
+/*
+ * If rec is a sample of the capture's output events, write it as a CAPTURE
+ * record (or drop it when malformed) and set *done.  Returns 0 or -errno.
+ */
+int capture_write(struct session *s, const void *rec, size_t len, bool *done);
+/* Say with -v what was captured. */
+void capture_stats(const struct session *s);
+/* Close the programs, maps and output events; NULL does nothing. */
+void capture_free(struct capture *c);
 
 /* ring.c */
 /* Drain every ring into the writer; returns records moved. */

@@ -141,8 +141,12 @@ ring_write_perf(struct session *s, const void *rec, size_t len)
 {
 	const struct perf_event_header *h = rec;
 	struct screc_sample smp;
+	bool done;
 	int err;
 
+	err = capture_write(s, rec, len, &done);
+	if (done)
+		return err;
 	switch (h->type) {
 	case PERF_RECORD_SAMPLE:
 		if (screc_sample_parse(&s->attrs, rec, len, &smp) != 0)

@@ -277,6 +277,22 @@ report_dump(struct screc_reader *r, FILE *out)
 			fputc('\n', out);
 			break;
 		}
+		case SCREC_REC_CAPTURE: {
+			struct screc_capture_view cv;
+			unsigned k;
+
+			if (screc_get_capture(rec, &cv))
+				goto bad;
+			fprintf(out, "capture time=%" PRIu64 ".%09" PRIu64 " tid=%u nr=%u when=%s",
+				cv.time / 1000000000u, cv.time % 1000000000u, cv.tid, cv.nr,
+				cv.when == SCREC_CAPTURE_EXIT ? "exit" : "entry");
+			for (k = 0; k < cv.nr_regions; k++) {
+				fprintf(out, " arg%u=%#" PRIx64 ":", cv.regions[k].arg, cv.regions[k].addr);
+				print_escaped(out, (const char *)cv.regions[k].data, cv.regions[k].len);
+			}
+			fputc('\n', out);
+			break;
+		}
 		case SCREC_REC_TARGET_EXIT: {
 			struct screc_rec_target_exit te;
 

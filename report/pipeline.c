@@ -47,19 +47,63 @@ struct open_ev {
 	unsigned nr_effects;
 };
 
+/* A thread's last CAPTURE record, until its sample comes. */
+struct pending_capture {
+	uint32_t tid;
+	uint32_t size;
+	struct screc_rec *rec;		/* a copy, checked when it was queued */
+};
+
 /* --- the traced memory and fds, for the decoder --- */
 
 struct entry_mem {
 	const struct aspace *as;
 	struct mem_snapshot snap;
+	const struct screc_capture_view *cap;	/* bytes copied at record time, or NULL */
 };
 
 static size_t
 read_entry(void *arg, uint64_t addr, void *buf, size_t len)
 {
 	const struct entry_mem *m = arg;
+	unsigned i;
 
+	/* Captured bytes first: they are what the call saw, wherever they lived. */
+	for (i = 0; m->cap && i < m->cap->nr_regions; i++) {
+		uint64_t lo = m->cap->regions[i].addr;
+		uint32_t n = m->cap->regions[i].len;
+
+		if (addr >= lo && addr - lo < n) {
+			size_t k = n - (addr - lo) < len ? n - (addr - lo) : len;
+
+			memcpy(buf, m->cap->regions[i].data + (addr - lo), k);
+			return k;
+		}
+	}
 	return aspace_read(m->as, &m->snap, addr, buf, len);
+}
+
+/*
+ * The capture that belongs to a sample of thread tid and syscall nr at time:
+ * its last one, for the same syscall and not later.  Taken out of the table;
+ * the caller frees it (free(rec)).  NULL if none.
+ */
+static struct screc_rec *
+take_capture(struct run *run, uint32_t tid, long nr, uint64_t time,
+	     struct screc_capture_view *v)
+{
+	struct pending_capture *pc = idmap_get(&run->caps, tid, false);
+	struct screc_rec *rec;
+
+	if (!pc)
+		return NULL;
+	rec = pc->rec;
+	idmap_del(&run->caps, pc);
+	if (screc_get_capture(rec, v) || v->nr != nr || v->time > time) {
+		free(rec);
+		return NULL;
+	}
+	return rec;
 }
 
 struct fd_lookup {
@@ -461,6 +505,8 @@ on_enter(struct report_session *ss, const struct screc_sample *s, const struct t
 	struct entry_mem em;
 	struct decode_mem mem = { read_entry, &em };
 	struct decode_call c = { .nr = nr, .mem = &mem };
+	struct screc_capture_view cv;
+	struct screc_rec *cap;
 	struct aspace *as;
 	struct open_ev *o;
 	uint64_t sp = 0;
@@ -472,7 +518,9 @@ on_enter(struct report_session *ss, const struct screc_sample *s, const struct t
 		finish(ss, o);	/* the previous call never returned (exit, exec) */
 	as = proc_aspace(run->pm, s->pid);
 	screc_sample_reg(s, SCREC_PERF_SP, &sp);
-	em = (struct entry_mem){ as, { s->stack, sp, s->stack ? s->stack_size : 0 } };
+	cap = take_capture(run, s->tid, nr, s->time, &cv);
+	em = (struct entry_mem){ as, { s->stack, sp, s->stack ? s->stack_size : 0 },
+				 cap ? &cv : NULL };
 	sample_args(d, s, nr, c.args);
 	keep = keep_enter(ss, s, nr, comm) &&
 	       (!f || !f->nr_paths || names_path(ss, &c, s->pid)) &&
@@ -486,12 +534,14 @@ on_enter(struct report_session *ss, const struct screc_sample *s, const struct t
 	o = idmap_get(&run->open, s->tid, true);
 	if (!o) {
 		run->err = -ENOMEM;
+		free(cap);
 		return;
 	}
 	o->keep = keep;
 	o->frames = malloc((n ? n : 1) * sizeof(*o->frames));
 	if (!o->frames) {
 		run->err = -ENOMEM;
+		free(cap);
 		return;
 	}
 	memcpy(o->frames, run->frames, n * sizeof(*o->frames));
@@ -524,6 +574,7 @@ on_enter(struct report_session *ss, const struct screc_sample *s, const struct t
 	}
 	if (ss->resolve.active)
 		write_resolved(ss, s, p, len, o, n);
+	free(cap);
 }
 
 static void
@@ -706,8 +757,21 @@ process_queued(struct report_session *ss, struct queued *q)
 	struct run *run = &ss->run;
 	struct screc_resolved_view v;
 
-	(void)run;
-	if (q->type != SCREC_REC_RESOLVED)
+	if (q->type == SCREC_REC_CAPTURE) {
+		struct pending_capture *pc = idmap_get(&run->caps,
+						       ((struct screc_rec_capture *)q->data)->tid, true);
+		struct screc_rec *copy = malloc(q->len);
+
+		if (!pc || !copy) {
+			free(copy);
+			run->err = -ENOMEM;
+			return;
+		}
+		memcpy(copy, q->data, q->len);
+		free(pc->rec);
+		pc->rec = copy;
+		pc->size = q->len;
+	} else if (q->type != SCREC_REC_RESOLVED)
 		process(ss, q->data, q->len, NULL);
 	/* Checked when it was queued. */
 	else if (screc_get_resolved((const struct screc_rec *)q->data, &v) == 0)
@@ -754,6 +818,37 @@ bound_heap(struct report_session *ss)
 		run->heap_bytes -= sizeof(*q) + q->len;
 		deliver(ss, OP_QUEUED, q);
 	}
+}
+
+/* A CAPTURE record waits in the heap too: it must come before its sample. */
+static void
+queue_capture(struct report_session *ss, const struct screc_rec *rec)
+{
+	struct run *run = &ss->run;
+	struct screc_capture_view v;
+	struct queued *q;
+
+	if (screc_get_capture(rec, &v) || v.tid == 0) {
+		run->st->unreadable++;
+		return;
+	}
+	q = malloc(sizeof(*q) + rec->size);
+	if (!q) {
+		run->err = -ENOMEM;
+		return;
+	}
+	q->time = v.time;
+	q->seq = run->seq++;
+	q->len = rec->size;
+	q->type = rec->type;
+	memcpy(q->data, rec, rec->size);
+	if (heap_push(run, q)) {
+		free(q);
+		run->err = -ENOMEM;
+		return;
+	}
+	run->heap_bytes += sizeof(*q) + rec->size;
+	bound_heap(ss);
 }
 
 static void
@@ -939,6 +1034,9 @@ pipeline_read(struct report_session *ss, const struct screc_rec *rec)
 	case SCREC_REC_RESOLVED:
 		queue_perf(ss, rec);
 		break;
+	case SCREC_REC_CAPTURE:
+		queue_capture(ss, rec);
+		break;
 	case SCREC_REC_ROUND:
 		flush_until(ss, run->prev_round_max, false);
 		run->prev_round_max = run->round_max;
@@ -962,6 +1060,8 @@ report_session_begin(struct report_session *ss, const struct report_filter *f, s
 		return -ENOMEM;
 	proc_set_file_reader(run->pm, find_read, ss->find);
 	run->open = (struct idmap)IDMAP_INIT(struct open_ev);
+	run->caps = (struct idmap)IDMAP_INIT(struct pending_capture);
+	ss->decode.unread = &st->unread;
 	run->heap_max = 256ull << 20;
 	if (getenv("SCREC_REORDER_MAX"))
 		run->heap_max = strtoull(getenv("SCREC_REORDER_MAX"), NULL, 0);
@@ -1060,6 +1160,13 @@ report_session_finish(struct report_session *ss)
 	run->heap = NULL;
 	screc_buf_release(&run->text);
 	idmap_release(&run->open);
+	for (size_t i = 0; i < run->caps.cap; i++) {
+		struct pending_capture *pc = idmap_slot(&run->caps, i);
+
+		if (pc)
+			free(pc->rec);
+	}
+	idmap_release(&run->caps);
 	proc_model_free(run->pm);
 	run->pm = NULL;
 	return ret;

@@ -35,6 +35,7 @@ struct run {
 	uint64_t seq, round_max, prev_round_max;
 
 	struct idmap open;		/* tid -> struct open_ev */
+	struct idmap caps;		/* tid -> struct pending_capture: its last CAPTURE record */
 
 	bool begin_sent;		/* the reading side asked for the sink's begin() */
 

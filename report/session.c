@@ -236,6 +236,12 @@ report_session_each_unnamed(struct report_session *s,
 	find_each_unnamed(s->find, fn, arg);
 }
 
+uint64_t
+report_session_features(const struct report_session *s)
+{
+	return s->r ? screc_reader_header(s->r)->features : 0;
+}
+
 const struct report_meta *
 report_session_meta(const struct report_session *s)
 {

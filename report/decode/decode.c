@@ -232,6 +232,8 @@ print_path(struct dctx *x, uint64_t addr)
 	}
 	n = mem_get_str(x->c->mem, addr, buf, PATH_LIMIT, &complete);
 	if (n < 0) {
+		if (x->o->unread)
+			(*x->o->unread)++;
 		print_ptr(x, addr);
 		return;
 	}

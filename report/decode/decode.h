@@ -40,6 +40,7 @@ struct decode_fds {
 struct decode_opts {
 	unsigned strsize;	/* strace -s (default 32; 0 is taken as 32) */
 	bool fd_paths;		/* strace -y: 3</etc/passwd> */
+	uint64_t *unread;	/* counts paths and sockaddrs printed as pointers; may be NULL */
 };
 
 #define DECODE_STRSIZE_DEFAULT 32

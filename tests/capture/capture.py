@@ -2,12 +2,17 @@
 # SPDX-License-Identifier: MIT
 """Record-time filters and capture, on tests/capture/capture-target.c.
 
+--capture: paths and a sockaddr built on the heap decode as strace prints
+them, on the same run (screc records strace running the target).  Without
+it, and with it where BPF is refused (the capabilities dropped with capsh),
+they print as pointers with a note, after one line from the recorder.
+-P: a recording holds exactly the calls naming that path (or prefix).
 --failed: a recording holds exactly the calls that failed in a recording of
 everything (the target is deterministic), each with a complete stack through
 the target's own function; --errno keeps only the errors named; `screc info`
 names the filters.
 
-    capture.py screc=PATH target=PATH
+    capture.py screc=PATH target=PATH [capture=0|1]
 Exit status: 0 pass, 1 fail, 77 skip (perf_event_open forbidden).
 """
 import collections
@@ -28,10 +33,10 @@ class Env:
     def __init__(self, screc, target, tmp):
         self.screc, self.target, self.tmp = screc, target, tmp
 
-    def record(self, name, *opts, env=None, prefix=()):
+    def record(self, name, *opts, env=None, prefix=(), under=()):
         path = os.path.join(self.tmp, name + '.screc')
         cmd = list(prefix) + [self.screc, 'record', '-o', path] + list(opts) + \
-            ['--', self.target, str(ROUNDS)]
+            ['--'] + list(under) + [self.target, str(ROUNDS)]
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
         if p.returncode != 0:
             if perf_forbidden(p.stderr):
@@ -52,6 +57,7 @@ class Env:
                 events.append(cur)
             elif line.startswith(' > ') and cur:
                 cur[2].append(line[3:])
+        self.last_stderr = p.stderr
         s = SUMMARY.match(p.stderr.strip().splitlines()[-1])
         if not s:
             fail('no summary line: %s' % p.stderr[-500:])
@@ -64,6 +70,88 @@ class Env:
 def texts(events):
     """The calls' text, heap pointers made equal, as a multiset."""
     return collections.Counter(re.sub(r'0x[0-9a-f]{6,}', '0xP', e[1]) for e in events)
+
+
+HEAP_OPEN = re.compile(r'openat\(AT_FDCWD, 0x[0-9a-f]+, O_RDONLY\|O_CLOEXEC\) = 3')
+HEAP_CONNECT = re.compile(r'connect\(\d+, 0x[0-9a-f]+, 16\) = -1 ECONNREFUSED')
+NOTE = re.compile(r'note: \d+ paths or addresses were not in the recording .* --capture')
+
+
+def check_capture(env):
+    if not shutil.which('strace'):
+        print('ok - # SKIP the comparison with strace: strace is not installed')
+    else:
+        out = os.path.join(env.tmp, 'strace.out')
+        path, _ = env.record('strace', '-C', '-e', 'openat,connect',
+                             under=['strace', '-f', '-qq', '-o', out, '-e', 'trace=openat,connect'])
+        strace = collections.defaultdict(list)
+        for line in open(out):
+            m = re.match(r'(\d+) +(.*)', line.rstrip('\n'))
+            if m and not m.group(2).startswith(('+++', '---')):
+                strace[int(m.group(1))].append(re.sub(r'\)\s+= ', ') = ', m.group(2)))
+        got, _, _ = env.report(path)
+        screc = collections.defaultdict(list)
+        for pid, text, _ in got:
+            if pid in strace:
+                screc[pid].append(text)
+        # strace's child runs strace's code until it execs the target, untraced.
+        pid = max(strace, key=lambda p: len(strace[p]))
+        lines = screc[pid]
+        first = next((i for i, l in enumerate(lines) if l == strace[pid][0]), None)
+        if first is None or lines[first:] != strace[pid]:
+            fail('--capture: screc decodes otherwise than strace:\n  strace: %s\n  screc:  %s' %
+                 ('\n          '.join(strace[pid]), '\n          '.join(lines)))
+        heap = sum(1 for l in strace[pid] if l.startswith(('openat(AT_FDCWD, "/etc/passwd"',
+                                                           'connect(')))
+        if heap != 2 * ROUNDS:
+            fail('strace shows %d heap calls, not %d' % (heap, 2 * ROUNDS))
+        print('ok - --capture: %d calls identical to strace\'s on the same run, %d with heap '
+              'data' % (len(strace[pid]), heap))
+
+    path, _ = env.record('nocapture', '-e', 'openat,connect')
+    got, _, out = env.report(path)
+    text = '\n'.join(e[1] for e in got)
+    if len(HEAP_OPEN.findall(text)) < 2 * ROUNDS or len(HEAP_CONNECT.findall(text)) != ROUNDS:
+        fail('without --capture, heap paths and sockaddrs do not print as pointers:\n' + text)
+    if not NOTE.search(env.last_stderr):
+        fail('without --capture, no note on the pointers: ' + env.last_stderr)
+    print('ok - without --capture: heap data prints as pointers, with a note')
+
+    if not shutil.which('capsh'):
+        print('ok - # SKIP BPF refused: capsh (libcap2-bin) is not installed')
+        return
+    path, err = env.record('refused', '-C', '-e', 'openat,connect',
+                           prefix=['capsh', '--drop=cap_bpf,cap_sys_admin,cap_perfmon', '--',
+                                   '-c', '"$0" "$@"'])
+    said = [l for l in err.splitlines() if 'capture:' in l]
+    if len(said) != 1 or 'recording without it' not in said[0]:
+        fail('BPF refused: the recorder should say so in one line: %r' % err)
+    got, _, _ = env.report(path)
+    text = '\n'.join(e[1] for e in got)
+    if len(HEAP_OPEN.findall(text)) < 2 * ROUNDS or not NOTE.search(env.last_stderr):
+        fail('BPF refused: heap paths do not print as pointers with a note:\n' + text)
+    print('ok - BPF refused (capabilities dropped): one line, the recording goes on, pointers '
+          'and a note')
+
+
+def check_path(env):
+    path, _ = env.record('path', '-P', '/etc/passwd')
+    got, (n, complete), _ = env.report(path)
+    if len(got) != ROUNDS or complete != n or \
+            not all(e[1] == 'openat(AT_FDCWD, "/etc/passwd", O_RDONLY|O_CLOEXEC) = 3' and
+                    any('open_heap_path' in f for f in e[2]) for e in got):
+        fail('-P /etc/passwd: %d events, not the %d opens of it: %s' %
+             (len(got), ROUNDS, [e[1] for e in got]))
+    if not re.search(r'^filters:\s+path=/etc/passwd\b', env.info(path), re.M):
+        fail('screc info does not name the path filter:\n' + env.info(path))
+    path, _ = env.record('prefix', '-P', '/etc/hostname*')
+    got, _, _ = env.report(path)
+    texts_ = collections.Counter(e[1] for e in got)
+    want = {'openat(AT_FDCWD, "/etc/hostname", O_RDONLY|O_CLOEXEC) = 3': ROUNDS,
+            'openat(AT_FDCWD, "/etc/hostname/x", O_RDONLY) = -1 ENOTDIR (Not a directory)': ROUNDS}
+    if texts_ != want:
+        fail('-P /etc/hostname*: %s' % dict(texts_))
+    print('ok - -P: exactly the %d opens of the path, and of the prefix' % ROUNDS)
 
 
 def check_failed(env):
@@ -106,6 +194,11 @@ def main():
     tmp = tempfile.mkdtemp(prefix='screc-capture.')
     try:
         env = Env(args['screc'], args['target'], tmp)
+        if args.get('capture', '1') == '1':
+            check_capture(env)
+            check_path(env)
+        else:
+            print('ok - # SKIP --capture and -P: built with -Dcapture=disabled')
         check_failed(env)
         print('PASS')
     except Failed as e:
