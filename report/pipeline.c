@@ -828,10 +828,9 @@ queue_capture(struct report_session *ss, const struct screc_rec *rec)
 	struct screc_capture_view v;
 	struct queued *q;
 
-	if (screc_get_capture(rec, &v) || v.tid == 0) {
-		run->st->unreadable++;
+	/* A damaged one is skipped like any other damaged record: its call prints pointers. */
+	if (screc_get_capture(rec, &v) || v.tid == 0)
 		return;
-	}
 	q = malloc(sizeof(*q) + rec->size);
 	if (!q) {
 		run->err = -ENOMEM;
