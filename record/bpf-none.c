@@ -14,9 +14,10 @@ capture_open(struct session *s, const pid_t *tids, size_t nr_tids)
 {
 	(void)tids;
 	(void)nr_tids;
-	if (s->filter.path) {
-		screc_err("-P %s: this screc was built without capture (meson -Dcapture=disabled); "
-			  "filter the paths at report time (screc report -P)", s->filter.path);
+	if (s->filter.path || s->filter.fd >= 0) {
+		screc_err("%s: this screc was built without capture (meson -Dcapture=disabled); "
+			  "filter at report time (screc report -P PATH or --fd N)",
+			  s->filter.path ? "-P" : "--fd");
 		return -ENOTSUP;
 	}
 	if (s->capture)

@@ -262,6 +262,51 @@ lookup_u32(struct prog *p, int map, int l)
 	jump(p, BPF_JEQ, BPF_REG_0, 0, l);
 }
 
+/* Syscalls of %desc or %network whose first argument is not an fd (they return one, or take a count). */
+static const char *const not_fd_first[] = {
+	"pipe", "pipe2", "socket", "socketpair", "eventfd", "eventfd2", "epoll_create",
+	"epoll_create1", "memfd_create", "timerfd_create", "inotify_init", "inotify_init1",
+	"fanotify_init", "userfaultfd", "perf_event_open", "bpf", "io_uring_setup", "pidfd_open",
+	"fsopen", "fspick", "open_tree", "memfd_secret", "select", "poll", "ppoll", "pselect6",
+	"creat", "mq_open", "landlock_create_ruleset", "mmap",
+};
+
+/* Whether --fd compares syscall nr's first argument. */
+static bool
+fd_first(long nr)
+{
+	const char *name = screc_syscall_name(nr);
+	size_t i;
+
+	unsigned cl = screc_syscall_classes(nr);
+
+	if (!name || !((cl & SCREC_CLASS_NETWORK) ||
+		       ((cl & SCREC_CLASS_DESC) && !(cl & SCREC_CLASS_FILE))))
+		return false;
+	for (i = 0; i < sizeof(not_fd_first) / sizeof(not_fd_first[0]); i++)
+		if (strcmp(name, not_fd_first[i]) == 0)
+			return false;
+	return true;
+}
+
+/* --fd: the calls whose first argument is that fd go on; every other call is dropped. */
+static void
+gen_fd_filter(struct prog *p, const struct session *s, int drop)
+{
+	int check = label_new(p), pass = label_new(p);
+	long nr;
+
+	for (nr = screc_syscall_set_next(&s->recorded, 0); nr >= 0;
+	     nr = screc_syscall_set_next(&s->recorded, nr + 1))
+		if (fd_first(nr))
+			jump(p, BPF_JEQ, BPF_REG_8, (int32_t)nr, check);
+	jump(p, BPF_JA, 0, 0, drop);
+	label_here(p, check);
+	emit(p, LDX(BPF_W, BPF_REG_1, BPF_REG_6, 16));	/* an int: the low half */
+	jump(p, BPF_JNE, BPF_REG_1, s->filter.fd, drop);
+	label_here(p, pass);
+}
+
 /*
  * The entry program.  Registers: r6 the context (nr at 8, arguments from 16,
  * the same for raw_syscalls and the syscalls' own tracepoints), r7 pid_tgid,
@@ -293,6 +338,8 @@ gen_enter(struct prog *p, const struct session *s, const struct capture *c)
 	emit(p, CALL(BPF_FUNC_ktime_get_ns));
 	emit(p, STX(BPF_DW, BPF_REG_9, BPF_REG_0, 8));
 	emit(p, ST(BPF_DW, BPF_REG_9, 16, SCREC_CAPTURE_ENTRY));
+	if (f->fd >= 0)
+		gen_fd_filter(p, s, drop);
 
 	for (i = 0; i < sizeof(cap_table) / sizeof(cap_table[0]); i++) {
 		int nr = screc_syscall_nr(cap_table[i].name), next;
@@ -370,7 +417,7 @@ gen_enter(struct prog *p, const struct session *s, const struct capture *c)
 	label_here(p, keep);
 	emit(p, MOV64_IMM(BPF_REG_0, 1));
 	emit(p, EXIT());
-	if (plen) {
+	if (plen || f->fd >= 0) {
 		label_here(p, drop);
 		emit(p, MOV64_IMM(BPF_REG_0, 0));
 		emit(p, EXIT());
@@ -590,7 +637,7 @@ capture_open(struct session *s, const pid_t *tids, size_t nr_tids)
 	size_t i, e;
 	int err = 0;
 
-	if (!s->capture && !s->filter.path)
+	if (!s->capture && !s->filter.path && s->filter.fd < 0)
 		return 0;
 	c = calloc(1, sizeof(*c));
 	if (!c)
@@ -666,10 +713,10 @@ capture_open(struct session *s, const pid_t *tids, size_t nr_tids)
 refuse:
 	s->cap = NULL;
 	capture_free(c);
-	if (s->filter.path) {
-		screc_err("-P %s: the path filter needs BPF: %s: %s; it needs root or CAP_BPF and "
-			  "CAP_PERFMON, and a kernel that allows BPF (no lockdown)", s->filter.path,
-			  what, strerror(-err));
+	if (s->filter.path || s->filter.fd >= 0) {
+		screc_err("%s: the filter needs BPF: %s: %s; it needs root or CAP_BPF and "
+			  "CAP_PERFMON, and a kernel that allows BPF (no lockdown)",
+			  s->filter.path ? "-P" : "--fd", what, strerror(-err));
 		return err;
 	}
 	refused(what, -err);

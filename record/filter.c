@@ -140,6 +140,8 @@ filter_describe(const struct session *s, char *buf, size_t size)
 			len += (size_t)snprintf(buf + len, size - len, "%s%d", i ? "," : "errno=",
 						f->errnos[i]);
 	}
+	if (f->fd >= 0 && len < size)
+		len += (size_t)snprintf(buf + len, size - len, "%sfd=%d", len ? " " : "", f->fd);
 	if (f->path && len < size)
 		len += (size_t)snprintf(buf + len, size - len, "%spath=%s", len ? " " : "", f->path);
 	return len < size ? len : size - 1;

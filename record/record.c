@@ -136,6 +136,8 @@ usage(FILE *f)
 		"                        most %u)\n"
 		"  -P, --path PATH       only calls naming PATH (PATH* for a prefix), decided in\n"
 		"                        the kernel (BPF; implies --capture)\n"
+		"      --fd N            only calls on fd N (their first argument), decided in\n"
+		"                        the kernel (BPF)\n"
 		"  -v, --verbose         say more\n",
 		RECORD_STACK_DEFAULT, SCREC_ARCH_STACK_MAX, RECORD_RING_BUDGET >> 20,
 		RECORD_RING_MIN >> 20, RECORD_RING_MAX >> 20, RECORD_CAPTURE_DEFAULT,
@@ -187,6 +189,7 @@ parse_options(struct options *o, struct session *s, struct target *t, int argc, 
 		{ "capture", no_argument, NULL, 'C' },
 		{ "string-limit", required_argument, NULL, 's' },
 		{ "path", required_argument, NULL, 'P' },
+		{ "fd", required_argument, NULL, 'd' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -273,6 +276,12 @@ parse_options(struct options *o, struct session *s, struct target *t, int argc, 
 			s->filter.path = optarg;
 			s->capture = true;	/* the path is read anyway: show it */
 			break;
+		case 'd':
+			v = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || v > 1u << 30)
+				screc_die(2, "--fd %s: expected a file descriptor number", optarg);
+			s->filter.fd = (int)v;
+			break;
 		case 'v':
 			screc_verbose = true;
 			break;
@@ -286,9 +295,10 @@ parse_options(struct options *o, struct session *s, struct target *t, int argc, 
 			return true;
 		}
 	}
-	if ((s->capture || s->filter.path) && (s->filter.failed || s->filter.nr_errnos))
-		screc_die(2, "record: --capture and -P work on syscall entry, --failed and --errno "
-			  "at exit: give one or the other");
+	if ((s->capture || s->filter.path || s->filter.fd >= 0) &&
+	    (s->filter.failed || s->filter.nr_errnos))
+		screc_die(2, "record: --capture, -P and --fd work on syscall entry, --failed and "
+			  "--errno at exit: give one or the other");
 	if (!s->capture_size)
 		s->capture_size = RECORD_CAPTURE_DEFAULT;
 	if (o->nr_pids && optind < argc)
@@ -924,7 +934,7 @@ int
 cmd_record(int argc, char **argv)
 {
 	struct recording r = {
-		.s = { .stack_size = RECORD_STACK_DEFAULT, .inherit = true },
+		.s = { .stack_size = RECORD_STACK_DEFAULT, .inherit = true, .filter.fd = -1 },
 		.t = { .child = -1, .go_fd = -1, .err_fd = -1 },
 		.l = { .sig_fd = -1 },
 		.out = { .fd = -1 },

@@ -66,6 +66,7 @@ struct record_filter {
 	int errnos[FILTER_MAX_ERRNOS];	/* --errno: only these errors */
 	int nr_errnos;
 	const char *path;	/* -P: only calls naming this path (PATH* a prefix), in BPF */
+	int fd;			/* --fd: only calls on this fd (their first argument), in BPF; -1 */
 };
 
 /* Capture size for written buffers when -s is not given (strace's default). */

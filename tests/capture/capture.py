@@ -6,7 +6,8 @@
 them, on the same run (screc records strace running the target).  Without
 it, and with it where BPF is refused (the capabilities dropped with capsh),
 they print as pointers with a note, after one line from the recorder.
--P: a recording holds exactly the calls naming that path (or prefix).
+-P: a recording holds exactly the calls naming that path (or prefix); --fd,
+exactly the calls on that fd.
 --failed: a recording holds exactly the calls that failed in a recording of
 everything (the target is deterministic), each with a complete stack through
 the target's own function; --errno keeps only the errors named; `screc info`
@@ -154,6 +155,20 @@ def check_path(env):
     print('ok - -P: exactly the %d opens of the path, and of the prefix' % ROUNDS)
 
 
+def check_fd(env):
+    everything, _ = env.record('all-fd')
+    want = [e for e in env.report(everything)[0] if re.match(r'\w+\(3[,)]', e[1]) and
+            not e[1].startswith(('newfstatat(', 'openat(', 'statx('))]   # 3 as a dirfd: not --fd's
+    path, _ = env.record('fd', '--fd', '3')
+    got, (n, complete), _ = env.report(path)
+    if texts(got) != texts(want) or complete != n:
+        fail('--fd 3 holds other calls than those on fd 3:\n  --fd: %s\n  on 3: %s' %
+             (sorted(texts(got).items()), sorted(texts(want).items())))
+    if not re.search(r'^filters:\s+fd=3\b', env.info(path), re.M):
+        fail('screc info does not name the fd filter:\n' + env.info(path))
+    print('ok - --fd 3: exactly the %d calls on fd 3 of a full recording' % n)
+
+
 def check_failed(env):
     everything, _ = env.record('all')
     want = [e for e in env.report(everything)[0] if re.search(r'\) = -1 E', e[1])]
@@ -197,6 +212,7 @@ def main():
         if args.get('capture', '1') == '1':
             check_capture(env)
             check_path(env)
+            check_fd(env)
         else:
             print('ok - # SKIP --capture and -P: built with -Dcapture=disabled')
         check_failed(env)
