@@ -52,6 +52,7 @@ enum cap_kind {
 	CAP_PATH,		/* NUL-terminated, up to CAP_SLOT bytes */
 	CAP_SOCKADDR,		/* len argument bytes, up to 128 */
 	CAP_WBUF,		/* len argument bytes, up to -s */
+	CAP_INT,		/* an int (the in-out length of accept and getsockname) */
 };
 
 struct cap_arg {
@@ -107,12 +108,44 @@ static const struct {
 	{ "bind", { { CAP_SOCKADDR, 1, 2 } } },
 	{ "sendto", { { CAP_WBUF, 1, 2 }, { CAP_SOCKADDR, 4, 5 } } },
 	{ "write", { { CAP_WBUF, 1, 2 } } },
+	{ "accept", { { CAP_INT, 2, 0 } } },
+	{ "accept4", { { CAP_INT, 2, 0 } } },
+	{ "getsockname", { { CAP_INT, 2, 0 } } },
+	{ "getpeername", { { CAP_INT, 2, 0 } } },
 	{ "pwrite64", { { CAP_WBUF, 1, 2 } } },
+};
+
+/* What the kernel writes for a call, taken at its exit (only when it succeeded). */
+enum exit_kind {
+	EXIT_RBUF = 1,		/* arg 1, the return value's bytes, up to -s */
+	EXIT_FDPAIR,		/* arg 0, two ints */
+	EXIT_SOCKADDR_LENP,	/* arg 1, as many bytes as the int at arg 2 says, up to 128 */
+};
+
+static const struct {
+	const char *name;
+	unsigned char kind;
+} exit_table[] = {
+	{ "read", EXIT_RBUF },
+	{ "pread64", EXIT_RBUF },
+	{ "pipe", EXIT_FDPAIR },
+	{ "pipe2", EXIT_FDPAIR },
+	{ "accept", EXIT_SOCKADDR_LENP },
+	{ "accept4", EXIT_SOCKADDR_LENP },
+	{ "getsockname", EXIT_SOCKADDR_LENP },
+	{ "getpeername", EXIT_SOCKADDR_LENP },
+};
+
+/* The entry's arguments of a call with something to take at exit, by thread. */
+struct pending {
+	uint32_t nr, pad;
+	uint64_t args[3];
 };
 
 struct capture {
 	int pids_fd, scratch_fd, out_fd;	/* maps */
-	int enter_prog, fork_prog;
+	int pending_fd;				/* tid -> struct pending */
+	int fork_prog;
 	int *out_events;			/* BPF output events, one per ring */
 	size_t nr_out;
 	int fork_event;				/* the sched_process_fork event the program hangs on */
@@ -120,6 +153,7 @@ struct capture {
 	size_t nr_hooks;
 	uint64_t *ids;				/* the output events' ids */
 	uint64_t captured, dropped;
+	struct screc_syscall_set set;		/* the syscalls of the program being made */
 };
 
 /* --- bpf(2) --- */
@@ -227,6 +261,18 @@ jump(struct prog *p, uint8_t op, uint8_t d, int32_t imm, int l)
 	emit(p, INSN(BPF_JMP | op | BPF_K, op == BPF_JA ? 0 : d, 0, 0, imm));
 }
 
+/* Whether a jump goes to l: the verifier refuses code that none reaches. */
+static bool
+label_used(const struct prog *p, int l)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr_fix; i++)
+		if (p->fix[i].label == l)
+			return true;
+	return false;
+}
+
 static void
 ld_map_fd(struct prog *p, uint8_t d, int fd)
 {
@@ -289,15 +335,208 @@ fd_first(long nr)
 	return true;
 }
 
+/* Whether nr has something to take at exit; its exit_table kind, or 0. */
+static unsigned
+exit_kind_of(const struct capture *c, long nr)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(exit_table) / sizeof(exit_table[0]); i++)
+		if (screc_syscall_nr(exit_table[i].name) == nr)
+			return screc_syscall_set_has(&c->set, nr) ? exit_table[i].kind : 0;
+	return 0;
+}
+
+/*
+ * In the entry program: keep the arguments of a call with outputs for its
+ * exit.  Each syscall reads only arguments it has: the kernel refuses a
+ * program that reads past the context of a tracepoint it hangs on.
+ */
+static void
+gen_pending(struct prog *p, const struct capture *c)
+{
+	int done = label_new(p);
+	size_t i;
+	int k;
+
+	for (i = 0; i < sizeof(exit_table) / sizeof(exit_table[0]); i++) {
+		int nr = screc_syscall_nr(exit_table[i].name), next, nargs;
+
+		if (nr < 0 || !exit_kind_of(c, nr))
+			continue;
+		nargs = screc_syscall_nargs(nr);
+		next = label_new(p);
+		jump(p, BPF_JNE, BPF_REG_8, nr, next);
+		/* struct pending at fp-40, the tid at fp-4 */
+		emit(p, STX(BPF_W, BPF_REG_10, BPF_REG_8, -40));
+		emit(p, ST(BPF_W, BPF_REG_10, -36, 0));
+		for (k = 0; k < 3; k++) {
+			if (k < nargs)
+				emit(p, LDX(BPF_DW, BPF_REG_1, BPF_REG_6, 16 + 8 * k));
+			else
+				emit(p, MOV64_IMM(BPF_REG_1, 0));
+			emit(p, STX(BPF_DW, BPF_REG_10, BPF_REG_1, -32 + 8 * k));
+		}
+		emit(p, STX(BPF_W, BPF_REG_10, BPF_REG_7, -4));
+		ld_map_fd(p, BPF_REG_1, c->pending_fd);
+		emit(p, MOV64_REG(BPF_REG_2, BPF_REG_10));
+		emit(p, ALU64_IMM(BPF_ADD, BPF_REG_2, -4));
+		emit(p, MOV64_REG(BPF_REG_3, BPF_REG_10));
+		emit(p, ALU64_IMM(BPF_ADD, BPF_REG_3, -40));
+		emit(p, MOV64_IMM(BPF_REG_4, BPF_ANY));
+		emit(p, CALL(BPF_FUNC_map_update_elem));
+		jump(p, BPF_JA, 0, 0, done);
+		label_here(p, next);
+	}
+	label_here(p, done);
+}
+
+/*
+ * The exit program: for a recorded thread whose call kept its arguments at
+ * entry, copy what the call wrote (when it succeeded) into a capture marked
+ * as taken at exit.  Context: the syscall number at 8, the return value at
+ * 16.  Registers: r6 the context, r7 pid_tgid, r8 the pending arguments,
+ * r9 the scratch record.  Always returns 1: it decides nothing.
+ */
+static int
+gen_exit(struct prog *p, const struct session *s, const struct capture *c)
+{
+	int keep = label_new(p), out = label_new(p);
+	size_t i;
+	int16_t r0 = CAP_HDR, r1 = CAP_HDR + CAP_REGION_HDR + CAP_SLOT;
+
+	emit(p, MOV64_REG(BPF_REG_6, BPF_REG_1));
+	emit(p, CALL(BPF_FUNC_get_current_pid_tgid));
+	emit(p, MOV64_REG(BPF_REG_7, BPF_REG_0));
+	emit(p, ALU64_IMM(BPF_RSH, BPF_REG_0, 32));
+	emit(p, STX(BPF_W, BPF_REG_10, BPF_REG_0, -4));
+	lookup_u32(p, c->pids_fd, keep);
+	emit(p, STX(BPF_W, BPF_REG_10, BPF_REG_7, -4));
+	lookup_u32(p, c->pending_fd, keep);
+	emit(p, MOV64_REG(BPF_REG_8, BPF_REG_0));
+	emit(p, LDX(BPF_W, BPF_REG_1, BPF_REG_8, 0));
+	emit(p, LDX(BPF_W, BPF_REG_2, BPF_REG_6, 8));
+	emit(p, INSN(BPF_JMP | BPF_JNE | BPF_X, BPF_REG_1, BPF_REG_2, 0, 0));
+	p->fix[p->nr_fix].at = p->n - 1;	/* a register compare: fixed up like jump() */
+	p->fix[p->nr_fix++].label = keep;
+	/* Once: a later exit of the same syscall must not take this call's arguments. */
+	emit(p, ST(BPF_W, BPF_REG_8, 0, -1));
+	emit(p, ST(BPF_W, BPF_REG_10, -8, 0));
+	ld_map_fd(p, BPF_REG_1, c->scratch_fd);
+	emit(p, MOV64_REG(BPF_REG_2, BPF_REG_10));
+	emit(p, ALU64_IMM(BPF_ADD, BPF_REG_2, -8));
+	emit(p, CALL(BPF_FUNC_map_lookup_elem));
+	jump(p, BPF_JEQ, BPF_REG_0, 0, keep);
+	emit(p, MOV64_REG(BPF_REG_9, BPF_REG_0));
+	emit(p, STX(BPF_W, BPF_REG_9, BPF_REG_7, 0));
+	emit(p, LDX(BPF_W, BPF_REG_1, BPF_REG_6, 8));
+	emit(p, STX(BPF_W, BPF_REG_9, BPF_REG_1, 4));
+	emit(p, CALL(BPF_FUNC_ktime_get_ns));
+	emit(p, STX(BPF_DW, BPF_REG_9, BPF_REG_0, 8));
+	emit(p, ST(BPF_DW, BPF_REG_9, 16, SCREC_CAPTURE_EXIT));
+	emit(p, LDX(BPF_W, BPF_REG_7, BPF_REG_6, 8));	/* r7: the syscall number from here */
+
+	for (i = 0; i < sizeof(exit_table) / sizeof(exit_table[0]); i++) {
+		int nr = screc_syscall_nr(exit_table[i].name), next;
+
+		if (nr < 0 || !exit_kind_of(c, nr))
+			continue;
+		next = label_new(p);
+		jump(p, BPF_JNE, BPF_REG_7, nr, next);
+		emit(p, LDX(BPF_DW, BPF_REG_2, BPF_REG_6, 16));	/* the return value */
+		switch (exit_table[i].kind) {
+		case EXIT_RBUF: {
+			int in = label_new(p);
+
+			/* 0 bytes too: an empty read prints "" */
+			jump(p, BPF_JSLT, BPF_REG_2, 0, keep);
+			jump(p, BPF_JLE, BPF_REG_2, (int32_t)s->capture_size, in);
+			emit(p, MOV64_IMM(BPF_REG_2, s->capture_size));
+			label_here(p, in);
+			emit(p, LDX(BPF_DW, BPF_REG_3, BPF_REG_8, 8 + 8 * 1));
+			emit(p, STX(BPF_DW, BPF_REG_9, BPF_REG_3, r0));
+			emit(p, STX(BPF_W, BPF_REG_9, BPF_REG_2, r0 + 8));
+			emit(p, ST(BPF_W, BPF_REG_9, r0 + 12, 1));
+			emit(p, MOV64_REG(BPF_REG_1, BPF_REG_9));
+			emit(p, ALU64_IMM(BPF_ADD, BPF_REG_1, r0 + CAP_REGION_HDR));
+			emit(p, CALL(BPF_FUNC_probe_read_user));
+			jump(p, BPF_JNE, BPF_REG_0, 0, keep);
+			emit(p, ST(BPF_B, BPF_REG_9, 17, 1));
+			break;
+		}
+		case EXIT_FDPAIR:
+			jump(p, BPF_JNE, BPF_REG_2, 0, keep);
+			emit(p, LDX(BPF_DW, BPF_REG_3, BPF_REG_8, 8 + 8 * 0));
+			emit(p, STX(BPF_DW, BPF_REG_9, BPF_REG_3, r0));
+			emit(p, ST(BPF_W, BPF_REG_9, r0 + 8, 8));
+			emit(p, ST(BPF_W, BPF_REG_9, r0 + 12, 0));
+			emit(p, MOV64_REG(BPF_REG_1, BPF_REG_9));
+			emit(p, ALU64_IMM(BPF_ADD, BPF_REG_1, r0 + CAP_REGION_HDR));
+			emit(p, MOV64_IMM(BPF_REG_2, 8));
+			emit(p, CALL(BPF_FUNC_probe_read_user));
+			jump(p, BPF_JNE, BPF_REG_0, 0, keep);
+			emit(p, ST(BPF_B, BPF_REG_9, 17, 1));
+			break;
+		case EXIT_SOCKADDR_LENP: {
+			int in = label_new(p);
+
+			jump(p, BPF_JSLT, BPF_REG_2, 0, keep);
+			/* region 1: the length, an int at arg 2 */
+			emit(p, LDX(BPF_DW, BPF_REG_3, BPF_REG_8, 8 + 8 * 2));
+			jump(p, BPF_JEQ, BPF_REG_3, 0, keep);
+			emit(p, STX(BPF_DW, BPF_REG_9, BPF_REG_3, r1));
+			emit(p, ST(BPF_W, BPF_REG_9, r1 + 8, 4));
+			emit(p, ST(BPF_W, BPF_REG_9, r1 + 12, 2));
+			emit(p, MOV64_REG(BPF_REG_1, BPF_REG_9));
+			emit(p, ALU64_IMM(BPF_ADD, BPF_REG_1, r1 + CAP_REGION_HDR));
+			emit(p, MOV64_IMM(BPF_REG_2, 4));
+			emit(p, CALL(BPF_FUNC_probe_read_user));
+			jump(p, BPF_JNE, BPF_REG_0, 0, keep);
+			/* region 0: that many bytes of the address at arg 1, at most 128 */
+			emit(p, LDX(BPF_W, BPF_REG_2, BPF_REG_9, r1 + CAP_REGION_HDR));
+			jump(p, BPF_JLE, BPF_REG_2, 128, in);
+			emit(p, MOV64_IMM(BPF_REG_2, 128));
+			label_here(p, in);
+			emit(p, LDX(BPF_DW, BPF_REG_3, BPF_REG_8, 8 + 8 * 1));
+			emit(p, STX(BPF_DW, BPF_REG_9, BPF_REG_3, r0));
+			emit(p, STX(BPF_W, BPF_REG_9, BPF_REG_2, r0 + 8));
+			emit(p, ST(BPF_W, BPF_REG_9, r0 + 12, 1));
+			emit(p, MOV64_REG(BPF_REG_1, BPF_REG_9));
+			emit(p, ALU64_IMM(BPF_ADD, BPF_REG_1, r0 + CAP_REGION_HDR));
+			emit(p, CALL(BPF_FUNC_probe_read_user));
+			jump(p, BPF_JNE, BPF_REG_0, 0, keep);
+			emit(p, ST(BPF_B, BPF_REG_9, 17, 2));
+			break;
+		}
+		}
+		jump(p, BPF_JA, 0, 0, out);
+		label_here(p, next);
+	}
+	jump(p, BPF_JA, 0, 0, keep);
+	if (label_used(p, out)) {
+		label_here(p, out);
+		emit(p, MOV64_REG(BPF_REG_1, BPF_REG_6));
+		ld_map_fd(p, BPF_REG_2, c->out_fd);
+		emit(p, MOV32_IMM(BPF_REG_3, -1));	/* BPF_F_CURRENT_CPU */
+		emit(p, MOV64_REG(BPF_REG_4, BPF_REG_9));
+		emit(p, MOV64_IMM(BPF_REG_5, CAP_SIZE));
+		emit(p, CALL(BPF_FUNC_perf_event_output));
+	}
+	label_here(p, keep);
+	emit(p, MOV64_IMM(BPF_REG_0, 1));
+	emit(p, EXIT());
+	return resolve(p);
+}
+
 /* --fd: the calls whose first argument is that fd go on; every other call is dropped. */
 static void
-gen_fd_filter(struct prog *p, const struct session *s, int drop)
+gen_fd_filter(struct prog *p, const struct session *s, const struct capture *c, int drop)
 {
 	int check = label_new(p), pass = label_new(p);
 	long nr;
 
-	for (nr = screc_syscall_set_next(&s->recorded, 0); nr >= 0;
-	     nr = screc_syscall_set_next(&s->recorded, nr + 1))
+	for (nr = screc_syscall_set_next(&c->set, 0); nr >= 0;
+	     nr = screc_syscall_set_next(&c->set, nr + 1))
 		if (fd_first(nr))
 			jump(p, BPF_JEQ, BPF_REG_8, (int32_t)nr, check);
 	jump(p, BPF_JA, 0, 0, drop);
@@ -338,14 +577,16 @@ gen_enter(struct prog *p, const struct session *s, const struct capture *c)
 	emit(p, CALL(BPF_FUNC_ktime_get_ns));
 	emit(p, STX(BPF_DW, BPF_REG_9, BPF_REG_0, 8));
 	emit(p, ST(BPF_DW, BPF_REG_9, 16, SCREC_CAPTURE_ENTRY));
+	if (s->capture)
+		gen_pending(p, c);
 	if (f->fd >= 0)
-		gen_fd_filter(p, s, drop);
+		gen_fd_filter(p, s, c, drop);
 
 	for (i = 0; i < sizeof(cap_table) / sizeof(cap_table[0]); i++) {
 		int nr = screc_syscall_nr(cap_table[i].name), next;
 		unsigned nreg = 0;
 
-		if (nr < 0 || !screc_syscall_set_has(&s->recorded, nr))
+		if (nr < 0 || !screc_syscall_set_has(&c->set, nr))
 			continue;
 		next = label_new(p);
 		jump(p, BPF_JNE, BPF_REG_8, nr, next);
@@ -366,6 +607,13 @@ gen_enter(struct prog *p, const struct session *s, const struct capture *c)
 				emit(p, MOV64_IMM(BPF_REG_0, 0));
 				label_here(p, ok);
 				emit(p, STX(BPF_W, BPF_REG_9, BPF_REG_0, r + 8));
+			} else if (a->kind == CAP_INT) {
+				emit(p, ST(BPF_W, BPF_REG_9, r + 8, 4));
+				emit(p, MOV64_IMM(BPF_REG_2, 4));
+				emit(p, CALL(BPF_FUNC_probe_read_user));
+				jump(p, BPF_JEQ, BPF_REG_0, 0, ok);
+				emit(p, ST(BPF_W, BPF_REG_9, r + 8, 0));
+				label_here(p, ok);
 			} else {
 				uint32_t lim = a->kind == CAP_SOCKADDR ? 128 : s->capture_size;
 				int in = label_new(p);
@@ -405,7 +653,7 @@ gen_enter(struct prog *p, const struct session *s, const struct capture *c)
 	jump(p, BPF_JA, 0, 0, plen ? drop : keep);
 
 	/* The verifier refuses unreachable code: each block only where it is used. */
-	if (s->capture) {
+	if (label_used(p, out)) {
 		label_here(p, out);
 		emit(p, MOV64_REG(BPF_REG_1, BPF_REG_6));
 		ld_map_fd(p, BPF_REG_2, c->out_fd);
@@ -417,7 +665,7 @@ gen_enter(struct prog *p, const struct session *s, const struct capture *c)
 	label_here(p, keep);
 	emit(p, MOV64_IMM(BPF_REG_0, 1));
 	emit(p, EXIT());
-	if (plen || f->fd >= 0) {
+	if (label_used(p, drop)) {
 		label_here(p, drop);
 		emit(p, MOV64_IMM(BPF_REG_0, 0));
 		emit(p, EXIT());
@@ -514,10 +762,10 @@ capture_free(struct capture *c)
 	for (i = 0; i < c->nr_hooks; i++)
 		close(c->hooks[i]);
 	free(c->hooks);
-	if (c->enter_prog >= 0)
-		close(c->enter_prog);
 	if (c->fork_prog >= 0)
 		close(c->fork_prog);
+	if (c->pending_fd >= 0)
+		close(c->pending_fd);
 	if (c->out_fd >= 0)
 		close(c->out_fd);
 	if (c->scratch_fd >= 0)
@@ -634,7 +882,7 @@ capture_open(struct session *s, const pid_t *tids, size_t nr_tids)
 	struct capture *c;
 	struct prog p = { 0 };
 	const char *what = "making the maps";
-	size_t i, e;
+	size_t i, e, insns = 0;
 	int err = 0;
 
 	if (!s->capture && !s->filter.path && s->filter.fd < 0)
@@ -642,7 +890,7 @@ capture_open(struct session *s, const pid_t *tids, size_t nr_tids)
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	c->pids_fd = c->scratch_fd = c->out_fd = c->enter_prog = c->fork_prog = -1;
+	c->pids_fd = c->scratch_fd = c->out_fd = c->fork_prog = c->pending_fd = -1;
 	c->fork_event = -1;
 	c->out_events = malloc(s->nr_rings * sizeof(*c->out_events));
 	c->ids = calloc(s->nr_rings, sizeof(*c->ids));
@@ -658,7 +906,8 @@ capture_open(struct session *s, const pid_t *tids, size_t nr_tids)
 	c->pids_fd = map_create(BPF_MAP_TYPE_HASH, 4, 1, PIDS_MAX);
 	c->scratch_fd = map_create(BPF_MAP_TYPE_PERCPU_ARRAY, 4, CAP_SIZE, 1);
 	c->out_fd = map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, (uint32_t)s->nr_cpus);
-	if (c->pids_fd < 0 || c->scratch_fd < 0 || c->out_fd < 0) {
+	c->pending_fd = map_create(BPF_MAP_TYPE_LRU_HASH, 4, sizeof(struct pending), PIDS_MAX);
+	if (c->pids_fd < 0 || c->scratch_fd < 0 || c->out_fd < 0 || c->pending_fd < 0) {
 		err = -errno;
 		goto refuse;
 	}
@@ -676,41 +925,59 @@ capture_open(struct session *s, const pid_t *tids, size_t nr_tids)
 		if (err)
 			goto refuse;
 	}
-	what = "loading the program";
-	err = gen_enter(&p, s, c);
-	if (err)
-		goto refuse;
-	c->enter_prog = prog_load(&p, "entry");
-	free(p.insn);
-	if (c->enter_prog < 0) {
-		err = -errno;
-		goto refuse;
-	}
 	what = "following children";
 	if (s->inherit) {
 		err = attach_fork(s, c);
 		if (err)
 			goto refuse;
 	}
-	what = "attaching the program";
 	c->hooks = calloc(s->nr_tps, sizeof(*c->hooks));
 	if (!c->hooks) {
 		err = -ENOMEM;
 		goto refuse;
 	}
 	for (e = 0; e < s->nr_tps; e++) {
-		if (s->tps[e].kind != SCREC_ATTR_ENTER)
+		const struct tracepoint *tp = &s->tps[e];
+		bool enter = tp->kind == SCREC_ATTR_ENTER;
+		int prog;
+
+		if (!enter && !(tp->kind == SCREC_ATTR_EXIT && s->capture))
 			continue;
-		err = hook(s->tps[e].id, c->enter_prog);
+		/* A syscall's own tracepoint: a program for it alone (see gen_pending). */
+		screc_syscall_set_clear(&c->set);
+		if (strncmp(tp->name, "syscalls:sys_", 13) == 0)
+			screc_syscall_set_add(&c->set, screc_syscall_nr(screc_syscall_from_tracepoint(
+				tp->name + (enter ? strlen("syscalls:sys_enter_") :
+						    strlen("syscalls:sys_exit_")))));
+		else
+			c->set = s->recorded;
+		what = enter ? "loading the entry program" : "loading the exit program";
+		free(p.insn);
+		p = (struct prog){ 0 };
+		err = enter ? gen_enter(&p, s, c) : gen_exit(&p, s, c);
+		if (err)
+			goto refuse;
+		prog = prog_load(&p, enter ? "entry" : "exit");
+		if (prog < 0) {
+			err = -errno;
+			goto refuse;
+		}
+		what = "attaching the program";
+		err = hook(tp->id, prog);
+		close(prog);	/* the event holds it */
 		if (err < 0)
 			goto refuse;
 		c->hooks[c->nr_hooks++] = err;
 		err = 0;
+		insns += p.n;
 	}
-	screc_debug("capture: %zu instructions, on %zu rings", p.n, c->nr_out);
+	free(p.insn);
+	screc_debug("capture: %zu programs, %zu instructions, on %zu rings", c->nr_hooks, insns,
+		    c->nr_out);
 	return 0;
 
 refuse:
+	free(p.insn);
 	s->cap = NULL;
 	capture_free(c);
 	if (s->filter.path || s->filter.fd >= 0) {

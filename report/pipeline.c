@@ -37,6 +37,13 @@ struct open_ev {
 	struct event ev;
 	struct frame *frames;
 	char *args_text;	/* decoded at entry, while the memory is there */
+	/*
+	 * A call with outputs in a recording with capture: the entry's memory,
+	 * to decode the arguments again at exit with what the kernel wrote.
+	 */
+	uint8_t *stack;
+	uint64_t stack_lo, stack_len;
+	struct screc_rec *entry_cap;
 	/* What the call does to the fd table if it succeeds (OPEN's fd is its return). */
 	struct pending_effect {
 		enum decode_fd_op op;
@@ -83,13 +90,22 @@ read_entry(void *arg, uint64_t addr, void *buf, size_t len)
 	return aspace_read(m->as, &m->snap, addr, buf, len);
 }
 
+/* Memory the kernel wrote, as captured at exit: only the capture's regions. */
+static size_t
+read_exit(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	const struct entry_mem m = { NULL, { NULL, 0, 0 }, arg };
+
+	return read_entry((void *)&m, addr, buf, len);
+}
+
 /*
  * The capture that belongs to a sample of thread tid and syscall nr at time:
  * its last one, for the same syscall and not later.  Taken out of the table;
  * the caller frees it (free(rec)).  NULL if none.
  */
 static struct screc_rec *
-take_capture(struct run *run, uint32_t tid, long nr, uint64_t time,
+take_capture(struct run *run, uint32_t tid, long nr, uint64_t time, uint8_t when,
 	     struct screc_capture_view *v)
 {
 	struct pending_capture *pc = idmap_get(&run->caps, tid, false);
@@ -99,7 +115,7 @@ take_capture(struct run *run, uint32_t tid, long nr, uint64_t time,
 		return NULL;
 	rec = pc->rec;
 	idmap_del(&run->caps, pc);
-	if (screc_get_capture(rec, v) || v->nr != nr || v->time > time) {
+	if (screc_get_capture(rec, v) || v->nr != nr || v->time > time || v->when != when) {
 		free(rec);
 		return NULL;
 	}
@@ -331,6 +347,8 @@ finish(struct report_session *ss, struct open_ev *o)
 	}
 	free(o->frames);
 	free(o->args_text);
+	free(o->stack);
+	free(o->entry_cap);
 	idmap_del(&run->open, o);
 }
 
@@ -518,7 +536,7 @@ on_enter(struct report_session *ss, const struct screc_sample *s, const struct t
 		finish(ss, o);	/* the previous call never returned (exit, exec) */
 	as = proc_aspace(run->pm, s->pid);
 	screc_sample_reg(s, SCREC_PERF_SP, &sp);
-	cap = take_capture(run, s->tid, nr, s->time, &cv);
+	cap = take_capture(run, s->tid, nr, s->time, SCREC_CAPTURE_ENTRY, &cv);
 	em = (struct entry_mem){ as, { s->stack, sp, s->stack ? s->stack_size : 0 },
 				 cap ? &cv : NULL };
 	sample_args(d, s, nr, c.args);
@@ -566,6 +584,18 @@ on_enter(struct report_session *ss, const struct screc_sample *s, const struct t
 		if (d->args[i].is_pointer)
 			o->ev.arg_is_ptr |= 1u << i;
 	take_effects(ss, o, &c);
+	o->stack = NULL;
+	o->entry_cap = NULL;
+	if (keep && (report_session_features(ss) & SCREC_FEAT_CAPTURE) && !d->is_exit &&
+	    decode_has_outputs(nr)) {
+		o->stack_len = s->stack ? s->stack_size : 0;
+		o->stack_lo = sp;
+		o->stack = malloc(o->stack_len ? o->stack_len : 1);
+		if (o->stack)
+			memcpy(o->stack, s->stack, o->stack_len);
+		o->entry_cap = cap;	/* kept: freed with the call */
+		cap = NULL;
+	}
 	if (keep) {
 		c.fds = ss->decode.fd_paths ? &fds : NULL;
 		screc_buf_reset(&run->text);
@@ -575,6 +605,46 @@ on_enter(struct report_session *ss, const struct screc_sample *s, const struct t
 	if (ss->resolve.active)
 		write_resolved(ss, s, p, len, o, n);
 	free(cap);
+}
+
+/*
+ * What the kernel wrote was captured at exit: decode the arguments again,
+ * with the entry's memory for the inputs and the capture for the outputs,
+ * and take the fd effects again (pipe's fds are outputs).
+ */
+static void
+decode_at_exit(struct report_session *ss, struct open_ev *o, const struct screc_sample *s)
+{
+	struct run *run = &ss->run;
+	struct screc_capture_view ecv, xcv;
+	struct screc_rec *xcap = take_capture(run, s->tid, o->ev.nr, s->time, SCREC_CAPTURE_EXIT,
+					      &xcv);
+	struct fd_lookup fl = { run->pm, o->ev.pid };
+	const struct decode_fds fds = { fd_what, &fl };
+	struct entry_mem em = { proc_aspace(run->pm, o->ev.pid),
+				{ o->stack, o->stack_lo, o->stack_len }, NULL };
+	struct decode_mem mem = { read_entry, &em }, xmem = { read_exit, &xcv };
+	struct decode_call c = { .nr = o->ev.nr, .mem = &mem, .exit_mem = &xmem,
+				 .has_ret = true, .ret = o->ev.ret };
+
+	if (!xcap)
+		return;
+	if (o->entry_cap && screc_get_capture(o->entry_cap, &ecv) == 0)
+		em.cap = &ecv;
+	memcpy(c.args, o->ev.args, sizeof(c.args));
+	take_effects(ss, o, &c);
+	c.fds = ss->decode.fd_paths ? &fds : NULL;
+	screc_buf_reset(&run->text);
+	decode_args(&run->text, &c, &ss->decode);
+	if (!run->text.err) {
+		char *text = strdup(screc_buf_text(&run->text));
+
+		if (text) {
+			free(o->args_text);
+			o->args_text = text;
+		}
+	}
+	free(xcap);
 }
 
 static void
@@ -595,6 +665,8 @@ on_exit_sample(struct report_session *ss, const struct screc_sample *s, const st
 		o->ev.err_msg = o->ev.err ? errno_message(o->ev.err) : NULL;
 		o->ev.duration_ns = s->time >= o->ev.time ? s->time - o->ev.time : 0;
 	}
+	if (o->stack && o->ev.has_ret)
+		decode_at_exit(ss, o, s);
 	finish(ss, o);
 }
 

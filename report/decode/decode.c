@@ -689,6 +689,19 @@ decode_ret(struct screc_buf *out, const struct decode_call *c, const struct deco
 	}
 }
 
+bool
+decode_has_outputs(long nr)
+{
+	const struct signature *sig = decode_signature(nr);
+	unsigned i;
+
+	for (i = 0; sig && i < sig->nargs; i++)
+		if (sig->args[i].out || sig->args[i].type == ARG_RBUF ||
+		    sig->args[i].type == ARG_HEXBUF || sig->args[i].type == ARG_EPOLL_EVENTS)
+			return true;
+	return false;
+}
+
 unsigned
 decode_nr_args(long nr)
 {

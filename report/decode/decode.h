@@ -118,6 +118,9 @@ size_t decode_fd_effects(const struct decode_call *c, struct decode_fd_effect *o
 /* Whether argument i of syscall nr is a file descriptor (fd, or a dirfd that is not AT_FDCWD). */
 bool decode_arg_is_fd(long nr, unsigned i);
 
+/* Whether syscall nr has arguments the kernel fills in (printed from exit memory). */
+bool decode_has_outputs(long nr);
+
 /* How many arguments syscall nr takes (6 when unknown). */
 unsigned decode_nr_args(long nr);
 

@@ -3,7 +3,8 @@
  * A target for record-time capture and in-kernel filters: paths and a
  * sockaddr built on the heap (no stack snapshot holds them), calls that fail
  * with known errors among calls that succeed, and repeated opens of one path
- * among others.  Each kind of call has its own noinline function, so a test
+ * among others; bytes written and read through a pipe on the heap, a
+ * socket's address read back.  Each kind of call has its own noinline function, so a test
  * can name the frames of its stack.
  *
  *     capture-target [ROUNDS]
@@ -49,6 +50,35 @@ connect_heap_addr(void)
 	free(in);
 }
 
+/* Bytes from the heap through a pipe, and a socket's address: outputs taken at exit. */
+static void __attribute__((noinline))
+pipe_and_socket(void)
+{
+	char *msg = strdup("hello from the heap"), *buf = malloc(64);
+	struct sockaddr_in *in = calloc(1, sizeof(*in));
+	socklen_t *len = malloc(sizeof(*len));
+	int fds[2], s;
+
+	if (pipe2(fds, O_CLOEXEC) == 0) {
+		write(fds[1], msg, strlen(msg));
+		read(fds[0], buf, 64);
+		close(fds[1]);
+		read(fds[0], buf, 64);
+		close(fds[0]);
+	}
+	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	in->sin_family = AF_INET;
+	inet_pton(AF_INET, "127.0.0.1", &in->sin_addr);
+	bind(s, (struct sockaddr *)in, sizeof(*in));
+	*len = sizeof(*in);
+	getsockname(s, (struct sockaddr *)in, len);
+	close(s);
+	free(len);
+	free(in);
+	free(buf);
+	free(msg);
+}
+
 /* Fails with ENOENT. */
 static void __attribute__((noinline))
 fail_enoent(int i)
@@ -83,6 +113,7 @@ main(int argc, char **argv)
 		open_heap_path("/etc", "hostname");
 		open_heap_path("/etc", "passwd");
 		connect_heap_addr();
+		pipe_and_socket();
 		fail_enoent(i);
 		fail_enotdir();
 		fail_ebadf();
