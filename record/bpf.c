@@ -40,10 +40,14 @@
 
 /* What the program writes per call: a header, then CAP_REGIONS fixed slots. */
 #define CAP_SLOT	256u	/* bytes per region */
-#define CAP_REGIONS	2
+#define CAP_REGIONS	4
 #define CAP_HDR		24	/* tid, nr, time, when, nr_regions, pad */
 #define CAP_REGION_HDR	16	/* addr, len, arg */
 #define CAP_SIZE	(CAP_HDR + CAP_REGIONS * (CAP_REGION_HDR + CAP_SLOT))
+/* What goes out for n regions: only those. */
+#define CAP_OUT(n)	(CAP_HDR + (n) * (CAP_REGION_HDR + CAP_SLOT))
+/* The iovec entries captured, each with the start of its buffer. */
+#define CAP_IOVS	(CAP_REGIONS - 1)
 
 #define PIDS_MAX	65536
 
@@ -53,6 +57,7 @@ enum cap_kind {
 	CAP_SOCKADDR,		/* len argument bytes, up to 128 */
 	CAP_WBUF,		/* len argument bytes, up to -s */
 	CAP_INT,		/* an int (the in-out length of accept and getsockname) */
+	CAP_IOVEC,		/* the first CAP_IOVS entries (count in len_arg), then their buffers */
 };
 
 struct cap_arg {
@@ -113,6 +118,8 @@ static const struct {
 	{ "getsockname", { { CAP_INT, 2, 0 } } },
 	{ "getpeername", { { CAP_INT, 2, 0 } } },
 	{ "pwrite64", { { CAP_WBUF, 1, 2 } } },
+	{ "writev", { { CAP_IOVEC, 1, 2 } } },
+	{ "pwritev", { { CAP_IOVEC, 1, 2 } } },
 };
 
 /* What the kernel writes for a call, taken at its exit (only when it succeeded). */
@@ -519,7 +526,7 @@ gen_exit(struct prog *p, const struct session *s, const struct capture *c)
 		ld_map_fd(p, BPF_REG_2, c->out_fd);
 		emit(p, MOV32_IMM(BPF_REG_3, -1));	/* BPF_F_CURRENT_CPU */
 		emit(p, MOV64_REG(BPF_REG_4, BPF_REG_9));
-		emit(p, MOV64_IMM(BPF_REG_5, CAP_SIZE));
+		emit(p, MOV64_IMM(BPF_REG_5, CAP_OUT(2)));
 		emit(p, CALL(BPF_FUNC_perf_event_output));
 	}
 	label_here(p, keep);
@@ -544,6 +551,56 @@ gen_fd_filter(struct prog *p, const struct session *s, const struct capture *c, 
 	emit(p, LDX(BPF_W, BPF_REG_1, BPF_REG_6, 16));	/* an int: the low half */
 	jump(p, BPF_JNE, BPF_REG_1, s->filter.fd, drop);
 	label_here(p, pass);
+}
+
+/*
+ * An iovec array at region r (its address already there): its first
+ * CAP_IOVS entries, then in the regions after it the start (-s bytes) of
+ * each entry's buffer, a region of 0 bytes for entries the call does not
+ * have.
+ */
+static void
+gen_iovec(struct prog *p, const struct session *s, int16_t r, const struct cap_arg *a)
+{
+	int in = label_new(p), ok = label_new(p);
+	unsigned j;
+
+	emit(p, LDX(BPF_DW, BPF_REG_2, BPF_REG_6, 16 + 8 * a->len_arg));
+	jump(p, BPF_JLE, BPF_REG_2, CAP_IOVS, in);
+	emit(p, MOV64_IMM(BPF_REG_2, CAP_IOVS));
+	label_here(p, in);
+	emit(p, ALU64_IMM(BPF_LSH, BPF_REG_2, 4));
+	emit(p, STX(BPF_W, BPF_REG_9, BPF_REG_2, r + 8));
+	emit(p, CALL(BPF_FUNC_probe_read_user));
+	jump(p, BPF_JEQ, BPF_REG_0, 0, ok);
+	emit(p, ST(BPF_W, BPF_REG_9, r + 8, 0));
+	label_here(p, ok);
+	for (j = 0; j < CAP_IOVS; j++) {
+		int16_t b = (int16_t)(r + (j + 1) * (CAP_REGION_HDR + CAP_SLOT));
+		int16_t e = (int16_t)(r + CAP_REGION_HDR + 16 * j);	/* entry j in region r */
+		int none = label_new(p), lim = label_new(p), done = label_new(p);
+
+		emit(p, ST(BPF_DW, BPF_REG_9, b, 0));
+		emit(p, ST(BPF_W, BPF_REG_9, b + 8, 0));
+		emit(p, ST(BPF_W, BPF_REG_9, b + 12, a->arg));
+		/* only entries the array read holds */
+		emit(p, LDX(BPF_W, BPF_REG_1, BPF_REG_9, r + 8));
+		jump(p, BPF_JLE, BPF_REG_1, 16 * (int32_t)j, none);
+		emit(p, LDX(BPF_DW, BPF_REG_3, BPF_REG_9, e));
+		emit(p, STX(BPF_DW, BPF_REG_9, BPF_REG_3, b));
+		emit(p, LDX(BPF_DW, BPF_REG_2, BPF_REG_9, e + 8));
+		jump(p, BPF_JLE, BPF_REG_2, (int32_t)s->capture_size, lim);
+		emit(p, MOV64_IMM(BPF_REG_2, s->capture_size));
+		label_here(p, lim);
+		emit(p, STX(BPF_W, BPF_REG_9, BPF_REG_2, b + 8));
+		emit(p, MOV64_REG(BPF_REG_1, BPF_REG_9));
+		emit(p, ALU64_IMM(BPF_ADD, BPF_REG_1, b + CAP_REGION_HDR));
+		emit(p, CALL(BPF_FUNC_probe_read_user));
+		jump(p, BPF_JEQ, BPF_REG_0, 0, done);
+		emit(p, ST(BPF_W, BPF_REG_9, b + 8, 0));
+		label_here(p, none);
+		label_here(p, done);
+	}
 }
 
 /*
@@ -607,6 +664,10 @@ gen_enter(struct prog *p, const struct session *s, const struct capture *c)
 				emit(p, MOV64_IMM(BPF_REG_0, 0));
 				label_here(p, ok);
 				emit(p, STX(BPF_W, BPF_REG_9, BPF_REG_0, r + 8));
+			} else if (a->kind == CAP_IOVEC) {
+				gen_iovec(p, s, r, a);
+				nreg += CAP_IOVS;
+				break;
 			} else if (a->kind == CAP_INT) {
 				emit(p, ST(BPF_W, BPF_REG_9, r + 8, 4));
 				emit(p, MOV64_IMM(BPF_REG_2, 4));
@@ -630,6 +691,7 @@ gen_enter(struct prog *p, const struct session *s, const struct capture *c)
 			}
 		}
 		emit(p, ST(BPF_B, BPF_REG_9, 17, nreg));
+		emit(p, MOV64_IMM(BPF_REG_5, CAP_OUT(nreg)));	/* kept until the output */
 		/* -P: the first path must be PATH, or start with it (PATH*). */
 		if (plen && cap_table[i].a[0].kind == CAP_PATH) {
 			int16_t d = CAP_HDR + CAP_REGION_HDR;
@@ -659,7 +721,6 @@ gen_enter(struct prog *p, const struct session *s, const struct capture *c)
 		ld_map_fd(p, BPF_REG_2, c->out_fd);
 		emit(p, MOV32_IMM(BPF_REG_3, -1));	/* BPF_F_CURRENT_CPU */
 		emit(p, MOV64_REG(BPF_REG_4, BPF_REG_9));
-		emit(p, MOV64_IMM(BPF_REG_5, CAP_SIZE));
 		emit(p, CALL(BPF_FUNC_perf_event_output));
 	}
 	label_here(p, keep);
@@ -1028,14 +1089,14 @@ capture_write(struct session *s, const void *rec, size_t len, bool *done)
 		goto bad;
 	memcpy(&raw_size, (const uint8_t *)rec + 16, 4);
 	raw = (const uint8_t *)rec + 20;
-	if (raw_size > len - 20 || raw_size < CAP_SIZE)
+	if (raw_size > len - 20 || raw_size < CAP_HDR)
 		goto bad;
 	memcpy(&rc.tid, raw, 4);
 	memcpy(&rc.nr, raw + 4, 4);
 	memcpy(&rc.time, raw + 8, 8);
 	rc.when = raw[16];
 	nreg = raw[17];
-	if (nreg > CAP_REGIONS)
+	if (nreg > CAP_REGIONS || raw_size < CAP_OUT(nreg))
 		goto bad;
 	rc.nr_regions = (uint8_t)nreg;
 	iov[n++] = (struct iovec){ (uint8_t *)&rc + sizeof(rc.hdr), sizeof(rc) - sizeof(rc.hdr) };

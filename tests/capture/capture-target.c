@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static void __attribute__((noinline))
@@ -60,6 +61,13 @@ pipe_and_socket(void)
 	int fds[2], s;
 
 	if (pipe2(fds, O_CLOEXEC) == 0) {
+		struct iovec *iov = calloc(2, sizeof(*iov));
+
+		iov[0] = (struct iovec){ msg, 5 };
+		iov[1] = (struct iovec){ msg + 5, 1 };
+		writev(fds[1], iov, 2);
+		read(fds[0], buf, 64);
+		free(iov);
 		write(fds[1], msg, strlen(msg));
 		read(fds[0], buf, 64);
 		close(fds[1]);

@@ -73,7 +73,7 @@ def texts(events):
     return collections.Counter(re.sub(r'0x[0-9a-f]{6,}', '0xP', e[1]) for e in events)
 
 
-TRACE = 'openat,connect,pipe2,write,read,bind,getsockname'
+TRACE = 'openat,connect,pipe2,write,writev,read,bind,getsockname'
 HEAP_OPEN = re.compile(r'openat\(AT_FDCWD, 0x[0-9a-f]+, O_RDONLY\|O_CLOEXEC\) = 3')
 HEAP_CONNECT = re.compile(r'connect\(\d+, 0x[0-9a-f]+, 16\) = -1 ECONNREFUSED')
 NOTE = re.compile(r'note: \d+ paths or addresses were not in the recording .* --capture')
@@ -104,13 +104,14 @@ def check_capture(env):
             fail('--capture: screc decodes otherwise than strace:\n  strace: %s\n  screc:  %s' %
                  ('\n          '.join(strace[pid]), '\n          '.join(lines)))
         heap = sum(1 for l in strace[pid] if l.startswith(('openat(AT_FDCWD, "/etc/passwd"',
-                                                           'connect(', 'bind(')))
+                                                           'connect(', 'bind(', 'writev(4, [{')))
         at_exit = sum(1 for l in strace[pid] if l.startswith(('pipe2([', 'getsockname(3, {sa_',
                                                               'read(3, "hello from the heap"',
+                                                              'read(3, "hello ", 64)',
                                                               'read(3, "", 64)')))
-        if heap != 3 * ROUNDS or at_exit != 4 * ROUNDS:
+        if heap != 4 * ROUNDS or at_exit != 5 * ROUNDS:
             fail('strace shows %d heap inputs and %d outputs, not %d and %d' %
-                 (heap, at_exit, 3 * ROUNDS, 4 * ROUNDS))
+                 (heap, at_exit, 4 * ROUNDS, 5 * ROUNDS))
         print('ok - --capture: %d calls identical to strace\'s on the same run, %d with heap '
               'inputs, %d with outputs taken at exit' % (len(strace[pid]), heap, at_exit))
 
