@@ -1002,7 +1002,8 @@ capture_open(struct session *s, const pid_t *tids, size_t nr_tids)
 		bool enter = tp->kind == SCREC_ATTR_ENTER;
 		int prog;
 
-		if (!enter && !(tp->kind == SCREC_ATTR_EXIT && s->capture))
+		/* With --failed, the exit takes the stack of a call that failed: no output to take. */
+		if (!enter && !(tp->kind == SCREC_ATTR_EXIT && s->capture && !tp->stack))
 			continue;
 		/* A syscall's own tracepoint: a program for it alone (see gen_pending). */
 		screc_syscall_set_clear(&c->set);

@@ -505,6 +505,8 @@ events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec)
 				const struct tracepoint *tp = e < s->nr_tps ? &s->tps[e] : NULL;
 				int fd;
 
+				if (tp && tp->hook_only)
+					continue;
 				fill_attr(s, &attr, tp, on_exec);
 				fd = open_event(s, &attr, tp, tids[t], cpu);
 				if (fd < 0 && errno == ENODEV)
@@ -615,6 +617,8 @@ events_describe(struct session *s)
 		const struct tracepoint *tp = e < s->nr_tps ? &s->tps[e] : NULL;
 		uint32_t n = 0, off;
 
+		if (tp && tp->hook_only)
+			continue;	/* no event: nothing to describe */
 		fill_attr(s, &attr, tp, false);
 		for (i = 0; i < s->nr_fds; i++)
 			if (s->fd_info[i].event == e &&

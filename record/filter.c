@@ -7,7 +7,8 @@
  * of the entry, but for the return value in ax), and the exit tracepoint
  * carries an ftrace filter on ret ("ret < 0", or one comparison per errno):
  * a call that succeeds costs the tracepoint and the filter, no copy.  The
- * entry tracepoints are not opened at all.  The recording names the active
+ * entry tracepoints are not opened for the targets; with --capture only the
+ * capture program hangs on them.  The recording names the active
  * filters in a FILTERS string for `screc info`.
  */
 #include <errno.h>
@@ -103,6 +104,12 @@ filter_apply(struct session *s)
 		struct tracepoint *tp = &s->tps[i];
 		char *nf;
 
+		if (tp->kind == SCREC_ATTR_ENTER && s->capture) {
+			/* No sample at entry, but capture's program must run there. */
+			tp->hook_only = true;
+			s->tps[n++] = *tp;
+			continue;
+		}
 		if (tp->kind == SCREC_ATTR_ENTER) {
 			free(tp->filter);
 			free(tp->format);
@@ -117,7 +124,8 @@ filter_apply(struct session *s)
 		s->tps[n++] = *tp;
 	}
 	s->nr_tps = n;
-	screc_debug("stacks at syscall exit, filtered in the kernel: %s", s->tps[0].filter);
+	screc_debug("stacks at syscall exit, filtered in the kernel: %s",
+		    s->tps[n - 1].filter);
 	return 0;
 }
 

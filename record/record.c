@@ -295,10 +295,9 @@ parse_options(struct options *o, struct session *s, struct target *t, int argc, 
 			return true;
 		}
 	}
-	if ((s->capture || s->filter.path || s->filter.fd >= 0) &&
-	    (s->filter.failed || s->filter.nr_errnos))
-		screc_die(2, "record: --capture, -P and --fd work on syscall entry, --failed and "
-			  "--errno at exit: give one or the other");
+	if ((s->filter.path || s->filter.fd >= 0) && (s->filter.failed || s->filter.nr_errnos))
+		screc_die(2, "record: -P and --fd decide at syscall entry, --failed and --errno at "
+			  "exit: give one or the other");
 	if (!s->capture_size)
 		s->capture_size = RECORD_CAPTURE_DEFAULT;
 	if (o->nr_pids && optind < argc)

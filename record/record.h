@@ -56,6 +56,7 @@ struct tracepoint {
 	uint32_t kind;		/* SCREC_ATTR_ENTER / _EXIT */
 	char *filter;		/* NULL or an ftrace filter */
 	bool stack;		/* an exit that takes the stack (--failed) */
+	bool hook_only;		/* no event of the targets: only capture's program hangs on it */
 	char *format;		/* tracefs format text */
 };
 

@@ -95,6 +95,7 @@ fail_enoent(int i)
 
 	snprintf(path, sizeof(path), "/nonexistent/%d", i);
 	open(path, O_RDONLY);
+	open_heap_path("/nonexistent", "heap");
 }
 
 /* Fails with ENOTDIR. */

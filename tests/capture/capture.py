@@ -175,7 +175,7 @@ def check_fd(env):
     print('ok - --fd 3: exactly the %d calls on fd 3 of a full recording' % n)
 
 
-def check_failed(env):
+def check_failed(env, capture):
     everything, _ = env.record('all')
     want = [e for e in env.report(everything)[0] if re.search(r'\) = -1 E', e[1])]
     if sum(1 for e in want if 'ENOTDIR' in e[1]) != ROUNDS:
@@ -200,6 +200,19 @@ def check_failed(env):
     print('ok - --failed: the %d failing calls of a full recording, each with a complete stack'
           % n)
 
+    if capture:
+        everything, _ = env.record('all-captured', '-C')
+        want = [e for e in env.report(everything)[0] if re.search(r'\) = -1 E', e[1])]
+        path, _ = env.record('failed-captured', '--failed', '-C')
+        got, (n, complete), _ = env.report(path)
+        heap = 'openat(AT_FDCWD, "/nonexistent/heap", O_RDONLY|O_CLOEXEC) = -1 ENOENT'
+        if texts(got) != texts(want) or complete != n or \
+                sum(1 for e in got if e[1].startswith(heap)) != ROUNDS:
+            fail('--failed --capture: not the failing calls of a full recording with capture, '
+                 'or the heap path is not decoded:\n  --failed: %s\n  failed: %s' %
+                 (sorted(texts(got).items()), sorted(texts(want).items())))
+        print('ok - --failed --capture: the %d failing calls, heap paths decoded' % n)
+
     path, _ = env.record('errno', '--errno', 'ENOTDIR,9')
     got, (n, complete), _ = env.report(path)
     kinds = collections.Counter(re.search(r'= -1 (\w+)', e[1]).group(1) for e in got)
@@ -221,7 +234,7 @@ def main():
             check_fd(env)
         else:
             print('ok - # SKIP --capture and -P: built with -Dcapture=disabled')
-        check_failed(env)
+        check_failed(env, args.get('capture', '1') == '1')
         print('PASS')
     except Failed as e:
         print('FAIL: %s' % e)
