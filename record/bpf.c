@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * Record-time capture (record --capture) and the path filter (-P): a small
- * BPF program on the syscall-entry tracepoints copies the memory that
- * arguments point to (paths, sockaddrs, the start of written buffers) and
- * sends it through a perf event array into the same per-CPU rings as the
- * samples; the recorder turns each into a CAPTURE record.  The program's
- * return value also decides, before the kernel copies a stack, whether the
- * sample is kept: with -P only the calls naming that path are.
+ * Record-time capture (record --capture) and the filters -P and --fd: a small
+ * BPF program on each syscall-entry tracepoint copies the memory that
+ * arguments point to (paths, sockaddrs, the start of written buffers and of
+ * iovecs' buffers) and sends it through a perf event array into the same
+ * per-CPU rings as the samples; the recorder turns each into a CAPTURE
+ * record.  The program's return value also decides, before the kernel
+ * copies a stack, whether the sample is kept: with -P only the calls naming
+ * that path are, with --fd only the calls on that fd.  A program on each
+ * exit tracepoint copies what a call wrote (read buffers, pipe fds,
+ * accept's address), from the arguments the entry kept by thread.  On a
+ * syscall's own tracepoint the kernel refuses a program that reads past that
+ * syscall's arguments, so each tracepoint gets a program made for its
+ * syscalls alone.
  *
  * There is no libbpf: the maps and the program are made with bpf(2) and the
  * instructions are emitted here, so screc-record still needs only libc and
@@ -57,7 +63,7 @@ enum cap_kind {
 	CAP_SOCKADDR,		/* len argument bytes, up to 128 */
 	CAP_WBUF,		/* len argument bytes, up to -s */
 	CAP_INT,		/* an int (the in-out length of accept and getsockname) */
-	CAP_IOVEC,		/* the first CAP_IOVS entries (count in len_arg), then their buffers */
+	CAP_IOVEC,		/* the first CAP_IOVS entries (count in len_arg), their buffers */
 };
 
 struct cap_arg {
@@ -155,7 +161,7 @@ struct capture {
 	int fork_prog;
 	int *out_events;			/* BPF output events, one per ring */
 	size_t nr_out;
-	int fork_event;				/* the sched_process_fork event the program hangs on */
+	int fork_event;				/* what the fork program hangs on */
 	int *hooks;				/* the events the entry program hangs on */
 	size_t nr_hooks;
 	uint64_t *ids;				/* the output events' ids */
@@ -315,7 +321,10 @@ lookup_u32(struct prog *p, int map, int l)
 	jump(p, BPF_JEQ, BPF_REG_0, 0, l);
 }
 
-/* Syscalls of %desc or %network whose first argument is not an fd (they return one, or take a count). */
+/*
+ * Syscalls of %desc or %network whose first argument is not an fd (they
+ * return one, or take a count).
+ */
 static const char *const not_fd_first[] = {
 	"pipe", "pipe2", "socket", "socketpair", "eventfd", "eventfd2", "epoll_create",
 	"epoll_create1", "memfd_create", "timerfd_create", "inotify_init", "inotify_init1",
@@ -1002,17 +1011,20 @@ capture_open(struct session *s, const pid_t *tids, size_t nr_tids)
 		bool enter = tp->kind == SCREC_ATTR_ENTER;
 		int prog;
 
-		/* With --failed, the exit takes the stack of a call that failed: no output to take. */
+		/* With --failed the exit takes a failed call's stack: no output to take. */
 		if (!enter && !(tp->kind == SCREC_ATTR_EXIT && s->capture && !tp->stack))
 			continue;
 		/* A syscall's own tracepoint: a program for it alone (see gen_pending). */
 		screc_syscall_set_clear(&c->set);
-		if (strncmp(tp->name, "syscalls:sys_", 13) == 0)
-			screc_syscall_set_add(&c->set, screc_syscall_nr(screc_syscall_from_tracepoint(
-				tp->name + (enter ? strlen("syscalls:sys_enter_") :
-						    strlen("syscalls:sys_exit_")))));
-		else
+		if (strncmp(tp->name, "syscalls:sys_", 13) == 0) {
+			const char *ev = tp->name + (enter ? strlen("syscalls:sys_enter_") :
+							     strlen("syscalls:sys_exit_"));
+
+			screc_syscall_set_add(&c->set,
+					      screc_syscall_nr(screc_syscall_from_tracepoint(ev)));
+		} else {
 			c->set = s->recorded;
+		}
 		what = enter ? "loading the entry program" : "loading the exit program";
 		free(p.insn);
 		p = (struct prog){ 0 };
@@ -1140,5 +1152,6 @@ capture_stats(const struct session *s)
 		a.key = (uint64_t)(uintptr_t)&key;
 	}
 	screc_debug("capture: %llu records, %llu malformed dropped, %u processes followed",
-		    (unsigned long long)s->cap->captured, (unsigned long long)s->cap->dropped, procs);
+		    (unsigned long long)s->cap->captured, (unsigned long long)s->cap->dropped,
+		    procs);
 }

@@ -143,7 +143,8 @@ filter_describe(const struct session *s, char *buf, size_t size)
 		const char *n = strerrorname_np(f->errnos[i]);
 
 		if (n)
-			len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? "," : "errno=", n);
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? "," : "errno=",
+						n);
 		else
 			len += (size_t)snprintf(buf + len, size - len, "%s%d", i ? "," : "errno=",
 						f->errnos[i]);
@@ -151,6 +152,7 @@ filter_describe(const struct session *s, char *buf, size_t size)
 	if (f->fd >= 0 && len < size)
 		len += (size_t)snprintf(buf + len, size - len, "%sfd=%d", len ? " " : "", f->fd);
 	if (f->path && len < size)
-		len += (size_t)snprintf(buf + len, size - len, "%spath=%s", len ? " " : "", f->path);
+		len += (size_t)snprintf(buf + len, size - len, "%spath=%s", len ? " " : "",
+					f->path);
 	return len < size ? len : size - 1;
 }

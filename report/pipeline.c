@@ -830,8 +830,8 @@ process_queued(struct report_session *ss, struct queued *q)
 	struct screc_resolved_view v;
 
 	if (q->type == SCREC_REC_CAPTURE) {
-		struct pending_capture *pc = idmap_get(&run->caps,
-						       ((struct screc_rec_capture *)q->data)->tid, true);
+		const struct screc_rec_capture *rc = (const struct screc_rec_capture *)q->data;
+		struct pending_capture *pc = idmap_get(&run->caps, rc->tid, true);
 		struct screc_rec *copy = malloc(q->len);
 
 		if (!pc || !copy) {
