@@ -35,6 +35,7 @@
 #define SCREC_FEAT_KNOWN_REQUIRED	(SCREC_FEAT_STACK_TRIMMED | SCREC_FEAT_RESOLVED)
 /* High half: hints a reader may ignore. */
 #define SCREC_FEAT_ARCHIVE		(1ull << 32)	/* BLOB records of binaries at the end */
+#define SCREC_FEAT_CAPTURE		(1ull << 33)	/* CAPTURE records: bytes copied in the kernel */
 
 struct screc_file_header {
 	char magic[SCREC_MAGIC_LEN];
@@ -68,6 +69,7 @@ enum screc_rec_type {
 	SCREC_REC_RESOLVED = 11,	/* struct screc_rec_resolved: a sample and its frames */
 	SCREC_REC_FDS = 12,		/* struct screc_rec_fds: open fds of an attached process */
 	SCREC_REC_PERFMAP = 13,		/* struct screc_rec_perfmap: a piece of a JIT's perf map */
+	SCREC_REC_CAPTURE = 14,		/* struct screc_rec_capture: memory a syscall pointed to */
 };
 
 /*
@@ -105,7 +107,9 @@ enum screc_string_key {
 	SCREC_STR_SCREC_VERSION = 5,
 	SCREC_STR_CMDLINE = 6,		/* screc's own argv, NUL separated */
 	SCREC_STR_EVENTS = 7,		/* the -e list as given */
+	SCREC_STR_FILTERS = 8,		/* in-kernel filters: "failed", "errno=ENOENT,EACCES" */
 };
+#define SCREC_STR_LAST	SCREC_STR_FILTERS	/* the largest key this version knows */
 
 /* A string: len bytes of data (not NUL-terminated), then padding. */
 struct screc_rec_string {
@@ -325,6 +329,42 @@ struct screc_rec_perfmap {
 static_assert(sizeof(struct screc_rec_perfmap) == 24, "perfmap layout");
 
 #define SCREC_PERFMAP_CHUNK	(256u * 1024)
+
+/*
+ * Memory a syscall's arguments point to, copied by the recorder's BPF program
+ * on the syscall tracepoint (record --capture): paths, sockaddrs, the start
+ * of written buffers.  It belongs to the next sample of the same thread and
+ * syscall whose time is not before its own (entry, or with --failed the
+ * exit that carries the stack); the report reads the regions before the
+ * stack snapshot and the mapped files.  Each region is a struct
+ * screc_capture_region followed by len bytes padded to 8.  A string's bytes
+ * end with its NUL when it was shorter than the capture size.
+ */
+struct screc_rec_capture {
+	struct screc_rec hdr;
+	uint32_t tid;
+	uint32_t nr;			/* syscall number */
+	uint64_t time;			/* on the recording clock, before the sample's */
+	uint8_t when;			/* SCREC_CAPTURE_* */
+	uint8_t nr_regions;
+	uint16_t pad;
+	uint32_t pad2;
+	/* struct screc_capture_region regions[nr_regions], each with its bytes */
+};
+static_assert(sizeof(struct screc_rec_capture) == 32, "capture layout");
+
+#define SCREC_CAPTURE_ENTRY	1	/* taken at syscall entry */
+#define SCREC_CAPTURE_EXIT	2	/* taken at exit: what the call wrote */
+
+struct screc_capture_region {
+	uint64_t addr;			/* in the thread's address space */
+	uint32_t len;			/* bytes that follow */
+	uint32_t arg;			/* the syscall argument that pointed there (0-5) */
+};
+static_assert(sizeof(struct screc_capture_region) == 16, "capture region layout");
+
+#define SCREC_CAPTURE_MAX_REGIONS	6
+#define SCREC_CAPTURE_MAX_LEN		4096u	/* bytes per region a reader accepts */
 
 /* Largest record a reader accepts: a 64 KiB stack and registers, with room. */
 #define SCREC_REC_MAX		(1u << 20)

@@ -53,6 +53,49 @@ screc_get_string(const struct screc_rec *rec, struct screc_string_view *out)
 }
 
 int
+screc_get_capture(const struct screc_rec *rec, struct screc_capture_view *out)
+{
+	struct screc_rec_capture rc;
+	const uint8_t *p;
+	size_t left;
+	unsigned i;
+
+	if (fixed(rec, &rc, sizeof(rc)))
+		return -EBADMSG;
+	if (rc.nr_regions > SCREC_CAPTURE_MAX_REGIONS ||
+	    (rc.when != SCREC_CAPTURE_ENTRY && rc.when != SCREC_CAPTURE_EXIT))
+		return -EBADMSG;
+	p = tail(rec, sizeof(rc), &left);
+	out->tid = rc.tid;
+	out->nr = rc.nr;
+	out->time = rc.time;
+	out->when = rc.when;
+	out->nr_regions = rc.nr_regions;
+	for (i = 0; i < rc.nr_regions; i++) {
+		struct screc_capture_region r;
+		size_t padded;
+
+		if (left < sizeof(r))
+			return -EBADMSG;
+		memcpy(&r, p, sizeof(r));
+		p += sizeof(r);
+		left -= sizeof(r);
+		if (r.len > SCREC_CAPTURE_MAX_LEN || r.arg >= 6)
+			return -EBADMSG;
+		padded = ((size_t)r.len + 7) & ~(size_t)7;
+		if (padded > left)
+			return -EBADMSG;
+		out->regions[i].addr = r.addr;
+		out->regions[i].len = r.len;
+		out->regions[i].arg = r.arg;
+		out->regions[i].data = p;
+		p += padded;
+		left -= padded;
+	}
+	return 0;
+}
+
+int
 screc_get_tracepoint(const struct screc_rec *rec, struct screc_tracepoint_view *out)
 {
 	struct screc_rec_tracepoint rt;

@@ -139,6 +139,25 @@ struct screc_perfmap_view {
 };
 int screc_get_perfmap(const struct screc_rec *rec, struct screc_perfmap_view *out);
 
+/*
+ * SCREC_REC_CAPTURE, its regions walked and checked: at most
+ * SCREC_CAPTURE_MAX_REGIONS, each of at most SCREC_CAPTURE_MAX_LEN bytes
+ * inside the record, its arg below 6, when ENTRY or EXIT.  -EBADMSG
+ * otherwise.
+ */
+struct screc_capture_view {
+	uint32_t tid, nr;
+	uint64_t time;
+	uint8_t when;
+	unsigned nr_regions;
+	struct {
+		uint64_t addr;
+		uint32_t len, arg;
+		const uint8_t *data;
+	} regions[SCREC_CAPTURE_MAX_REGIONS];
+};
+int screc_get_capture(const struct screc_rec *rec, struct screc_capture_view *out);
+
 /* SCREC_REC_TARGET_EXIT and SCREC_REC_TRAILER. */
 int screc_get_target_exit(const struct screc_rec *rec, struct screc_rec_target_exit *out);
 int screc_get_trailer(const struct screc_rec *rec, struct screc_rec_trailer *out);

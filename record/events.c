@@ -256,6 +256,7 @@ events_resolve(struct session *s, const struct screc_syscall_set *set)
 	int err = 0;
 	long nr;
 
+	s->recorded = *set;
 	screc_syscall_set_fill(&all);
 	every = memcmp(set, &all, sizeof(all)) == 0;
 	if (n == 0) {
@@ -358,7 +359,7 @@ fill_attr(struct session *s, struct perf_event_attr *a, const struct tracepoint 
 	a->type = PERF_TYPE_TRACEPOINT;
 	a->config = tp->id;
 	a->sample_type |= PERF_SAMPLE_RAW;
-	if (tp->kind == SCREC_ATTR_ENTER) {
+	if (tp->kind == SCREC_ATTR_ENTER || tp->stack) {
 		a->sample_type |= PERF_SAMPLE_IP | PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
 		a->sample_regs_user = SCREC_ARCH_REGS_MASK;
 		a->sample_stack_user = s->stack_size;
@@ -541,6 +542,8 @@ events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec)
 				const struct tracepoint *tp = e < s->nr_tps ? &s->tps[e] : NULL;
 				int fd;
 
+				if (tp && tp->hook_only)
+					continue;
 				fill_attr(s, &attr, tp, on_exec);
 				fd = open_event(s, &attr, tp, tids[t], cpu);
 				if (fd < 0 && errno == ENODEV)
@@ -651,6 +654,8 @@ events_describe(struct session *s)
 		const struct tracepoint *tp = e < s->nr_tps ? &s->tps[e] : NULL;
 		uint32_t n = 0, off;
 
+		if (tp && tp->hook_only)
+			continue;	/* no event: nothing to describe */
 		fill_attr(s, &attr, tp, false);
 		for (i = 0; i < s->nr_fds; i++)
 			if (s->fd_info[i].event == e &&
@@ -750,6 +755,9 @@ events_close(struct session *s)
 {
 	size_t i, page = (size_t)getpagesize();
 
+	capture_stats(s);
+	capture_free(s->cap);
+	s->cap = NULL;
 	for (i = 0; i < s->nr_fds; i++)
 		ioctl(s->fds[i], PERF_EVENT_IOC_DISABLE, 0);
 	for (i = 0; i < s->nr_rings; i++)

@@ -148,6 +148,17 @@ usage(FILE *f)
 		"      --archive[=LEVEL] store the binaries the recorded processes mapped in the\n"
 		"                        file: unwind, symbols (the default level) or full (with\n"
 		"                        DWARF); default: none stored\n"
+		"      --failed          only calls that fail: their stack is taken at the exit,\n"
+		"                        filtered in the kernel before it is copied\n"
+		"      --errno LIST      only calls failing with these errors (ENOENT,EACCES)\n"
+		"  -C, --capture         copy what arguments point to (paths, sockaddrs, written\n"
+		"                        bytes) in the kernel, so that heap data decodes (BPF)\n"
+		"  -s, --string-limit N  bytes of written buffers to capture (default %u, at\n"
+		"                        most %u)\n"
+		"  -P, --path PATH       only calls naming PATH (PATH* for a prefix), decided in\n"
+		"                        the kernel (BPF; implies --capture)\n"
+		"      --fd N            only calls on fd N (their first argument), decided in\n"
+		"                        the kernel (BPF)\n"
 		"  -v, --verbose         say more: setup steps, timings, what the recorder did\n"
 		"  -h, --help            this help\n"
 		"\n"
@@ -156,9 +167,11 @@ usage(FILE *f)
 		"\n"
 		"examples:\n"
 		"  screc record -e connect,%%file -o app.screc -- ./app --serve\n"
-		"  screc record -p 1234 --duration 10 -e '!futex,epoll_wait'\n",
+		"  screc record -p 1234 --duration 10 -e '!futex,epoll_wait'\n"
+		"  screc record --failed -C -e %%file -- ./app   failing file calls, paths decoded\n",
 		RECORD_STACK_DEFAULT, SCREC_ARCH_STACK_MAX, RECORD_RING_BUDGET >> 20,
-		RECORD_RING_MIN >> 20, RECORD_RING_MAX >> 20);
+		RECORD_RING_MIN >> 20, RECORD_RING_MAX >> 20, RECORD_CAPTURE_DEFAULT,
+		RECORD_CAPTURE_MAX);
 }
 
 /* -e help: the syntax, the classes and every name. */
@@ -263,6 +276,12 @@ parse_options(struct options *o, struct session *s, struct target *t, int argc, 
 		{ "no-realtime", no_argument, NULL, 'R' },
 		{ "duration", required_argument, NULL, 'D' },
 		{ "archive", optional_argument, NULL, 'A' },
+		{ "failed", no_argument, NULL, 'F' },
+		{ "errno", required_argument, NULL, 'E' },
+		{ "capture", no_argument, NULL, 'C' },
+		{ "string-limit", required_argument, NULL, 's' },
+		{ "path", required_argument, NULL, 'P' },
+		{ "fd", required_argument, NULL, 'd' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -277,7 +296,8 @@ parse_options(struct options *o, struct session *s, struct target *t, int argc, 
 	o->argc = argc;
 	o->argv = argv;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+e:o:p:u:m:fvh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:e:o:p:u:m:fvhCs:P:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'e':
 			if (strcmp(optarg, "help") == 0 || strcmp(optarg, "list") == 0) {
@@ -335,6 +355,35 @@ parse_options(struct options *o, struct session *s, struct target *t, int argc, 
 			if (!s->archive)
 				screc_die(1, "out of memory");
 			break;
+		case 'F':
+			s->filter.failed = true;
+			break;
+		case 'E':
+			if (filter_parse_errnos(&s->filter, optarg))
+				exit(2);
+			break;
+		case 'C':
+			s->capture = true;
+			break;
+		case 's':
+			v = strtoul(optarg, &end, 0);
+			if (*end || v == 0 || v > RECORD_CAPTURE_MAX)
+				screc_die(2, "-s %s: expected bytes from 1 to %u", optarg,
+					  RECORD_CAPTURE_MAX);
+			s->capture_size = (uint32_t)v;
+			break;
+		case 'P':
+			if (!*optarg || strlen(optarg) > 128)
+				screc_die(2, "-P '%s': expected a path of 1 to 128 bytes", optarg);
+			s->filter.path = optarg;
+			s->capture = true;	/* the path is read anyway: show it */
+			break;
+		case 'd':
+			v = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || v > 1u << 30)
+				screc_die(2, "--fd %s: expected a file descriptor number", optarg);
+			s->filter.fd = (int)v;
+			break;
 		case 'v':
 			screc_verbose = true;
 			break;
@@ -343,20 +392,21 @@ parse_options(struct options *o, struct session *s, struct target *t, int argc, 
 			*status = 0;
 			return true;
 		default:
-			usage(stderr);
-			*status = 2;
-			return true;
+			screc_getopt_error("record", opt, argv);
 		}
 	}
 	parse_syscalls(o);
+	if ((s->filter.path || s->filter.fd >= 0) && (s->filter.failed || s->filter.nr_errnos))
+		screc_usage_error("record", "-P and --fd decide at syscall entry, --failed and "
+				  "--errno at exit: give one or the other");
+	if (!s->capture_size)
+		s->capture_size = RECORD_CAPTURE_DEFAULT;
 	if (o->nr_pids && optind < argc)
-		screc_die(2, "record: give either -p PID or a command, not both");
+		screc_usage_error("record", "give either -p PID or a command, not both");
 	if (o->nr_pids && o->user)
 		screc_die(2, "-u %s: only for a command screc launches, not with -p", o->user);
-	if (!o->nr_pids && optind >= argc) {
-		usage(stderr);
-		screc_die(2, "record: nothing to record: give a command after --, or -p PID");
-	}
+	if (!o->nr_pids && optind >= argc)
+		screc_usage_error("record", "nothing to record: give a command after --, or -p PID");
 	for (i = 0; i < o->nr_pids; i++)
 		if (kill(o->pids[i], 0) < 0 && errno == ESRCH)
 			screc_die(1, "-p %d: no such process", (int)o->pids[i]);
@@ -490,6 +540,7 @@ write_preamble(struct recording *r)
 	const char *spec = r->opt.spec ? r->opt.spec : "all";
 	struct utsname u;
 	char host[256] = "";
+	char filters[512];
 	char *cmdline;
 	size_t len = 0;
 	int i, err;
@@ -508,6 +559,10 @@ write_preamble(struct recording *r)
 	write_string(s, SCREC_STR_MACHINE, u.machine, strlen(u.machine));
 	write_string(s, SCREC_STR_SCREC_VERSION, SCREC_VERSION, strlen(SCREC_VERSION));
 	write_string(s, SCREC_STR_EVENTS, spec, strlen(spec));
+	len = filter_describe(s, filters, sizeof(filters));
+	if (len)
+		write_string(s, SCREC_STR_FILTERS, filters, len);
+	len = 0;
 	for (i = 0; i < r->opt.argc; i++)
 		len += strlen(r->opt.argv[i]) + 1;
 	cmdline = malloc(len + 1);
@@ -536,6 +591,7 @@ start_output(struct recording *r)
 	if (!s->scratch)
 		return -ENOMEM;
 	err = screc_writer_open(r->out.fd, SCREC_FEAT_STACK_TRIMMED |
+						   (s->capture ? SCREC_FEAT_CAPTURE : 0) |
 						   (s->archive ? SCREC_FEAT_ARCHIVE : 0), &s->w);
 	if (!err)
 		err = write_preamble(r);
@@ -616,6 +672,8 @@ setup(struct recording *r)
 	if (!err)
 		err = events_resolve(&r->s, &r->opt.syscalls);
 	if (!err)
+		err = filter_apply(&r->s);
+	if (!err)
 		err = output_open(&r->out, r->opt.output);
 	if (!err)
 		err = catch_signals(&r->l);
@@ -625,6 +683,8 @@ setup(struct recording *r)
 		step(r, "events to open");
 		err = events_open(&r->s, r->t.tids, r->t.nr_tids, r->t.child > 0);
 	}
+	if (!err)
+		err = capture_open(&r->s, r->t.tids, r->t.nr_tids);
 	if (!err) {
 		step(r, "events open");
 		err = start_output(r);
@@ -1026,7 +1086,7 @@ int
 cmd_record(int argc, char **argv)
 {
 	struct recording r = {
-		.s = { .stack_size = RECORD_STACK_DEFAULT, .inherit = true },
+		.s = { .stack_size = RECORD_STACK_DEFAULT, .inherit = true, .filter.fd = -1 },
 		.t = { .child = -1, .go_fd = -1, .err_fd = -1 },
 		.l = { .sig_fd = -1 },
 		.out = { .fd = -1 },

@@ -62,8 +62,24 @@ struct tracepoint {
 	uint32_t id;
 	uint32_t kind;		/* SCREC_ATTR_ENTER / _EXIT */
 	char *filter;		/* NULL or an ftrace filter */
+	bool stack;		/* an exit that takes the stack (--failed) */
+	bool hook_only;		/* no event of the targets: only capture's program hangs on it */
 	char *format;		/* tracefs format text */
 };
+
+/* Filters decided in the kernel (filter.c). */
+#define FILTER_MAX_ERRNOS 32
+struct record_filter {
+	bool failed;		/* --failed: only calls that return an error */
+	int errnos[FILTER_MAX_ERRNOS];	/* --errno: only these errors */
+	int nr_errnos;
+	const char *path;	/* -P: only calls naming this path (PATH* a prefix), in BPF */
+	int fd;			/* --fd: only calls on this fd (their first argument), in BPF; -1 */
+};
+
+/* Capture size for written buffers when -s is not given (strace's default). */
+#define RECORD_CAPTURE_DEFAULT	32u
+#define RECORD_CAPTURE_MAX	256u
 
 /* The sample_id_all fields of the tracking event: pid/tid, time, cpu, identifier. */
 struct id_trailer {
@@ -79,6 +95,9 @@ struct session {
 	uint32_t mmap_pages;		/* per CPU; 0 until chosen from RECORD_RING_* */
 	bool mmap_pages_given;		/* -m: never shrunk to fit the locked-memory limit */
 	bool inherit;
+	struct record_filter filter;
+	bool capture;			/* --capture: copy what arguments point to, in BPF */
+	uint32_t capture_size;		/* -s: bytes of written buffers */
 
 	/* events */
 	const char *tracefs;
@@ -93,6 +112,8 @@ struct session {
 	size_t nr_rings;
 	int nr_cpus;
 	struct screc_attrs attrs;	/* our own, to parse what we drain */
+	struct screc_syscall_set recorded;	/* the syscalls -e names */
+	struct capture *cap;		/* the BPF maps and programs, NULL without */
 	uint64_t tracking_id;		/* a tracking event's id, for synthesized records */
 
 	/* output */
@@ -164,6 +185,35 @@ int events_describe(struct session *s);
 void events_close(struct session *s);
 /* events_close, then free the tracepoints and attributes; safe to call twice. */
 void events_release(struct session *s);
+
+/* filter.c */
+/* Add the errnos of a comma list (names or numbers) to f; -EINVAL with a message. */
+int filter_parse_errnos(struct record_filter *f, const char *list);
+/*
+ * After events_resolve: with --failed or --errno, drop the entry tracepoints
+ * and have the exits take the stack, with a filter on ret.  0 or -ENOMEM.
+ */
+int filter_apply(struct session *s);
+/* The active filters as text for the FILTERS string ("" for none); returns its length. */
+size_t filter_describe(const struct session *s, char *buf, size_t size);
+
+/* bpf.c */
+/*
+ * With --capture or -P, after events_open: make the maps, the output events
+ * (one per ring) and the program, and attach it.  Where BPF is refused,
+ * --capture says so in one line and the recording goes on without it
+ * (returns 0); -P cannot, and returns -errno with a message.
+ */
+int capture_open(struct session *s, const pid_t *tids, size_t nr_tids);
+/*
+ * If rec is a sample of the capture's output events, write it as a CAPTURE
+ * record (or drop it when malformed) and set *done.  Returns 0 or -errno.
+ */
+int capture_write(struct session *s, const void *rec, size_t len, bool *done);
+/* Say with -v what was captured. */
+void capture_stats(const struct session *s);
+/* Close the programs, maps and output events; NULL does nothing. */
+void capture_free(struct capture *c);
 
 /* ring.c */
 /* Drain every ring into the writer; returns records moved. */

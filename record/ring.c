@@ -142,8 +142,12 @@ ring_write_perf(struct session *s, const void *rec, size_t len)
 {
 	const struct perf_event_header *h = rec;
 	struct screc_sample smp;
+	bool done;
 	int err;
 
+	err = capture_write(s, rec, len, &done);
+	if (done)
+		return err;
 	switch (h->type) {
 	case PERF_RECORD_SAMPLE:
 		if (screc_sample_parse(&s->attrs, rec, len, &smp) != 0)
@@ -152,10 +156,12 @@ ring_write_perf(struct session *s, const void *rec, size_t len)
 		if (smp.attr->kind == SCREC_ATTR_EXIT) {
 			s->nr_exits++;
 			tasks_active(&s->tasks, smp.pid, smp.time);
+			/* --failed: the exit takes the call's stack and stands for its entry too. */
+			if (!(smp.attr->sample_type & PERF_SAMPLE_STACK_USER))
+				break;
+		} else if (smp.attr->kind != SCREC_ATTR_ENTER) {
 			break;
 		}
-		if (smp.attr->kind != SCREC_ATTR_ENTER)
-			break;
 		s->nr_samples++;
 		tasks_active(&s->tasks, smp.pid, smp.time);
 		if (s->archive)

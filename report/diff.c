@@ -29,7 +29,7 @@ usage(FILE *f)
 		"  --tree[=top-down]    the tree view (bottom-up by default)\n"
 		"  --weight=count|latency\n"
 		"                       folded: calls (the default) or ns\n"
-		"  -o FILE              write to FILE (default: standard output)\n"
+		"  -o, --output FILE    write to FILE (default: standard output)\n"
 		"  -h, --help           show this\n"
 		"Filters and lookup options are those of 'screc report' (--help there).\n"
 		"\n"

@@ -28,6 +28,7 @@ static const char *const string_keys[] = {
 	[SCREC_STR_SCREC_VERSION] = "screc_version",
 	[SCREC_STR_CMDLINE] = "cmdline",
 	[SCREC_STR_EVENTS] = "events",
+	[SCREC_STR_FILTERS] = "filters",
 };
 
 static void
@@ -301,6 +302,22 @@ report_dump(struct screc_reader *r, FILE *out)
 			fprintf(out, "perfmap pid=%u offset=%" PRIu64 " len=%zu first=", v.pid, v.offset,
 				v.len);
 			print_escaped(out, v.text, nl ? (size_t)(nl - v.text) : v.len);
+			fputc('\n', out);
+			break;
+		}
+		case SCREC_REC_CAPTURE: {
+			struct screc_capture_view cv;
+			unsigned k;
+
+			if (screc_get_capture(rec, &cv))
+				goto bad;
+			fprintf(out, "capture time=%" PRIu64 ".%09" PRIu64 " tid=%u nr=%u when=%s",
+				cv.time / 1000000000u, cv.time % 1000000000u, cv.tid, cv.nr,
+				cv.when == SCREC_CAPTURE_EXIT ? "exit" : "entry");
+			for (k = 0; k < cv.nr_regions; k++) {
+				fprintf(out, " arg%u=%#" PRIx64 ":", cv.regions[k].arg, cv.regions[k].addr);
+				print_escaped(out, (const char *)cv.regions[k].data, cv.regions[k].len);
+			}
 			fputc('\n', out);
 			break;
 		}

@@ -124,6 +124,7 @@ struct report_stats {
 	uint64_t max_needed_stack;	/* largest snapshot a truncated stack would have needed (estimate) */
 	uint64_t samples;	/* syscall-entry samples read, before any filter */
 	uint64_t unreadable;	/* samples no attribute or tracepoint of the recording describes */
+	uint64_t unread;	/* paths and sockaddrs printed as pointers: their bytes were not recorded */
 	uint64_t expected;	/* entry samples the trailer counts (0 without a trailer) */
 	struct screc_syscall_set seen;	/* the syscalls of the samples read */
 };

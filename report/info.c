@@ -31,7 +31,7 @@ struct info {
 	struct screc_strtab *strs;
 	struct screc_rec_info rinfo;
 	bool have_info;
-	char *strings[SCREC_STR_EVENTS + 1];
+	char *strings[SCREC_STR_LAST + 1];
 	struct screc_attrs attrs;
 	struct tp_table tps;
 	uint64_t per_nr[1024];
@@ -106,7 +106,9 @@ on_perf(struct info *in, const struct screc_rec *rec)
 			return;
 		if (d->is_exit) {
 			in->exits++;
-			return;
+			/* --failed: an exit with the stack stands for the call. */
+			if (!(s.attr->sample_type & PERF_SAMPLE_STACK_USER))
+				return;
 		}
 		in->enters++;
 		nr = tp_syscall_nr(d, s.raw, s.raw_size);
@@ -154,7 +156,7 @@ report_info(struct report_session *ss, FILE *out)
 		case SCREC_REC_STRING: {
 			struct screc_string_view sv;
 
-			if (screc_get_string(rec, &sv) || sv.key > SCREC_STR_EVENTS ||
+			if (screc_get_string(rec, &sv) || sv.key > SCREC_STR_LAST ||
 			    in->strings[sv.key])
 				break;
 			if (sv.key == SCREC_STR_CMDLINE) {
@@ -236,6 +238,9 @@ report_info(struct report_session *ss, FILE *out)
 		str(in, SCREC_STR_KERNEL_RELEASE), str(in, SCREC_STR_MACHINE));
 	fprintf(out, "recorder:   screc %s\n", str(in, SCREC_STR_SCREC_VERSION));
 	fprintf(out, "command:    screc %s\n", str(in, SCREC_STR_CMDLINE));
+	if (in->strings[SCREC_STR_FILTERS] && in->strings[SCREC_STR_FILTERS][0])
+		fprintf(out, "filters:    %s (in the kernel: only these calls were recorded)\n",
+			in->strings[SCREC_STR_FILTERS]);
 	if (in->have_info) {
 		time_t t = (time_t)(in->rinfo.start_realtime_ns / 1000000000u);
 		char when[64];
@@ -300,7 +305,7 @@ report_info(struct report_session *ss, FILE *out)
 		fprintf(out, "%zu of %zu binaries are missing here: copy them (or the recording "
 			"host's root, for --symfs DIR) from the recording host\n", missing,
 			found + missing);
-	for (k = 0; k <= SCREC_STR_EVENTS; k++)
+	for (k = 0; k <= SCREC_STR_LAST; k++)
 		free(in->strings[k]);
 	free(in->bins);
 	screc_attrs_release(&in->attrs);

@@ -38,6 +38,13 @@ struct open_ev {
 	struct event ev;
 	struct frame *frames;
 	char *args_text;	/* decoded at entry, while the memory is there */
+	/*
+	 * A call with outputs in a recording with capture: the entry's memory,
+	 * to decode the arguments again at exit with what the kernel wrote.
+	 */
+	uint8_t *stack;
+	uint64_t stack_lo, stack_len;
+	struct screc_rec *entry_cap;
 	/* What the call does to the fd table if it succeeds (OPEN's fd is its return). */
 	struct pending_effect {
 		enum decode_fd_op op;
@@ -48,19 +55,72 @@ struct open_ev {
 	unsigned nr_effects;
 };
 
+/* A thread's last CAPTURE record, until its sample comes. */
+struct pending_capture {
+	uint32_t tid;
+	uint32_t size;
+	struct screc_rec *rec;		/* a copy, checked when it was queued */
+};
+
 /* --- the traced memory and fds, for the decoder --- */
 
 struct entry_mem {
 	const struct aspace *as;
 	struct mem_snapshot snap;
+	const struct screc_capture_view *cap;	/* bytes copied at record time, or NULL */
 };
 
 static size_t
 read_entry(void *arg, uint64_t addr, void *buf, size_t len)
 {
 	const struct entry_mem *m = arg;
+	unsigned i;
 
+	/* Captured bytes first: they are what the call saw, wherever they lived. */
+	for (i = 0; m->cap && i < m->cap->nr_regions; i++) {
+		uint64_t lo = m->cap->regions[i].addr;
+		uint32_t n = m->cap->regions[i].len;
+
+		if (addr >= lo && addr - lo < n) {
+			size_t k = n - (addr - lo) < len ? n - (addr - lo) : len;
+
+			memcpy(buf, m->cap->regions[i].data + (addr - lo), k);
+			return k;
+		}
+	}
 	return aspace_read(m->as, &m->snap, addr, buf, len);
+}
+
+/* Memory the kernel wrote, as captured at exit: only the capture's regions. */
+static size_t
+read_exit(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	const struct entry_mem m = { NULL, { NULL, 0, 0 }, arg };
+
+	return read_entry((void *)&m, addr, buf, len);
+}
+
+/*
+ * The capture that belongs to a sample of thread tid and syscall nr at time:
+ * its last one, for the same syscall and not later.  Taken out of the table;
+ * the caller frees it (free(rec)).  NULL if none.
+ */
+static struct screc_rec *
+take_capture(struct run *run, uint32_t tid, long nr, uint64_t time, uint8_t when,
+	     struct screc_capture_view *v)
+{
+	struct pending_capture *pc = idmap_get(&run->caps, tid, false);
+	struct screc_rec *rec;
+
+	if (!pc)
+		return NULL;
+	rec = pc->rec;
+	idmap_del(&run->caps, pc);
+	if (screc_get_capture(rec, v) || v->nr != nr || v->time > time || v->when != when) {
+		free(rec);
+		return NULL;
+	}
+	return rec;
 }
 
 struct fd_lookup {
@@ -314,6 +374,8 @@ finish(struct report_session *ss, struct open_ev *o)
 	}
 	free(o->frames);
 	free(o->args_text);
+	free(o->stack);
+	free(o->entry_cap);
 	idmap_del(&run->open, o);
 }
 
@@ -456,6 +518,25 @@ on_enter_resolved(struct report_session *ss, const struct screc_sample *s,
 	o->nr_effects = (unsigned)i;
 }
 
+/*
+ * The arguments of a sample: from the entry tracepoint's fields, or for an
+ * exit that took the stack (--failed) from the user registers, which keep
+ * them across the call.  Returns how many.
+ */
+static unsigned
+sample_args(const struct tp_desc *d, const struct screc_sample *s, long nr, uint64_t *args)
+{
+	unsigned i, n;
+
+	if (!d->is_exit)
+		return tp_args(d, s->raw, s->raw_size, args);
+	n = decode_nr_args(nr);
+	for (i = 0; i < 6; i++)
+		if (screc_sample_reg(s, screc_syscall_arg_regs[i], &args[i]))
+			args[i] = 0;
+	return n;
+}
+
 static void
 on_enter(struct report_session *ss, const struct screc_sample *s, const struct tp_desc *d,
 	 const uint8_t *p, size_t len)
@@ -469,6 +550,8 @@ on_enter(struct report_session *ss, const struct screc_sample *s, const struct t
 	struct entry_mem em;
 	struct decode_mem mem = { read_entry, &em };
 	struct decode_call c = { .nr = nr, .mem = &mem };
+	struct screc_capture_view cv;
+	struct screc_rec *cap;
 	struct aspace *as;
 	struct open_ev *o;
 	uint64_t sp = 0;
@@ -480,8 +563,10 @@ on_enter(struct report_session *ss, const struct screc_sample *s, const struct t
 		finish(ss, o);	/* the previous call never returned (exit, exec) */
 	as = proc_aspace(run->pm, s->pid);
 	screc_sample_reg(s, SCREC_PERF_SP, &sp);
-	em = (struct entry_mem){ as, { s->stack, sp, s->stack ? s->stack_size : 0 } };
-	tp_args(d, s->raw, s->raw_size, c.args);
+	cap = take_capture(run, s->tid, nr, s->time, SCREC_CAPTURE_ENTRY, &cv);
+	em = (struct entry_mem){ as, { s->stack, sp, s->stack ? s->stack_size : 0 },
+				 cap ? &cv : NULL };
+	sample_args(d, s, nr, c.args);
 	keep = keep_enter(ss, s, nr, comm) &&
 	       (!f || !f->nr_paths || names_path(ss, &c, s->pid)) &&
 	       (!f || !f->nr_fds || on_fd(f, &c));
@@ -494,12 +579,14 @@ on_enter(struct report_session *ss, const struct screc_sample *s, const struct t
 	o = idmap_get(&run->open, s->tid, true);
 	if (!o) {
 		run->err = -ENOMEM;
+		free(cap);
 		return;
 	}
 	o->keep = keep;
 	o->frames = malloc((n ? n : 1) * sizeof(*o->frames));
 	if (!o->frames) {
 		run->err = -ENOMEM;
+		free(cap);
 		return;
 	}
 	memcpy(o->frames, run->frames, n * sizeof(*o->frames));
@@ -519,11 +606,23 @@ on_enter(struct report_session *ss, const struct screc_sample *s, const struct t
 		.end = keep ? run->ur.end : STACK_BROKEN,
 		.stack_size = s->stack_size,
 	};
-	o->ev.nr_args = tp_args(d, s->raw, s->raw_size, o->ev.args);
-	for (i = 0; i < o->ev.nr_args; i++)
+	o->ev.nr_args = sample_args(d, s, nr, o->ev.args);
+	for (i = 0; i < o->ev.nr_args && !d->is_exit; i++)
 		if (d->args[i].is_pointer)
 			o->ev.arg_is_ptr |= 1u << i;
 	take_effects(ss, o, &c);
+	o->stack = NULL;
+	o->entry_cap = NULL;
+	if (keep && (report_session_features(ss) & SCREC_FEAT_CAPTURE) && !d->is_exit &&
+	    decode_has_outputs(nr)) {
+		o->stack_len = s->stack ? s->stack_size : 0;
+		o->stack_lo = sp;
+		o->stack = malloc(o->stack_len ? o->stack_len : 1);
+		if (o->stack)
+			memcpy(o->stack, s->stack, o->stack_len);
+		o->entry_cap = cap;	/* kept: freed with the call */
+		cap = NULL;
+	}
 	if (keep) {
 		c.fds = ss->decode.fd_paths ? &fds : NULL;
 		screc_buf_reset(&run->text);
@@ -532,6 +631,47 @@ on_enter(struct report_session *ss, const struct screc_sample *s, const struct t
 	}
 	if (ss->resolve.active)
 		write_resolved(ss, s, p, len, o, n);
+	free(cap);
+}
+
+/*
+ * What the kernel wrote was captured at exit: decode the arguments again,
+ * with the entry's memory for the inputs and the capture for the outputs,
+ * and take the fd effects again (pipe's fds are outputs).
+ */
+static void
+decode_at_exit(struct report_session *ss, struct open_ev *o, const struct screc_sample *s)
+{
+	struct run *run = &ss->run;
+	struct screc_capture_view ecv, xcv;
+	struct screc_rec *xcap = take_capture(run, s->tid, o->ev.nr, s->time, SCREC_CAPTURE_EXIT,
+					      &xcv);
+	struct fd_lookup fl = { run->pm, o->ev.pid };
+	const struct decode_fds fds = { fd_what, &fl };
+	struct entry_mem em = { proc_aspace(run->pm, o->ev.pid),
+				{ o->stack, o->stack_lo, o->stack_len }, NULL };
+	struct decode_mem mem = { read_entry, &em }, xmem = { read_exit, &xcv };
+	struct decode_call c = { .nr = o->ev.nr, .mem = &mem, .exit_mem = &xmem,
+				 .has_ret = true, .ret = o->ev.ret };
+
+	if (!xcap)
+		return;
+	if (o->entry_cap && screc_get_capture(o->entry_cap, &ecv) == 0)
+		em.cap = &ecv;
+	memcpy(c.args, o->ev.args, sizeof(c.args));
+	take_effects(ss, o, &c);
+	c.fds = ss->decode.fd_paths ? &fds : NULL;
+	screc_buf_reset(&run->text);
+	decode_args(&run->text, &c, &ss->decode);
+	if (!run->text.err) {
+		char *text = strdup(screc_buf_text(&run->text));
+
+		if (text) {
+			free(o->args_text);
+			o->args_text = text;
+		}
+	}
+	free(xcap);
 }
 
 static void
@@ -552,6 +692,8 @@ on_exit_sample(struct report_session *ss, const struct screc_sample *s, const st
 		o->ev.err_msg = o->ev.err ? errno_message(o->ev.err) : NULL;
 		o->ev.duration_ns = s->time >= o->ev.time ? s->time - o->ev.time : 0;
 	}
+	if (o->stack && o->ev.has_ret)
+		decode_at_exit(ss, o, s);
 	finish(ss, o);
 }
 
@@ -579,7 +721,16 @@ process(struct report_session *ss, const uint8_t *p, size_t len,
 			resolve_perf(ss, p, len);
 			return;
 		}
-		if (d->is_exit) {
+		if (d->is_exit && (rv || (s.attr->sample_type & PERF_SAMPLE_STACK_USER))) {
+			/* --failed: the exit carries the call's stack; it is entry and exit. */
+			run->st->samples++;
+			screc_syscall_set_add(&run->st->seen, tp_syscall_nr(d, s.raw, s.raw_size));
+			if (rv)
+				on_enter_resolved(ss, &s, d, rv);
+			else
+				on_enter(ss, &s, d, p, len);
+			on_exit_sample(ss, &s, d);
+		} else if (d->is_exit) {
 			resolve_perf(ss, p, len);
 			ss->resolve.exits++;
 			on_exit_sample(ss, &s, d);
@@ -705,8 +856,21 @@ process_queued(struct report_session *ss, struct queued *q)
 	struct run *run = &ss->run;
 	struct screc_resolved_view v;
 
-	(void)run;
-	if (q->type != SCREC_REC_RESOLVED)
+	if (q->type == SCREC_REC_CAPTURE) {
+		const struct screc_rec_capture *rc = (const struct screc_rec_capture *)q->data;
+		struct pending_capture *pc = idmap_get(&run->caps, rc->tid, true);
+		struct screc_rec *copy = malloc(q->len);
+
+		if (!pc || !copy) {
+			free(copy);
+			run->err = -ENOMEM;
+			return;
+		}
+		memcpy(copy, q->data, q->len);
+		free(pc->rec);
+		pc->rec = copy;
+		pc->size = q->len;
+	} else if (q->type != SCREC_REC_RESOLVED)
 		process(ss, q->data, q->len, NULL);
 	/* Checked when it was queued. */
 	else if (screc_get_resolved((const struct screc_rec *)q->data, &v) == 0)
@@ -753,6 +917,36 @@ bound_heap(struct report_session *ss)
 		run->heap_bytes -= sizeof(*q) + q->len;
 		deliver(ss, OP_QUEUED, q);
 	}
+}
+
+/* A CAPTURE record waits in the heap too: it must come before its sample. */
+static void
+queue_capture(struct report_session *ss, const struct screc_rec *rec)
+{
+	struct run *run = &ss->run;
+	struct screc_capture_view v;
+	struct queued *q;
+
+	/* A damaged one is skipped like any other damaged record: its call prints pointers. */
+	if (screc_get_capture(rec, &v) || v.tid == 0)
+		return;
+	q = malloc(sizeof(*q) + rec->size);
+	if (!q) {
+		run->err = -ENOMEM;
+		return;
+	}
+	q->time = v.time;
+	q->seq = run->seq++;
+	q->len = rec->size;
+	q->type = rec->type;
+	memcpy(q->data, rec, rec->size);
+	if (heap_push(run, q)) {
+		free(q);
+		run->err = -ENOMEM;
+		return;
+	}
+	run->heap_bytes += sizeof(*q) + rec->size;
+	bound_heap(ss);
 }
 
 static void
@@ -955,6 +1149,9 @@ pipeline_read(struct report_session *ss, const struct screc_rec *rec)
 	case SCREC_REC_RESOLVED:
 		queue_perf(ss, rec);
 		break;
+	case SCREC_REC_CAPTURE:
+		queue_capture(ss, rec);
+		break;
 	case SCREC_REC_ROUND:
 		flush_until(ss, run->prev_round_max, false);
 		run->prev_round_max = run->round_max;
@@ -978,6 +1175,8 @@ report_session_begin(struct report_session *ss, const struct report_filter *f, s
 		return -ENOMEM;
 	proc_set_file_reader(run->pm, find_read, ss->find);
 	run->open = (struct idmap)IDMAP_INIT(struct open_ev);
+	run->caps = (struct idmap)IDMAP_INIT(struct pending_capture);
+	ss->decode.unread = &st->unread;
 	run->heap_max = 256ull << 20;
 	if (getenv("SCREC_REORDER_MAX"))
 		run->heap_max = strtoull(getenv("SCREC_REORDER_MAX"), NULL, 0);
@@ -1077,6 +1276,13 @@ report_session_finish(struct report_session *ss)
 	run->heap = NULL;
 	screc_buf_release(&run->text);
 	idmap_release(&run->open);
+	for (size_t i = 0; i < run->caps.cap; i++) {
+		struct pending_capture *pc = idmap_slot(&run->caps, i);
+
+		if (pc)
+			free(pc->rec);
+	}
+	idmap_release(&run->caps);
 	proc_model_free(run->pm);
 	run->pm = NULL;
 	return ret;

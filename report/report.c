@@ -626,6 +626,13 @@ print_summary(struct report_session *s, const struct report_stats *st)
 	else if (st->truncated)
 		screc_err("%llu stacks were deeper than even the largest snapshot (%u bytes) "
 			  "holds", (unsigned long long)st->truncated, SCREC_ARCH_STACK_MAX);
+	if (st->unread && !(report_session_features(s) & SCREC_FEAT_CAPTURE))
+		screc_err("note: %llu paths or addresses were not in the recording (on the heap, "
+			  "not in the stack snapshot) and print as pointers: record with --capture "
+			  "to copy them in the kernel", (unsigned long long)st->unread);
+	else if (st->unread)
+		screc_err("note: %llu paths or addresses were neither captured nor in the stack "
+			  "snapshot and print as pointers", (unsigned long long)st->unread);
 	report_session_each_unnamed(s, print_unnamed, &header);
 	if (screc_verbose)
 		report_session_backends(s, print_backend, NULL);

@@ -35,6 +35,7 @@ struct run {
 	uint64_t seq, round_max, prev_round_max;
 
 	struct idmap open;		/* tid -> struct open_ev */
+	struct idmap caps;		/* tid -> struct pending_capture: its last CAPTURE record */
 
 	bool begin_sent;		/* the reading side asked for the sink's begin() */
 
@@ -67,7 +68,7 @@ struct report_session {
 
 	struct decode_opts decode;
 	struct report_meta meta;
-	char *strings[SCREC_STR_EVENTS + 1];	/* STRING records by key, NUL-terminated */
+	char *strings[SCREC_STR_LAST + 1];	/* STRING records by key, NUL-terminated */
 	struct report_task *tasks;
 	size_t cap_tasks;
 	bool have_start;

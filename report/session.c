@@ -264,7 +264,7 @@ report_session_free(struct report_session *s)
 	screc_attrs_release(&s->attrs);
 	screc_attrs_release(&s->rattrs);
 	tp_table_release(&s->tps);
-	for (i = 0; i <= SCREC_STR_EVENTS; i++)
+	for (i = 0; i <= SCREC_STR_LAST; i++)
 		free(s->strings[i]);
 	free(s->tasks);
 	screc_strtab_free(s->strs);
@@ -333,6 +333,12 @@ report_session_each_unnamed(struct report_session *s,
 	find_each_unnamed(s->find, fn, arg);
 }
 
+uint64_t
+report_session_features(const struct report_session *s)
+{
+	return s->r ? screc_reader_header(s->r)->features : 0;
+}
+
 const struct report_meta *
 report_session_meta(const struct report_session *s)
 {
@@ -369,7 +375,7 @@ session_take_meta(struct report_session *s, const struct screc_rec *rec)
 		return;
 	}
 	if (rec->type != SCREC_REC_STRING || screc_get_string(rec, &sv) ||
-	    sv.key > SCREC_STR_EVENTS || s->strings[sv.key])
+	    sv.key > SCREC_STR_LAST || s->strings[sv.key])
 		return;
 	str = malloc(sv.len + 1);
 	if (!str)

@@ -108,6 +108,8 @@ void report_session_set_index(struct report_session *s, unsigned index);
 
 /* What the recording says of itself (complete after a run). */
 const struct report_meta *report_session_meta(const struct report_session *s);
+/* The recording's SCREC_FEAT_* bits (0 before it is open). */
+uint64_t report_session_features(const struct report_session *s);
 
 /*
  * Report on jobs cores: with 2 or more, the next run reads the recording

@@ -112,6 +112,8 @@ print_sockaddr(struct dctx *x, const struct decode_mem *m, uint64_t addr, int le
 		len = 128;
 	memset(buf, 0, sizeof(buf));
 	if (!mem_get(m, addr, buf, (size_t)len)) {
+		if (x->o->unread)
+			(*x->o->unread)++;
 		print_ptr(x, addr);
 		return;
 	}

@@ -232,6 +232,8 @@ print_path(struct dctx *x, uint64_t addr)
 	}
 	n = mem_get_str(x->c->mem, addr, buf, PATH_LIMIT, &complete);
 	if (n < 0) {
+		if (x->o->unread)
+			(*x->o->unread)++;
 		print_ptr(x, addr);
 		return;
 	}
@@ -685,6 +687,27 @@ decode_ret(struct screc_buf *out, const struct decode_call *c, const struct deco
 		screc_buf_printf(out, " = %" PRId64, c->ret);
 		break;
 	}
+}
+
+bool
+decode_has_outputs(long nr)
+{
+	const struct signature *sig = decode_signature(nr);
+	unsigned i;
+
+	for (i = 0; sig && i < sig->nargs; i++)
+		if (sig->args[i].out || sig->args[i].type == ARG_RBUF ||
+		    sig->args[i].type == ARG_HEXBUF || sig->args[i].type == ARG_EPOLL_EVENTS)
+			return true;
+	return false;
+}
+
+unsigned
+decode_nr_args(long nr)
+{
+	const struct signature *sig = decode_signature(nr);
+
+	return sig ? sig->nargs : 6;
 }
 
 bool

@@ -40,6 +40,7 @@ struct decode_fds {
 struct decode_opts {
 	unsigned strsize;	/* strace -s (default 32; 0 is taken as 32) */
 	bool fd_paths;		/* strace -y: 3</etc/passwd> */
+	uint64_t *unread;	/* counts paths and sockaddrs printed as pointers; may be NULL */
 };
 
 #define DECODE_STRSIZE_DEFAULT 32
@@ -116,6 +117,12 @@ size_t decode_fd_effects(const struct decode_call *c, struct decode_fd_effect *o
 
 /* Whether argument i of syscall nr is a file descriptor (fd, or a dirfd that is not AT_FDCWD). */
 bool decode_arg_is_fd(long nr, unsigned i);
+
+/* Whether syscall nr has arguments the kernel fills in (printed from exit memory). */
+bool decode_has_outputs(long nr);
+
+/* How many arguments syscall nr takes (6 when unknown). */
+unsigned decode_nr_args(long nr);
 
 /* Whether decode_fd_effects() reads the call's memory (a path, a name, an fd pair). */
 bool decode_fd_effects_need_memory(long nr);

@@ -33,6 +33,7 @@ getters(const struct screc_rec *rec)
 	struct screc_perfmap_view pv;
 	struct screc_rec_target_exit te;
 	struct screc_rec_trailer tr;
+	struct screc_capture_view cv;
 
 	(void)screc_get_info(rec, &info);
 	if (screc_get_string(rec, &sv) == 0)
@@ -71,6 +72,18 @@ getters(const struct screc_rec *rec)
 			fuzz_fail("perfmap view: offset %llu + %zu wraps",
 				  (unsigned long long)pv.offset, pv.len);
 		fuzz_touch(pv.text, pv.len);
+	}
+	if (screc_get_capture(rec, &cv) == 0) {
+		unsigned i;
+
+		if (cv.nr_regions > SCREC_CAPTURE_MAX_REGIONS ||
+		    (cv.when != SCREC_CAPTURE_ENTRY && cv.when != SCREC_CAPTURE_EXIT))
+			fuzz_fail("capture view breaks records.h's promise");
+		for (i = 0; i < cv.nr_regions; i++) {
+			if (cv.regions[i].len > SCREC_CAPTURE_MAX_LEN || cv.regions[i].arg >= 6)
+				fuzz_fail("capture region breaks records.h's promise");
+			fuzz_touch(cv.regions[i].data, cv.regions[i].len);
+		}
 	}
 	(void)screc_get_target_exit(rec, &te);
 	(void)screc_get_trailer(rec, &tr);

@@ -14,7 +14,8 @@ Files named crash-* (findings kept for a fix) and files named by a SHA-1
 (inputs of fuzz campaigns folded back, see README.md) are left alone.
 
 Needs root (or perf_event_paranoid <= 1), gcc, objcopy, zstd.
-Usage: tests/fuzz/mkcorpus.py [BUILD_DIR]   (default: build)"""
+Usage: tests/fuzz/mkcorpus.py [BUILD_DIR [capture]]   (default: build; capture: only the
+capture seeds, which need BPF besides)"""
 import os
 import re
 import shutil
@@ -27,8 +28,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 CORPUS = os.path.join(HERE, 'corpus')
 
-REC_ATTR, REC_PERF, REC_BLOB, REC_FDS, REC_PERFMAP = 4, 5, 10, 12, 13
-FEAT_STACK_TRIMMED, FEAT_ARCHIVE = 1, 1 << 32
+REC_ATTR, REC_PERF, REC_BLOB, REC_FDS, REC_PERFMAP, REC_CAPTURE = 4, 5, 10, 12, 13, 14
+FEAT_STACK_TRIMMED, FEAT_ARCHIVE, FEAT_CAPTURE = 1, 1 << 32, 1 << 33
 
 LIBC_FREE = ['-O2', '-g', '-nostdlib', '-static', '-fno-stack-protector', '-fcf-protection=none',
              '-fno-optimize-sibling-calls', '-Wl,--build-id=sha1', '-Wl,-z,noseparate-code',
@@ -69,12 +70,13 @@ def write(harness, name, data):
         f.write(data)
 
 
-def record(screc, cwd, name, events, program, archive=True):
+def record(screc, cwd, name, events, program, archive=True, opts=()):
     out = os.path.join(cwd, name + '.screc')
-    cmd = [screc, 'record', '--stack-size', '512', '-e', events, '-o', out]
+    cmd = [screc, 'record', '--stack-size', '512', '-e', events, '-o', out] + list(opts)
     if archive:
         cmd.append('--archive=symbols')
-    run(*cmd, '--', program, cwd=cwd, env={'PATH': os.environ.get('PATH', '/usr/bin:/bin')})
+    run(*cmd, '--', *program.split(), cwd=cwd,
+        env={'PATH': os.environ.get('PATH', '/usr/bin:/bin')})
     data = open(out, 'rb').read()
     stream = run('zstd', '-dc', input=data[64:])
     return data, stream
@@ -182,6 +184,41 @@ def session_corpus(recs):
         flags = ((feats & FEAT_STACK_TRIMMED) and 1) | ((feats & FEAT_ARCHIVE) and 2) | \
             sink << 2 | mode << 5
         write('session', name, bytes([flags]) + stream)
+
+
+def capture(tid, nr, when, regions, nr_regions=None, time=1):
+    """A CAPTURE record: regions are (addr, arg, bytes, declared length or None)."""
+    body = struct.pack('<IIQBBHI', tid, nr, time, when,
+                       len(regions) if nr_regions is None else nr_regions, 0, 0)
+    for addr, arg, data, declared in regions:
+        body += struct.pack('<QII', addr, len(data) if declared is None else declared, arg)
+        body += data + b'\0' * (-len(data) % 8)
+    return struct.pack('<II', REC_CAPTURE, len(body) + 8) + body
+
+
+def capture_corpus(screc, tmp):
+    """record --capture of tests/capture's target (heap paths and a sockaddr), and
+    CAPTURE records that break each rule of screc_get_capture()."""
+    target = os.path.join(os.path.dirname(screc), 'tests', 'capture', 'capture-target')
+    data, stream = record(screc, tmp, 'capture', 'openat,connect', target + ' 1',
+                          archive=False, opts=['--capture'])
+    write('records', 'capture', stream)
+    write('session', 'capture', bytes([1 | 1 << 2]) + stream)
+    write('session', 'capture-raw', bytes([1 | 2 << 5]) + stream)
+    path = (0x1000, 1, b'/etc/hostname\0', None)
+    bad = {
+        'capture-ok': capture(7, 257, 1, [path]),
+        'capture-too-long': capture(7, 257, 1, [(0x1000, 1, b'x' * 16, 5000)]),
+        'capture-past-end': capture(7, 257, 1, [(0x1000, 1, b'x' * 16, 64)]),
+        'capture-regions': capture(7, 257, 1, [path] * 2, nr_regions=7),
+        'capture-arg': capture(7, 257, 1, [(0x1000, 6, b'/x\0', None)]),
+        'capture-when': capture(7, 257, 3, [path]),
+        'capture-short': struct.pack('<II', REC_CAPTURE, 24) + capture(7, 257, 1, [])[8:24],
+    }
+    for name, rec in bad.items():
+        write('records', name, rec)
+    # The good one and the bad ones before the recording's sample: what the report makes of them.
+    write('session', 'capture-bad', bytes([1 | 1 << 2]) + b''.join(bad.values()) + stream)
 
 
 def elf_corpus(recs, tmp):
@@ -311,6 +348,14 @@ def main():
     screc = os.path.join(build, 'screc')
     if not os.access(screc, os.X_OK):
         sys.exit('mkcorpus.py: %s: build screc first' % screc)
+    if sys.argv[2:] == ['capture']:
+        # Only the capture seeds (record --capture needs BPF: root or CAP_BPF and CAP_PERFMON).
+        tmp = tempfile.mkdtemp(prefix='screc-corpus.')
+        try:
+            capture_corpus(screc, tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return
     for d in ('reader', 'records', 'session', 'elf', 'decode', 'syscall-set'):
         p = os.path.join(CORPUS, d)
         if os.path.isdir(p):
@@ -324,6 +369,7 @@ def main():
         records_corpus(recs)
         session_corpus(recs)
         elf_corpus(recs, tmp)
+        capture_corpus(screc, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     decode_corpus()

@@ -641,9 +641,61 @@ test_fds_getter(void)
 	tap_is(screc_get_fds((struct screc_rec *)buf, &v), -EBADMSG, "fds: shorter than its fixed part");
 }
 
+/* A CAPTURE record in buf: nreg regions of len bytes (declared as decl), returns its size. */
+static size_t
+make_capture(uint8_t *buf, unsigned nreg, uint32_t len, uint32_t decl, uint8_t when, uint32_t arg)
+{
+	struct screc_rec_capture rc = { .tid = 7, .nr = 257, .time = 100, .when = when,
+					.nr_regions = (uint8_t)nreg };
+	size_t off = sizeof(rc);
+	unsigned i;
+
+	for (i = 0; i < nreg; i++) {
+		struct screc_capture_region r = { 0x1000 + i * 0x100, decl, arg };
+
+		memcpy(buf + off, &r, sizeof(r));
+		off += sizeof(r);
+		memset(buf + off, 'a' + (int)i, len);
+		off += (len + 7) & ~7u;
+	}
+	rc.hdr = (struct screc_rec){ SCREC_REC_CAPTURE, (uint32_t)off };
+	memcpy(buf, &rc, sizeof(rc));
+	return off;
+}
+
+/* screc_get_capture: every region inside the record and within the limits, or -EBADMSG. */
+static void
+test_capture(void)
+{
+	static uint8_t buf[16384] __attribute__((aligned(8)));
+	struct screc_capture_view v;
+	struct screc_rec *rec = (struct screc_rec *)buf;
+
+	make_capture(buf, 2, 14, 14, SCREC_CAPTURE_ENTRY, 1);
+	tap_is(screc_get_capture(rec, &v), 0, "capture: two regions read");
+	tap_ok(v.tid == 7 && v.nr == 257 && v.nr_regions == 2 && v.regions[1].len == 14 &&
+	       v.regions[1].addr == 0x1100 && v.regions[1].data[0] == 'b',
+	       "capture: tid, nr, regions and their bytes as written");
+	make_capture(buf, 1, 16, 5000, SCREC_CAPTURE_ENTRY, 1);
+	tap_is(screc_get_capture(rec, &v), -EBADMSG, "capture: a region longer than the record");
+	make_capture(buf, 1, 4104, 4104, SCREC_CAPTURE_EXIT, 1);
+	tap_is(screc_get_capture(rec, &v), -EBADMSG, "capture: a region over %u bytes",
+	       SCREC_CAPTURE_MAX_LEN);
+	make_capture(buf, 7, 8, 8, SCREC_CAPTURE_ENTRY, 1);
+	tap_is(screc_get_capture(rec, &v), -EBADMSG, "capture: more than %d regions",
+	       SCREC_CAPTURE_MAX_REGIONS);
+	make_capture(buf, 1, 8, 8, 3, 1);
+	tap_is(screc_get_capture(rec, &v), -EBADMSG, "capture: neither entry nor exit");
+	make_capture(buf, 1, 8, 8, SCREC_CAPTURE_ENTRY, 6);
+	tap_is(screc_get_capture(rec, &v), -EBADMSG, "capture: argument 6");
+	rec->size = 24;
+	tap_is(screc_get_capture(rec, &v), -EBADMSG, "capture: shorter than its fixed part");
+}
+
 int
 main(void)
 {
+	test_capture();
 	test_round_trip_fd();
 	test_bodies();
 	test_large_and_many();
