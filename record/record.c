@@ -119,8 +119,9 @@ usage(FILE *f)
 		"  -u, --user USER       run the command as USER, with its groups (as root; the\n"
 		"                        recording stays root's)\n"
 		"      --stack-size N    bytes of user stack per event (default %u, at most %u)\n"
-		"  -m, --mmap-pages N    ring buffer pages per CPU, a power of two (default: %u MiB\n"
-		"                        over all CPUs, from %u to %u MiB each)\n"
+		"  -m, --mmap-pages N    ring buffer pages per CPU, a power of two (default: room\n"
+		"                        for %u events of the stack size, at most %u MiB over\n"
+		"                        all CPUs, from %u to %u MiB each: 8 MiB for 8 KiB)\n"
 		"      --no-inherit      do not follow children and new threads\n"
 		"      --no-realtime     drain in the normal scheduling class (nice -10), not\n"
 		"                        SCHED_FIFO: more events lost under many busy threads\n"
@@ -128,7 +129,7 @@ usage(FILE *f)
 		"      --archive[=LEVEL] store the binaries the recorded processes mapped in the\n"
 		"                        file: unwind, symbols (default) or full (with DWARF)\n"
 		"  -v, --verbose         say more\n",
-		RECORD_STACK_DEFAULT, SCREC_ARCH_STACK_MAX, RECORD_RING_BUDGET >> 20,
+		RECORD_STACK_DEFAULT, SCREC_ARCH_STACK_MAX, RECORD_RING_SAMPLES, RECORD_RING_BUDGET >> 20,
 		RECORD_RING_MIN >> 20, RECORD_RING_MAX >> 20);
 }
 

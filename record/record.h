@@ -22,11 +22,18 @@
 /* User stack bytes per sample when --stack-size is not given (at most SCREC_ARCH_STACK_MAX). */
 #define RECORD_STACK_DEFAULT	8192u
 /*
- * Ring size per CPU when -m is not given: a total budget spread over the
- * CPUs, within bounds.  A syscall-heavy target fills a ring with 8 KiB
- * stacks at hundreds of MB/s; the ring must bridge the time the recorder
- * waits to be scheduled, which on a busy host is tens of milliseconds.
+ * Ring size per CPU when -m is not given: room for RECORD_RING_SAMPLES
+ * syscall-entry samples of the asked stack size (the kernel reserves the
+ * whole size per sample, whatever part is valid), within a total budget
+ * spread over the CPUs and within bounds.  A syscall-heavy target fills a
+ * ring with 8 KiB stacks at hundreds of MB/s; the ring must bridge the time
+ * the recorder waits to be scheduled, which in the real-time class is short
+ * (200 threads connecting lose nothing with 8 MiB rings and 8 KiB stacks).
+ * Mapping a ring costs the kernel about 1 ms per 4 MiB (zeroed pages, every
+ * run), so a larger default would be paid by every short recording.
  */
+#define RECORD_RING_SAMPLES	1024u
+#define RECORD_SAMPLE_OVERHEAD	512u	/* registers, raw fields, headers */
 #define RECORD_RING_BUDGET	(64u << 20)
 #define RECORD_RING_MIN		(4u << 20)
 #define RECORD_RING_MAX		(32u << 20)
@@ -137,7 +144,7 @@ int events_resolve(struct session *s, const char *spec);
  */
 int events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec);
 /* Ring pages per CPU when -m is not given, for nr_cpus CPUs. */
-uint32_t events_default_pages(int nr_cpus);
+uint32_t events_default_pages(int nr_cpus, uint32_t stack_size);
 /* Enable every event (attach mode). */
 void events_enable(struct session *s);
 /*
