@@ -432,8 +432,11 @@ start_output(struct recording *r)
 	s->scratch = malloc(1u << 16);
 	if (!s->scratch)
 		return -ENOMEM;
+	/* Stacks as deltas (format.h), unless SCREC_NO_STACK_DELTA asks for whole ones. */
+	s->stack_delta = !getenv("SCREC_NO_STACK_DELTA");
 	err = screc_writer_open(r->out.fd, SCREC_FEAT_STACK_TRIMMED |
-						   (s->archive ? SCREC_FEAT_ARCHIVE : 0), &s->w);
+					   (s->stack_delta ? SCREC_FEAT_STACK_DELTA : 0) |
+					   (s->archive ? SCREC_FEAT_ARCHIVE : 0), &s->w);
 	if (!err)
 		err = write_preamble(r);
 	if (!err)

@@ -98,6 +98,9 @@ struct session {
 	struct screc_writer *w;
 	int write_error;
 	uint8_t *scratch;		/* one record copied out of a ring */
+	bool stack_delta;		/* SCREC_FEAT_STACK_DELTA: stacks as deltas */
+	struct screc_delta *delta;	/* last stacks per thread */
+	uint8_t *delta_buf;		/* one delta record */
 
 	/* the recorded processes, as the records tell */
 	struct tasks tasks;
