@@ -146,7 +146,7 @@ int events_resolve(struct session *s, const char *spec);
  * command.  Prints the reason and returns -errno on failure.
  */
 int events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec);
-/* Ring pages per CPU when -m is not given, for nr_cpus CPUs. */
+/* Ring pages per CPU when -m is not given, for nr_cpus CPUs and samples of stack_size bytes. */
 uint32_t events_default_pages(int nr_cpus, uint32_t stack_size);
 /* Enable every event (attach mode). */
 void events_enable(struct session *s);
