@@ -121,7 +121,7 @@ usage(FILE *f)
 		"      --stack-size N    bytes of user stack per event (default %u, at most %u)\n"
 		"  -m, --mmap-pages N    ring buffer pages per CPU, a power of two (default: room\n"
 		"                        for %u events of the stack size, at most %u MiB over\n"
-		"                        all CPUs, from %u to %u MiB each: 8 MiB for 8 KiB)\n"
+		"                        all CPUs, from %u to %u MiB each: 16 MiB for 8 KiB)\n"
 		"      --no-inherit      do not follow children and new threads\n"
 		"      --no-realtime     drain in the normal scheduling class (nice -10), not\n"
 		"                        SCHED_FIFO: more events lost under many busy threads\n"

@@ -28,11 +28,13 @@
  * spread over the CPUs and within bounds.  A syscall-heavy target fills a
  * ring with 8 KiB stacks at hundreds of MB/s; the ring must bridge the time
  * the recorder waits to be scheduled, which in the real-time class is short
- * (200 threads connecting lose nothing with 8 MiB rings and 8 KiB stacks).
- * Mapping a ring costs the kernel about 1 ms per 4 MiB (zeroed pages, every
- * run), so a larger default would be paid by every short recording.
+ * (200 threads connecting lost nothing with 8 MiB rings and 8 KiB stacks,
+ * but 100k connects on one thread lost 170 events once at load 150: hence
+ * 16 MiB).  Mapping a ring costs the kernel about 1 ms per 4 MiB (zeroed
+ * pages, every run), so a larger default would be paid by every short
+ * recording.
  */
-#define RECORD_RING_SAMPLES	1024u
+#define RECORD_RING_SAMPLES	2048u
 #define RECORD_SAMPLE_OVERHEAD	512u	/* registers, raw fields, headers */
 #define RECORD_RING_BUDGET	(64u << 20)
 #define RECORD_RING_MIN		(4u << 20)
