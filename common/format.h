@@ -21,18 +21,26 @@
 
 #define SCREC_MAGIC		"SCREC\0\r\n"
 #define SCREC_MAGIC_LEN		8
-/* Version this code writes, and the oldest reader version that can read it. */
-#define SCREC_FORMAT_VERSION	1
+/*
+ * Version this code writes, and the oldest reader version that can read it.
+ * Version 2 added SCREC_FEAT_STACK_DELTA; a file that uses it asks for a
+ * reader of version 2 (SCREC_FORMAT_MIN_READ_DELTA), any other still for 1.
+ * This reader reads versions 1 and 2.
+ */
+#define SCREC_FORMAT_VERSION	2
 #define SCREC_FORMAT_MIN_READ	1
+#define SCREC_FORMAT_MIN_READ_DELTA	2
 
 #define SCREC_COMPRESS_ZSTD	1
 
 /* Feature bits in the header; a reader refuses unknown bits in SCREC_FEAT_REQUIRED_MASK. */
 #define SCREC_FEAT_STACK_TRIMMED	(1ull << 0)	/* user stacks cut to dyn_size */
 #define SCREC_FEAT_RESOLVED		(1ull << 1)	/* stacks replaced by frames (RESOLVED) */
+#define SCREC_FEAT_STACK_DELTA		(1ull << 2)	/* stacks against the thread's last one */
 #define SCREC_FEAT_REQUIRED_MASK	0xffffffffull	/* low half: must understand */
 /* The required features this version reads. */
-#define SCREC_FEAT_KNOWN_REQUIRED	(SCREC_FEAT_STACK_TRIMMED | SCREC_FEAT_RESOLVED)
+#define SCREC_FEAT_KNOWN_REQUIRED	(SCREC_FEAT_STACK_TRIMMED | SCREC_FEAT_RESOLVED | \
+					 SCREC_FEAT_STACK_DELTA)
 /* High half: hints a reader may ignore. */
 #define SCREC_FEAT_ARCHIVE		(1ull << 32)	/* BLOB records of binaries at the end */
 #define SCREC_FEAT_CAPTURE		(1ull << 33)	/* CAPTURE records: bytes copied in the kernel */
@@ -160,6 +168,53 @@ static_assert(sizeof(struct screc_rec_attr) == 40, "attr layout");
  * field and its size field is dyn_size rounded up to 8.
  */
 #define SCREC_PERF_HDR_SIZE	8
+
+/*
+ * With SCREC_FEAT_STACK_DELTA, a syscall-entry sample with stack bytes is
+ * stored as a SCREC_PERF_STACK_DELTA record inside SCREC_REC_PERF: the
+ * sample's bytes before its stack field (head, its perf header first), and
+ * its stack as the bytes that differ from the previous stack of the same
+ * thread at the same addresses.  The reader rebuilds the kernel's sample
+ * (head, size, stack, dyn_size), so that nothing after it knows.
+ *
+ * Both sides keep the last stack of each thread in slot tid % SCREC_DELTA_SLOTS
+ * (a thread's sample replaces any other thread's stack in its slot), and a
+ * delta names the tid its base must have.  The stack is rebuilt word by word:
+ * word i (8 bytes) is the base's bytes at byte offset 8 * i + shift, or zero
+ * where that lies outside the base; then each run overwrites nr_words words
+ * after skipping skip_words words from the end of the one before.  A KEY
+ * record's stack has no base (zeroes, then its runs).  With HEAD, the head is
+ * rebuilt the same way from the base's head (no shift; the same head_len),
+ * else it is stored whole.  The recorder writes neither against a stack of
+ * an earlier zstd frame, so no frame needs another one's data.
+ */
+#define SCREC_PERF_STACK_DELTA	0x5344u		/* 'SD', far above the kernel's types */
+#define SCREC_DELTA_SLOTS	256u
+#define SCREC_DELTA_KEY		1u		/* the stack has no base */
+#define SCREC_DELTA_HEAD	2u		/* the head is runs against the base's head */
+
+struct screc_perf_stack_delta {
+	uint32_t type;			/* SCREC_PERF_STACK_DELTA */
+	uint16_t misc;			/* 0 */
+	uint16_t size;			/* 0: the SCREC_REC_PERF record's size counts */
+	uint32_t tid;
+	uint32_t flags;			/* SCREC_DELTA_* */
+	int64_t shift;			/* sp - the base's sp */
+	uint32_t head_len;		/* the sample before its stack size field */
+	uint32_t stack_len;		/* stack bytes, a multiple of 8 */
+	uint64_t dyn_size;
+	uint32_t runs_len;		/* bytes of the stack's runs */
+	uint32_t head_data_len;		/* bytes stored for the head: head_len, or its runs */
+	/* uint8_t head_data[head_data_len], padded to 8; runs_len bytes of runs */
+};
+static_assert(sizeof(struct screc_perf_stack_delta) == 48, "stack delta layout");
+
+struct screc_delta_run {
+	uint16_t skip_words;
+	uint16_t nr_words;
+	/* uint64_t words[nr_words], unaligned */
+};
+static_assert(sizeof(struct screc_delta_run) == 4, "delta run layout");
 
 /* A build-id read from a mapped file by the recorder, where the kernel gave none. */
 struct screc_rec_buildid {

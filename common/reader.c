@@ -13,6 +13,7 @@
 #include <zstd.h>
 
 #include "reader.h"
+#include "stack-delta.h"
 
 #define IN_CAP		(128u * 1024)
 #define WIN_CAP		(2 * SCREC_REC_MAX)
@@ -33,6 +34,9 @@ struct screc_reader {
 	ZSTD_DStream *ds;
 	uint64_t *win;		/* decompressed bytes, 8-aligned */
 	size_t win_start, win_end;
+
+	struct screc_delta *delta;	/* with SCREC_FEAT_STACK_DELTA: last stacks */
+	uint8_t *rebuilt;		/* the sample rebuilt from a delta */
 
 	struct screc_file_header hdr;
 	struct screc_rec_trailer trailer;
@@ -183,6 +187,12 @@ open_common(struct screc_reader *r, struct screc_reader **out)
 		skip -= n;
 	}
 	r->frame_start = r->in_consumed;
+	if (r->hdr.features & SCREC_FEAT_STACK_DELTA) {
+		r->delta = calloc(1, sizeof(*r->delta));
+		r->rebuilt = malloc(SCREC_REC_MAX);
+		if (!r->delta || !r->rebuilt)
+			goto nomem;
+	}
 	*out = r;
 	return 0;
 nomem:
@@ -248,6 +258,23 @@ screc_reader_next(struct screc_reader *r, const struct screc_rec **rec)
 		return err;
 	h = (const struct screc_rec *)((uint8_t *)r->win + r->win_start);
 	r->win_start += h->size;
+	if (h->type == SCREC_REC_PERF && r->delta && h->size >= sizeof(*h) + 4) {
+		const uint8_t *body = (const uint8_t *)(h + 1);
+		const char *why = NULL;
+		uint32_t ptype;
+		size_t len;
+
+		memcpy(&ptype, body, 4);
+		if (ptype == SCREC_PERF_STACK_DELTA) {
+			err = screc_delta_decode(r->delta, body, h->size - sizeof(*h), r->rebuilt,
+						 SCREC_REC_MAX, &len, &why);
+			if (err == -ENOMEM)
+				return fail(r, err, "out of memory");
+			if (err)
+				return fail(r, err, why);
+			h = (const struct screc_rec *)r->rebuilt;
+		}
+	}
 	if (h->type == SCREC_REC_TRAILER) {
 		if (h->size < sizeof(r->trailer))
 			return fail(r, -EBADMSG, "short trailer");
@@ -290,6 +317,9 @@ screc_reader_close(struct screc_reader *r)
 	if (r->fd >= 0)
 		close(r->fd);
 	ZSTD_freeDStream(r->ds);
+	screc_delta_release(r->delta);
+	free(r->delta);
+	free(r->rebuilt);
 	free(r->win);
 	free(r->in);
 	free(r);

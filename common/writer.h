@@ -34,6 +34,12 @@ int screc_writer_add(struct screc_writer *w, uint32_t type, const void *body, si
 /* End the current zstd frame and write it out.  Returns 0 or -errno. */
 int screc_writer_flush(struct screc_writer *w);
 
+/*
+ * The number of the zstd frame the next record goes to: a record may refer
+ * to an earlier one only within the same frame (format.h).
+ */
+uint64_t screc_writer_frame(const struct screc_writer *w);
+
 /* Records appended so far. */
 uint64_t screc_writer_records(const struct screc_writer *w);
 /* Uncompressed and compressed bytes so far (compressed counts the header). */

@@ -541,8 +541,9 @@ cmd_archive(int argc, char **argv)
 		screc_die(1, "%s: cannot create a file beside it: %s", tmp, strerror(errno));
 	fchmod(out_fd, 0600);
 	a = archive_new();
-	if (!a || screc_writer_open(out_fd, screc_reader_header(r)->features | SCREC_FEAT_ARCHIVE,
-				    &w))
+	/* The reader hands over whole stacks: the copy has no deltas. */
+	if (!a || screc_writer_open(out_fd, (screc_reader_header(r)->features | SCREC_FEAT_ARCHIVE) &
+					    ~SCREC_FEAT_STACK_DELTA, &w))
 		screc_die(1, "out of memory");
 	/* Copy everything but an older archive and the trailer, noting maps and samples. */
 	while ((ret = screc_reader_next(r, &rec)) == 1) {

@@ -502,11 +502,14 @@ map_ring(struct session *s, int fd, int cpu)
 }
 
 uint32_t
-events_default_pages(int nr_cpus)
+events_default_pages(int nr_cpus, uint32_t stack_size)
 {
-	uint64_t page = (uint64_t)getpagesize(), want, pages = 1;
+	uint64_t page = (uint64_t)getpagesize(), want, pages = 1, budget;
 
-	want = RECORD_RING_BUDGET / (uint64_t)(nr_cpus > 0 ? nr_cpus : 1);
+	want = (uint64_t)RECORD_RING_SAMPLES * ((uint64_t)stack_size + RECORD_SAMPLE_OVERHEAD);
+	budget = RECORD_RING_BUDGET / (uint64_t)(nr_cpus > 0 ? nr_cpus : 1);
+	if (want > budget)
+		want = budget;
 	if (want < RECORD_RING_MIN)
 		want = RECORD_RING_MIN;
 	if (want > RECORD_RING_MAX)
@@ -530,7 +533,7 @@ events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec)
 	if (!s->rings)
 		return -ENOMEM;
 	if (!s->mmap_pages)
-		s->mmap_pages = events_default_pages(s->nr_cpus);
+		s->mmap_pages = events_default_pages(s->nr_cpus, s->stack_size);
 	s->read_lost = true;
 	asked = s->mmap_pages;
 	for (cpu = 0; cpu < s->nr_cpus; cpu++) {
@@ -709,7 +712,18 @@ events_describe(struct session *s)
  * waits for an RCU grace period: tens of milliseconds per tracepoint, most of
  * screc's fixed cost.  A child process takes over the last references and
  * pays that after screc has exited; the events are disabled already.
+ *
+ * The kernel waits with its event_mutex held (perf_trace_destroy ->
+ * perf_trace_event_unreg -> tracepoint_synchronize_unregister), and every
+ * perf_event_open of a tracepoint and every read of a tracepoint's format
+ * file takes that mutex: a screc started right after another used to wait
+ * 25 to 60 ms for the other's teardown (strace -T: close() of the last enter
+ * and exit events 10 and 21 ms, the next run's format read as long).  So the
+ * child holds the references TEARDOWN_LINGER_MS first: a run started
+ * meanwhile finds the tracepoints registered and takes them over without
+ * waiting, and then the child's close is not the last and waits for nothing.
  */
+#define TEARDOWN_LINGER_MS	250
 static void
 close_in_background(const int *fds, size_t n)
 {
@@ -740,6 +754,7 @@ close_in_background(const int *fds, size_t n)
 		/* Wait until the parent has dropped its references, then drop the last ones. */
 		while (read(gate[0], &c, 1) < 0 && errno == EINTR)
 			;
+		nanosleep(&(struct timespec){ 0, TEARDOWN_LINGER_MS * 1000000l }, NULL);
 		for (i = 0; i < n; i++)
 			close(fds[i]);
 		_exit(0);

@@ -134,8 +134,9 @@ usage(FILE *f)
 		"  -u, --user USER       run the command as USER, with its groups (as root; the\n"
 		"                        recording stays root's; default: screc's own user)\n"
 		"      --stack-size N    bytes of user stack per event (default %u, at most %u)\n"
-		"  -m, --mmap-pages N    ring buffer pages per CPU, a power of two (default: %u MiB\n"
-		"                        over all CPUs, from %u to %u MiB each)\n"
+		"  -m, --mmap-pages N    ring buffer pages per CPU, a power of two (default: room\n"
+		"                        for %u events of the stack size, at most %u MiB over\n"
+		"                        all CPUs, from %u to %u MiB each)\n"
 		"  -f, --follow-forks    as strace -f: accepted and does nothing, screc follows\n"
 		"                        children and threads by default\n"
 		"      --no-inherit      do not follow children and new threads\n"
@@ -169,7 +170,7 @@ usage(FILE *f)
 		"  screc record -e connect,%%file -o app.screc -- ./app --serve\n"
 		"  screc record -p 1234 --duration 10 -e '!futex,epoll_wait'\n"
 		"  screc record --failed -C -e %%file -- ./app   failing file calls, paths decoded\n",
-		RECORD_STACK_DEFAULT, SCREC_ARCH_STACK_MAX, RECORD_RING_BUDGET >> 20,
+		RECORD_STACK_DEFAULT, SCREC_ARCH_STACK_MAX, RECORD_RING_SAMPLES, RECORD_RING_BUDGET >> 20,
 		RECORD_RING_MIN >> 20, RECORD_RING_MAX >> 20, RECORD_CAPTURE_DEFAULT,
 		RECORD_CAPTURE_MAX);
 }
@@ -590,8 +591,11 @@ start_output(struct recording *r)
 	s->scratch = malloc(1u << 16);
 	if (!s->scratch)
 		return -ENOMEM;
+	/* Stacks as deltas (format.h), unless SCREC_NO_STACK_DELTA asks for whole ones. */
+	s->stack_delta = !getenv("SCREC_NO_STACK_DELTA");
 	err = screc_writer_open(r->out.fd, SCREC_FEAT_STACK_TRIMMED |
 						   (s->capture ? SCREC_FEAT_CAPTURE : 0) |
+						   (s->stack_delta ? SCREC_FEAT_STACK_DELTA : 0) |
 						   (s->archive ? SCREC_FEAT_ARCHIVE : 0), &s->w);
 	if (!err)
 		err = write_preamble(r);

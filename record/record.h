@@ -30,11 +30,20 @@
  */
 #define RECORD_STACK_DEFAULT	16384u
 /*
- * Ring size per CPU when -m is not given: a total budget spread over the
- * CPUs, within bounds.  A syscall-heavy target fills a ring with 16 KiB
- * stacks at hundreds of MB/s; the ring must bridge the time the recorder
- * waits to be scheduled, which on a busy host is tens of milliseconds.
+ * Ring size per CPU when -m is not given: room for RECORD_RING_SAMPLES
+ * syscall-entry samples of the asked stack size (the kernel reserves the
+ * whole size per sample, whatever part is valid), within a total budget
+ * spread over the CPUs and within bounds.  A syscall-heavy target fills a
+ * ring with 16 KiB stacks at hundreds of MB/s; the ring must bridge the time
+ * the recorder waits to be scheduled, which in the real-time class is short
+ * (200 threads connecting lost nothing with 8 MiB rings and 8 KiB stacks,
+ * but 100k connects on one thread lost 170 events once at load 150: hence
+ * 2048 samples, 32 MiB with the default 16 KiB stacks).  Mapping a ring
+ * costs the kernel about 1 ms per 4 MiB (zeroed pages, every run), so a
+ * larger default would be paid by every short recording.
  */
+#define RECORD_RING_SAMPLES	2048u
+#define RECORD_SAMPLE_OVERHEAD	512u	/* registers, raw fields, headers */
 #define RECORD_RING_BUDGET	(64u << 20)
 #define RECORD_RING_MIN		(4u << 20)
 #define RECORD_RING_MAX		(32u << 20)
@@ -120,6 +129,9 @@ struct session {
 	struct screc_writer *w;
 	int write_error;
 	uint8_t *scratch;		/* one record copied out of a ring */
+	bool stack_delta;		/* SCREC_FEAT_STACK_DELTA: stacks as deltas */
+	struct screc_delta *delta;	/* last stacks per thread */
+	uint8_t *delta_buf;		/* one delta record */
 
 	/* the recorded processes, as the records tell */
 	struct tasks tasks;
@@ -168,8 +180,8 @@ int events_resolve(struct session *s, const struct screc_syscall_set *set);
  * command.  Prints the reason and returns -errno on failure.
  */
 int events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec);
-/* Ring pages per CPU when -m is not given, for nr_cpus CPUs. */
-uint32_t events_default_pages(int nr_cpus);
+/* Ring pages per CPU when -m is not given, for nr_cpus CPUs and samples of stack_size bytes. */
+uint32_t events_default_pages(int nr_cpus, uint32_t stack_size);
 /* Enable every event (attach mode). */
 void events_enable(struct session *s);
 /*

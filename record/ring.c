@@ -16,6 +16,7 @@
 
 #include "common/log.h"
 #include "common/records.h"
+#include "common/stack-delta.h"
 #include "common/util.h"
 #include "archive.h"
 #include "mapfile.h"
@@ -137,6 +138,42 @@ after_loss(struct session *s, uint32_t pid)
 	s->describing = false;
 }
 
+/*
+ * A syscall-entry sample as a delta against its thread's last stack
+ * (format.h).  Returns 0 when written, 1 when the caller must write the
+ * sample as it is, or -errno from the writer.
+ */
+static int
+write_delta(struct session *s, const void *rec, const struct screc_sample *smp, size_t head,
+	    uint64_t keep)
+{
+	uint64_t sp = 0;
+	size_t len;
+	int err;
+
+	if (!s->delta) {
+		s->delta = calloc(1, sizeof(*s->delta));
+		s->delta_buf = malloc(screc_delta_bound(SCREC_REC_MAX, SCREC_ARCH_STACK_MAX + 8));
+		if (!s->delta || !s->delta_buf) {
+			free(s->delta);
+			free(s->delta_buf);
+			s->delta = NULL;
+			s->delta_buf = NULL;
+			return 1;
+		}
+	}
+	if (keep > SCREC_ARCH_STACK_MAX + 8 || head > SCREC_REC_MAX)
+		return 1;
+	screc_sample_reg(smp, SCREC_PERF_SP, &sp);
+	if (screc_delta_encode(s->delta, screc_writer_frame(s->w), smp->tid, sp, rec, head,
+			       smp->stack, keep, smp->stack_dyn_size, s->delta_buf, &len))
+		return 1;
+	err = screc_writer_add(s->w, SCREC_REC_PERF, s->delta_buf, len);
+	if (err && !s->write_error)
+		s->write_error = err;
+	return err;
+}
+
 int
 ring_write_perf(struct session *s, const void *rec, size_t len)
 {
@@ -174,6 +211,11 @@ ring_write_perf(struct session *s, const void *rec, size_t len)
 			struct iovec iov[5];
 			int n = 0;
 
+			if (keep && s->stack_delta) {
+				err = write_delta(s, rec, &smp, head - 8, keep);
+				if (err <= 0)
+					return err;
+			}
 			if (keep == 0) {
 				/* Nothing valid: an empty stack field, no dyn_size. */
 				nh.size = (uint16_t)(head);
@@ -361,6 +403,11 @@ ring_release(struct session *s)
 	s->nr_bid_paths = s->cap_bid_paths = 0;
 	free(s->scratch);
 	s->scratch = NULL;
+	screc_delta_release(s->delta);
+	free(s->delta);
+	free(s->delta_buf);
+	s->delta = NULL;
+	s->delta_buf = NULL;
 	tasks_release(&s->tasks);
 	mapfile_cache_release(&s->bid_cache);
 }

@@ -21,7 +21,9 @@ int
 resolve_begin(struct report_session *ss, int fd, bool names)
 {
 	struct resolve_out *ro = &ss->resolve;
-	uint64_t features = screc_reader_header(ss->r)->features | SCREC_FEAT_RESOLVED;
+	/* The reader hands over whole samples: the copy has no stack deltas. */
+	uint64_t features = (screc_reader_header(ss->r)->features | SCREC_FEAT_RESOLVED) &
+			    ~SCREC_FEAT_STACK_DELTA;
 	int err;
 
 	if (features & SCREC_FEAT_RESOLVED & screc_reader_header(ss->r)->features)

@@ -18,7 +18,7 @@
 #define NOIPA __attribute__((noipa))
 /* Keep the call before it from becoming a tail call. */
 #define NO_TAIL(v) __asm__ volatile("" : "+r"(v) : : "memory")
-#define MAX_THREADS 64
+#define MAX_THREADS 256
 
 static struct sockaddr_in port9;
 static long calls;

@@ -12,6 +12,7 @@
  *   bits 2-3 the sink: json, listing, tree, summary
  *   bit 4    decode with -s 4 and without fd paths
  *   bits 5-6 0, 1: the report; 2: --raw (report_dump); 3: --info (report_info)
+ *   bit 7    header feature SCREC_FEAT_STACK_DELTA (stacks as deltas)
  *
  * The lookup chain finds no file of the recording on this machine (the seed
  * recordings name paths that do not exist here), so what it unwinds and
@@ -75,7 +76,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	flags = data[0];
 	fuzz_header(hdr, (flags & 1 ? SCREC_FEAT_STACK_TRIMMED : 0) |
-			 (flags & 2 ? SCREC_FEAT_ARCHIVE : 0));
+			 (flags & 2 ? SCREC_FEAT_ARCHIVE : 0) |
+			 (flags & 128 ? SCREC_FEAT_STACK_DELTA : 0));
 	file = fuzz_compose(hdr, sizeof(hdr), data + 1, size - 1, 0, FUZZ_TAIL_WHOLE, &len);
 	if (!file)
 		abort();

@@ -29,7 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 CORPUS = os.path.join(HERE, 'corpus')
 
 REC_ATTR, REC_PERF, REC_BLOB, REC_FDS, REC_PERFMAP, REC_CAPTURE = 4, 5, 10, 12, 13, 14
-FEAT_STACK_TRIMMED, FEAT_ARCHIVE, FEAT_CAPTURE = 1, 1 << 32, 1 << 33
+FEAT_STACK_TRIMMED, FEAT_ARCHIVE, FEAT_CAPTURE, FEAT_STACK_DELTA = 1, 1 << 32, 1 << 33, 1 << 2
 
 LIBC_FREE = ['-O2', '-g', '-nostdlib', '-static', '-fno-stack-protector', '-fcf-protection=none',
              '-fno-optimize-sibling-calls', '-Wl,--build-id=sha1', '-Wl,-z,noseparate-code',
@@ -182,7 +182,7 @@ def session_corpus(recs):
         data, stream = recs[name.split('-')[0]]
         feats = struct.unpack_from('<Q', data, 24)[0]
         flags = ((feats & FEAT_STACK_TRIMMED) and 1) | ((feats & FEAT_ARCHIVE) and 2) | \
-            sink << 2 | mode << 5
+            sink << 2 | mode << 5 | ((feats & FEAT_STACK_DELTA) and 128)
         write('session', name, bytes([flags]) + stream)
 
 

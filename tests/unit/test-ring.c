@@ -390,25 +390,40 @@ test_drain(void)
 	free(area);
 }
 
-/* The default ring: a budget over the CPUs, a power of two, within bounds. */
+/* The default ring: room for a number of samples, a budget over the CPUs, a power of two, within bounds. */
 static void
 test_default_pages(void)
 {
 	static const int cpus[] = { 0, 1, 2, 3, 4, 16, 256, 4096 };
+	static const uint32_t stacks[] = { 0, 1024, 8192, 16384, 65528 };
 	uint64_t page = (uint64_t)getpagesize();
-	size_t i;
+	size_t i, j;
 
-	for (i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++) {
-		uint64_t pages = events_default_pages(cpus[i]), bytes = pages * page;
+	for (i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++)
+		for (j = 0; j < sizeof(stacks) / sizeof(stacks[0]); j++) {
+			uint64_t pages = events_default_pages(cpus[i], stacks[j]);
+			uint64_t bytes = pages * page;
 
-		tap_ok(pages && !(pages & (pages - 1)) && bytes >= RECORD_RING_MIN &&
-		       bytes <= RECORD_RING_MAX &&
-		       (bytes * (uint64_t)(cpus[i] > 0 ? cpus[i] : 1) <= RECORD_RING_BUDGET ||
-			bytes == RECORD_RING_MIN),
-		       "%d CPUs: %llu pages per CPU", cpus[i], (unsigned long long)pages);
-	}
-	tap_is((long long)(events_default_pages(2) * page), RECORD_RING_MAX, "2 CPUs: the most");
-	tap_is((long long)(events_default_pages(64) * page), RECORD_RING_MIN, "64 CPUs: the least");
+			tap_ok(pages && !(pages & (pages - 1)) && bytes >= RECORD_RING_MIN &&
+			       bytes <= RECORD_RING_MAX &&
+			       (bytes * (uint64_t)(cpus[i] > 0 ? cpus[i] : 1) <= RECORD_RING_BUDGET ||
+				bytes == RECORD_RING_MIN) &&
+			       (bytes <= RECORD_RING_SAMPLES *
+					 ((uint64_t)stacks[j] + RECORD_SAMPLE_OVERHEAD) ||
+				bytes == RECORD_RING_MIN),
+			       "%d CPUs, %u-byte stacks: %llu pages per CPU", cpus[i], stacks[j],
+			       (unsigned long long)pages);
+		}
+	tap_is((long long)(events_default_pages(2, 8192) * page), 16ll << 20,
+	       "2 CPUs, 8 KiB stacks: 16 MiB");
+	tap_is((long long)(events_default_pages(2, 16384) * page), 32ll << 20,
+	       "2 CPUs, 16 KiB stacks: 32 MiB");
+	tap_is((long long)(events_default_pages(2, 2048) * page), 4ll << 20,
+	       "2 CPUs, 2 KiB stacks: 4 MiB");
+	tap_is((long long)(events_default_pages(2, 65528) * page), RECORD_RING_MAX,
+	       "2 CPUs, 64 KiB stacks: the most");
+	tap_is((long long)(events_default_pages(64, 65528) * page), RECORD_RING_MIN,
+	       "64 CPUs: the least");
 }
 
 int

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Stack snapshots as deltas against the previous snapshot of the same
+ * thread (format.h, SCREC_FEAT_STACK_DELTA).  The encoder compares 8-byte
+ * words at the same addresses and stores the runs that differ; the decoder
+ * checks every length against what is there before it copies.
+ */
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stack-delta.h"
+
+#define WORDS_MAX	0xffffu
+#define HEAD_MAX	4096u
+
+static size_t
+pad8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+size_t
+screc_delta_bound(size_t head_len, size_t stack_len)
+{
+	/* Head and stack whole, one run each at most. */
+	return sizeof(struct screc_perf_stack_delta) + pad8(head_len) + 8 +
+	       sizeof(struct screc_delta_run) + stack_len + 8;
+}
+
+static struct screc_delta_slot *
+slot_of(struct screc_delta *d, uint32_t tid)
+{
+	return &d->slots[tid % SCREC_DELTA_SLOTS];
+}
+
+/* Make slot hold len bytes of stack for tid.  Returns 0 or -ENOMEM. */
+static int
+slot_take(struct screc_delta_slot *s, uint32_t tid, size_t len)
+{
+	if (len > s->cap) {
+		size_t cap = len < 8192 ? 8192 : len;
+		uint8_t *b = realloc(s->bytes, cap);
+
+		if (!b) {
+			s->used = 0;
+			return -ENOMEM;
+		}
+		s->bytes = b;
+		s->cap = cap;
+	}
+	s->tid = tid;
+	s->len = (uint32_t)len;
+	s->used = 1;
+	return 0;
+}
+
+/* Word i of the stack rebuilt from base at shift: its bytes there, or zero outside. */
+static inline uint64_t
+base_word(const uint8_t *base, size_t base_len, int64_t shift, size_t i)
+{
+	int64_t off = (int64_t)(i * 8) + shift;
+	uint64_t w = 0;
+
+	if (off >= 0 && (uint64_t)off <= base_len && base_len - (uint64_t)off >= 8)
+		memcpy(&w, base + off, 8);
+	return w;
+}
+
+/*
+ * The runs that turn base (at shift) into the n words of cur, written at out
+ * and at most limit bytes.  Returns their length, or (size_t)-1 past limit.
+ */
+static size_t
+runs_encode(const uint8_t *cur, size_t n, const uint8_t *base, size_t base_len, int64_t shift,
+	    uint8_t *out, size_t limit)
+{
+	size_t i = 0, last = 0, p = 0;
+
+	while (i < n) {
+		struct screc_delta_run run;
+		uint64_t w;
+		size_t start;
+
+		memcpy(&w, cur + i * 8, 8);
+		if (w == base_word(base, base_len, shift, i)) {
+			i++;
+			continue;
+		}
+		start = i;
+		for (i++; i < n; i++) {
+			memcpy(&w, cur + i * 8, 8);
+			if (w == base_word(base, base_len, shift, i))
+				break;
+		}
+		if (p + sizeof(run) + (i - start) * 8 > limit)
+			return (size_t)-1;
+		run.skip_words = (uint16_t)(start - last);
+		run.nr_words = (uint16_t)(i - start);
+		memcpy(out + p, &run, sizeof(run));
+		p += sizeof(run);
+		memcpy(out + p, cur + start * 8, (i - start) * 8);
+		p += (i - start) * 8;
+		last = i;
+	}
+	return p;
+}
+
+/* Apply len bytes of runs to the n words at dst.  Returns 0 or -EBADMSG. */
+static int
+runs_apply(uint8_t *dst, size_t n, const uint8_t *runs, size_t len)
+{
+	size_t pos = 0, at = 0;
+
+	while (pos < len) {
+		struct screc_delta_run run;
+
+		if (len - pos < sizeof(run))
+			return -EBADMSG;
+		memcpy(&run, runs + pos, sizeof(run));
+		pos += sizeof(run);
+		if (run.skip_words > n - at || run.nr_words > n - at - run.skip_words)
+			return -EBADMSG;
+		if ((size_t)run.nr_words * 8 > len - pos)
+			return -EBADMSG;
+		at += run.skip_words;
+		memcpy(dst + at * 8, runs + pos, (size_t)run.nr_words * 8);
+		pos += (size_t)run.nr_words * 8;
+		at += run.nr_words;
+	}
+	return 0;
+}
+
+int
+screc_delta_encode(struct screc_delta *d, uint64_t frame, uint32_t tid, uint64_t sp,
+		   const uint8_t *head, size_t head_len, const uint8_t *stack, size_t stack_len,
+		   uint64_t dyn_size, uint8_t *out, size_t *out_len)
+{
+	struct screc_delta_slot *s = slot_of(d, tid);
+	struct screc_perf_stack_delta h = {
+		.type = SCREC_PERF_STACK_DELTA,
+		.tid = tid,
+		.head_len = (uint32_t)head_len,
+		.stack_len = (uint32_t)stack_len,
+		.dyn_size = dyn_size,
+	};
+	size_t n = stack_len / 8, p = sizeof(h), len = (size_t)-1;
+	bool base = s->used && s->tid == tid && s->frame == frame;
+	uint8_t cur[HEAD_MAX];
+	struct perf_event_header ph;
+
+	if (head_len % 8 || head_len < sizeof(ph) || head_len > HEAD_MAX ||
+	    stack_len % 8 || n > WORDS_MAX)
+		return -EINVAL;
+	/* The head's perf size is stored as 0: the reader knows it. */
+	memcpy(cur, head, head_len);
+	memcpy(&ph, cur, sizeof(ph));
+	ph.size = 0;
+	memcpy(cur, &ph, sizeof(ph));
+	if (base && s->head_len == head_len)
+		len = runs_encode(cur, head_len / 8, s->head, head_len, 0, out + p, head_len);
+	if (len != (size_t)-1) {
+		h.flags |= SCREC_DELTA_HEAD;
+	} else {
+		len = head_len;
+		memcpy(out + p, cur, head_len);
+	}
+	h.head_data_len = (uint32_t)len;
+	memset(out + p + len, 0, pad8(len) - len);
+	p += pad8(len);
+	len = (size_t)-1;
+	if (base) {
+		h.shift = (int64_t)(sp - s->sp);
+		/* No larger than the stack whole. */
+		len = runs_encode(stack, n, s->bytes, s->len, h.shift, out + p, stack_len);
+	}
+	if (len == (size_t)-1) {
+		struct screc_delta_run run = { 0, (uint16_t)n };
+
+		h.flags |= SCREC_DELTA_KEY;
+		h.shift = 0;
+		len = 0;
+		if (n) {
+			memcpy(out + p, &run, sizeof(run));
+			memcpy(out + p + sizeof(run), stack, stack_len);
+			len = sizeof(run) + stack_len;
+		}
+	}
+	h.runs_len = (uint32_t)len;
+	p += len;
+	memcpy(out, &h, sizeof(h));
+	*out_len = p;
+	if (slot_take(s, tid, stack_len))
+		return -ENOMEM;
+	if (stack_len)
+		memcpy(s->bytes, stack, stack_len);
+	memcpy(s->head, cur, head_len);
+	s->head_len = (uint32_t)head_len;
+	s->frame = frame;
+	s->sp = sp;
+	return 0;
+}
+
+static int
+bad(const char **why, const char *what)
+{
+	*why = what;
+	return -EBADMSG;
+}
+
+int
+screc_delta_decode(struct screc_delta *d, const uint8_t *rec, size_t len, uint8_t *out,
+		   size_t out_cap, size_t *out_len, const char **why)
+{
+	struct screc_perf_stack_delta h;
+	struct perf_event_header ph;
+	struct screc_delta_slot *s;
+	const uint8_t *data;
+	size_t n, total, i, room;
+	uint8_t *head, *stack;
+	struct screc_rec rh;
+	uint64_t size_field;
+	bool base;
+
+	if (len < sizeof(h))
+		return bad(why, "stack delta: shorter than its header");
+	memcpy(&h, rec, sizeof(h));
+	room = len - sizeof(h);
+	if (h.head_len % 8 || h.head_len < sizeof(ph) || h.head_len > HEAD_MAX)
+		return bad(why, "stack delta: bad head length");
+	if (h.head_data_len > room || pad8(h.head_data_len) > room ||
+	    (!(h.flags & SCREC_DELTA_HEAD) && h.head_data_len != h.head_len))
+		return bad(why, "stack delta: bad head length");
+	room -= pad8(h.head_data_len);
+	if (h.runs_len > room)
+		return bad(why, "stack delta: runs past the record");
+	if (h.stack_len % 8 || h.stack_len / 8 > WORDS_MAX)
+		return bad(why, "stack delta: bad stack length");
+	if (h.dyn_size > h.stack_len)
+		return bad(why, "stack delta: valid size beyond the stack");
+	total = h.head_len + 8 + (size_t)h.stack_len + 8;
+	if (total > 0xffff || sizeof(rh) + total > out_cap)
+		return bad(why, "stack delta: the sample would be too large");
+	s = slot_of(d, h.tid);
+	base = s->used && s->tid == h.tid;
+	if (!(h.flags & SCREC_DELTA_KEY) && !base)
+		return bad(why, "stack delta: no earlier stack of its thread");
+	if ((h.flags & SCREC_DELTA_HEAD) && (!base || s->head_len != h.head_len))
+		return bad(why, "stack delta: no earlier head of its thread");
+
+	head = out + sizeof(rh);
+	data = rec + sizeof(h);
+	if (h.flags & SCREC_DELTA_HEAD) {
+		memcpy(head, s->head, h.head_len);
+		if (runs_apply(head, h.head_len / 8, data, h.head_data_len))
+			return bad(why, "stack delta: a run past the head");
+	} else {
+		memcpy(head, data, h.head_len);
+	}
+	memcpy(&ph, head, sizeof(ph));
+	if (ph.type != PERF_RECORD_SAMPLE || ph.size != 0)
+		return bad(why, "stack delta: not a sample");
+	size_field = h.stack_len;
+	memcpy(head + h.head_len, &size_field, 8);
+	stack = head + h.head_len + 8;
+	n = h.stack_len / 8;
+	if (h.flags & SCREC_DELTA_KEY) {
+		memset(stack, 0, h.stack_len);
+	} else {
+		for (i = 0; i < n; i++) {
+			uint64_t w = base_word(s->bytes, s->len, h.shift, i);
+
+			memcpy(stack + i * 8, &w, 8);
+		}
+	}
+	if (runs_apply(stack, n, data + pad8(h.head_data_len), h.runs_len))
+		return bad(why, "stack delta: a run past the stack");
+	memcpy(stack + h.stack_len, &h.dyn_size, 8);
+	if (slot_take(s, h.tid, h.stack_len))
+		return -ENOMEM;
+	if (h.stack_len)
+		memcpy(s->bytes, stack, h.stack_len);
+	memcpy(s->head, head, h.head_len);
+	s->head_len = h.head_len;
+	ph.size = (uint16_t)total;
+	memcpy(head, &ph, sizeof(ph));
+	rh = (struct screc_rec){ SCREC_REC_PERF, (uint32_t)(sizeof(rh) + total) };
+	memcpy(out, &rh, sizeof(rh));
+	*out_len = sizeof(rh) + total;
+	return 0;
+}
+
+void
+screc_delta_release(struct screc_delta *d)
+{
+	size_t i;
+
+	if (!d)
+		return;
+	for (i = 0; i < SCREC_DELTA_SLOTS; i++) {
+		free(d->slots[i].bytes);
+		d->slots[i] = (struct screc_delta_slot){ 0 };
+	}
+}
