@@ -38,7 +38,8 @@
  * the recorder waits to be scheduled, which in the real-time class is short
  * (200 threads connecting lost nothing with 8 MiB rings and 8 KiB stacks,
  * but 100k connects on one thread lost 170 events once at load 150: hence
- * 2048 samples, 32 MiB with the default 16 KiB stacks).  Mapping a ring
+ * 2048 samples, 32 MiB with the default 16 KiB stacks; tests/record/no-lost
+ * passes with them).  Mapping a ring
  * costs the kernel about 1 ms per 4 MiB (zeroed pages, every run), so a
  * larger default would be paid by every short recording.
  */
