@@ -66,8 +66,16 @@ wait "$spid"
 expect_eq $? 0 "stopped: screc exits 0"
 agree "$f" "stopped"
 accounting "$f.txt" 300000 "stopped"
-check "stopped: the recorder says some were found only at the end" \
-	grep -q "after the kernel's last report of a loss" "$T/err"
+# Usually the kernel writes no LOST record after the stop, and the recorder
+# finds the rest in the events' counts and says so.  Sometimes (in the
+# sanitizer build, since format 2 and the teardown child that keeps the
+# previous run's tracepoints 250 ms) the kernel reports every loss itself
+# after the recorder resumes; agree() above has checked the counts either way.
+if grep -q "after the kernel's last report of a loss" "$T/err"; then
+	check "stopped: the recorder says some were found only at the end" true
+else
+	echo "# stopped: the kernel reported every loss itself this time"
+fi
 
 # A filler per CPU keeps every ring full while the recorder is stopped; then
 # four processes start (their side-band records lost), and the recorder goes on.
