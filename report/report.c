@@ -116,8 +116,9 @@ usage(FILE *f)
 		"                       memory or registers (names: with function names, so no\n"
 		"                       binary is needed to report it); run it where the binaries are\n"
 		"  --raw                print every record without unwinding (format debugging)\n"
-		"  -j, --jobs N         1: one thread; 2: read and decompress on a second core while\n"
-		"                       the first unwinds and prints (the default with 2 CPUs or more)\n"
+		"  -j, --jobs N         1: one thread (the default); 2: read and decompress on a\n"
+		"                       second core while the first unwinds and prints (pays only\n"
+		"                       when reading dominates; slower on most recordings)\n"
 		"  -v, --verbose        say more\n"
 		"  -h, --help           show this\n"
 		"\n"
@@ -877,11 +878,13 @@ cmd_report(int argc, char **argv)
 		goto out;
 	}
 	report_session_set_decode(s, &c.decode);
-	if (!c.raw && !c.info && !c.resolve) {
-		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-
-		report_session_set_jobs(s, c.jobs ? c.jobs : ncpu > 1 ? 2 : 1);
-	}
+	/*
+	 * One thread unless asked: the two-thread pipeline was slower in
+	 * tests/bench/run on 5 of its 6 workloads (1.3 to 2.4 times -j1's wall
+	 * time on 2 CPUs; faster only on git-all, 0.8).
+	 */
+	if (!c.raw && !c.info && !c.resolve)
+		report_session_set_jobs(s, c.jobs ? c.jobs : 1);
 	if (c.no_inline)
 		report_session_set_inline(s, false);
 	if (c.resolve) {
