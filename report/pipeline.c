@@ -721,27 +721,20 @@ process(struct report_session *ss, const uint8_t *p, size_t len,
 			resolve_perf(ss, p, len);
 			return;
 		}
-		if (d->is_exit && (rv || (s.attr->sample_type & PERF_SAMPLE_STACK_USER))) {
-			/* --failed: the exit carries the call's stack; it is entry and exit. */
+		/* --failed: an exit that carries the call's stack is its entry and its exit. */
+		if (!d->is_exit || rv || (s.attr->sample_type & PERF_SAMPLE_STACK_USER)) {
 			run->st->samples++;
 			screc_syscall_set_add(&run->st->seen, tp_syscall_nr(d, s.raw, s.raw_size));
 			if (rv)
 				on_enter_resolved(ss, &s, d, rv);
 			else
 				on_enter(ss, &s, d, p, len);
-			on_exit_sample(ss, &s, d);
-		} else if (d->is_exit) {
+		} else {
 			resolve_perf(ss, p, len);
 			ss->resolve.exits++;
-			on_exit_sample(ss, &s, d);
-		} else {
-			run->st->samples++;
-			screc_syscall_set_add(&run->st->seen, tp_syscall_nr(d, s.raw, s.raw_size));
-			if (rv)
-				on_enter_resolved(ss, &s, d, rv);
-			else
-				on_enter(ss, &s, d, p, len);
 		}
+		if (d->is_exit)
+			on_exit_sample(ss, &s, d);
 		return;
 	}
 	case PERF_RECORD_COMM: {

@@ -72,7 +72,7 @@ accounting "$f.txt" 300000 "stopped"
 # previous run's tracepoints 250 ms) the kernel reports every loss itself
 # after the recorder resumes; agree() above has checked the counts either way.
 if grep -q "after the kernel's last report of a loss" "$T/err"; then
-	check "stopped: the recorder says some were found only at the end" true
+	echo "# stopped: the recorder found some losses only at the end, in the events' counts"
 else
 	echo "# stopped: the kernel reported every loss itself this time"
 fi
