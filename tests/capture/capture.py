@@ -3,7 +3,11 @@
 """Record-time filters and capture, on tests/capture/capture-target.c.
 
 --capture: paths and a sockaddr built on the heap decode as strace prints
-them, on the same run (screc records strace running the target).  Without
+them, on the same run (screc records strace running the target); so do
+sendmsg's heap-built msghdr (its name, iovecs and their buffers), and the
+outputs taken at exit: recvfrom's buffer and address ([32 => 16]),
+recvmsg's msghdr, readv's buffers, and stat, lstat, fstat, newfstatat and
+statx results.  Without
 it, and with it where BPF is refused (the capabilities dropped with capsh),
 they print as pointers with a note, after one line from the recorder.
 -P: a recording holds exactly the calls naming that path (or prefix); --fd,
@@ -73,7 +77,33 @@ def texts(events):
     return collections.Counter(re.sub(r'0x[0-9a-f]{6,}', '0xP', e[1]) for e in events)
 
 
-TRACE = 'openat,connect,pipe2,write,writev,read,bind,getsockname'
+TRACE = 'openat,connect,pipe2,write,writev,read,bind,getsockname,sendmsg,recvfrom,recvmsg,readv,' \
+    'stat,lstat,fstat,newfstatat,statx'
+# What send_and_receive and stat_heap print, each once a round, decoded (not as pointers).
+DECODED = [
+    re.compile(r'sendmsg\(\d+, \{msg_name=\{sa_family=AF_INET, sin_port=htons\(\d+\), '
+               r'sin_addr=inet_addr\("127.0.0.1"\)\}, msg_namelen=16, msg_iov=\[\{iov_base="hello", '
+               r'iov_len=5\}, \{iov_base=" world from the heap, longer tha"\.\.\., iov_len=50\}\], '
+               r'msg_iovlen=2, msg_controllen=0, msg_flags=0\}, 0\) = 55$'),
+    re.compile(r'sendmsg\(\d+, \{msg_name=\{sa_family=AF_INET, .*\}, msg_namelen=16, '
+               r'msg_iov=\[\{iov_base="hello", iov_len=5\}\], msg_iovlen=1, .*\) = 5$'),
+    re.compile(r'recvfrom\(\d+, "hello world from the heap, longe"\.\.\., 128, 0, '
+               r'\{sa_family=AF_INET, .*\}, \[32 => 16\]\) = 55$'),
+    re.compile(r'recvmsg\(\d+, \{msg_name=\{sa_family=AF_INET, .*\}, msg_namelen=32 => 16, '
+               r'msg_iov=\[\{iov_base="hel", iov_len=3\}, \{iov_base="lo", iov_len=50\}\], .*\) = 5$'),
+    re.compile(r'readv\(\d+, \[\{iov_base="hel", iov_len=3\}, \{iov_base="lo wo", '
+               r'iov_len=50\}\], 2\) = 8$'),
+    re.compile(r'stat\("/etc/passwd", \{st_mode=S_IFREG\|0644, st_size=\d+, \.\.\.\}\) = 0$'),
+    re.compile(r'lstat\("/tmp", \{st_mode=S_IFDIR\|S_ISVTX\|0777, st_size=\d+, \.\.\.\}\) = 0$'),
+    re.compile(r'fstat\(\d+, \{st_mode=S_IFCHR\|0666, st_rdev=makedev\(0x1, 0x3\), \.\.\.\}\) = 0$'),
+    re.compile(r'newfstatat\(AT_FDCWD, "/tmp", \{st_mode=S_IFDIR\|S_ISVTX\|0777, st_size=\d+, '
+               r'\.\.\.\}, AT_SYMLINK_NOFOLLOW\) = 0$'),
+    re.compile(r'newfstatat\(\d+, "", \{st_mode=S_IFCHR\|0666, st_rdev=makedev\(0x1, 0x3\), '
+               r'\.\.\.\}, AT_EMPTY_PATH\) = 0$'),
+    re.compile(r'statx\(AT_FDCWD, "/etc/passwd", AT_STATX_SYNC_AS_STAT, STATX_BASIC_STATS, '
+               r'\{stx_mask=STATX_BASIC_STATS.*, stx_attributes=0, stx_mode=S_IFREG\|0644, '
+               r'stx_size=\d+, \.\.\.\}\) = 0$'),
+]
 HEAP_OPEN = re.compile(r'openat\(AT_FDCWD, 0x[0-9a-f]+, O_RDONLY\|O_CLOEXEC\) = 3')
 HEAP_CONNECT = re.compile(r'connect\(\d+, 0x[0-9a-f]+, 16\) = -1 ECONNREFUSED')
 NOTE = re.compile(r'note: \d+ paths or addresses were not in the recording .* --capture')
@@ -109,11 +139,18 @@ def check_capture(env):
                                                               'read(3, "hello from the heap"',
                                                               'read(3, "hello ", 64)',
                                                               'read(3, "", 64)')))
-        if heap != 4 * ROUNDS or at_exit != 5 * ROUNDS:
+        # send_and_receive binds and makes a pipe too
+        if heap != 5 * ROUNDS or at_exit != 6 * ROUNDS:
             fail('strace shows %d heap inputs and %d outputs, not %d and %d' %
-                 (heap, at_exit, 4 * ROUNDS, 5 * ROUNDS))
+                 (heap, at_exit, 5 * ROUNDS, 6 * ROUNDS))
+        for r in DECODED:
+            n = sum(1 for l in lines[first:] if r.match(l))
+            if n != ROUNDS:
+                fail('--capture: %d calls, not %d, match %s:\n  %s' %
+                     (n, ROUNDS, r.pattern, '\n  '.join(lines[first:])))
         print('ok - --capture: %d calls identical to strace\'s on the same run, %d with heap '
-              'inputs, %d with outputs taken at exit' % (len(strace[pid]), heap, at_exit))
+              'inputs, %d with outputs taken at exit; sendmsg, recvfrom, recvmsg, readv and the '
+              'stat family decoded (%d each)' % (len(strace[pid]), heap, at_exit, ROUNDS))
 
     path, _ = env.record('nocapture', '-e', 'openat,connect')
     got, _, out = env.report(path)
@@ -144,10 +181,13 @@ def check_capture(env):
 def check_path(env):
     path, _ = env.record('path', '-P', '/etc/passwd')
     got, (n, complete), _ = env.report(path)
-    if len(got) != ROUNDS or complete != n or \
-            not all(e[1] == 'openat(AT_FDCWD, "/etc/passwd", O_RDONLY|O_CLOEXEC) = 3' and
-                    any('open_heap_path' in f for f in e[2]) for e in got):
-        fail('-P /etc/passwd: %d events, not the %d opens of it: %s' %
+    # the opens, and stat_heap's stat and statx of it
+    want = {'openat(AT_FDCWD, "/etc/passwd", O_RDONLY|O_CLOEXEC) = 3': 'open_heap_path',
+            'stat("/etc/passwd", ': 'stat_heap', 'statx(AT_FDCWD, "/etc/passwd", ': 'stat_heap'}
+    kinds = collections.Counter(w for e in got for w, fn in want.items()
+                                if e[1].startswith(w) and any(fn in f for f in e[2]))
+    if len(got) != 3 * ROUNDS or complete != n or kinds != {w: ROUNDS for w in want}:
+        fail('-P /etc/passwd: %d events, not the %d opens, stats and statxs of it: %s' %
              (len(got), ROUNDS, [e[1] for e in got]))
     if not re.search(r'^filters:\s+path=/etc/passwd\b', env.info(path), re.M):
         fail('screc info does not name the path filter:\n' + env.info(path))
@@ -158,7 +198,7 @@ def check_path(env):
             'openat(AT_FDCWD, "/etc/hostname/x", O_RDONLY) = -1 ENOTDIR (Not a directory)': ROUNDS}
     if texts_ != want:
         fail('-P /etc/hostname*: %s' % dict(texts_))
-    print('ok - -P: exactly the %d opens of the path, and of the prefix' % ROUNDS)
+    print('ok - -P: exactly the %d opens (and stats) of the path, and of the prefix' % ROUNDS)
 
 
 def check_fd(env):
