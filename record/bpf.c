@@ -731,6 +731,19 @@ gen_exit(struct prog *p, const struct session *s, const struct capture *c)
 	return resolve(p);
 }
 
+/* Whether a syscall of the program's set takes an fd first (--fd compares it). */
+static bool
+any_fd_first(const struct capture *c)
+{
+	long nr;
+
+	for (nr = screc_syscall_set_next(&c->set, 0); nr >= 0;
+	     nr = screc_syscall_set_next(&c->set, nr + 1))
+		if (fd_first(nr))
+			return true;
+	return false;
+}
+
 /* --fd: the calls whose first argument is that fd go on; every other call is dropped. */
 static void
 gen_fd_filter(struct prog *p, const struct session *s, const struct capture *c, int drop)
@@ -782,6 +795,11 @@ gen_enter(struct prog *p, const struct session *s, const struct capture *c)
 	emit(p, ST(BPF_DW, BPF_REG_9, 16, SCREC_CAPTURE_ENTRY));
 	if (s->capture)
 		gen_pending(p, c);
+	if (f->fd >= 0 && !any_fd_first(c)) {
+		/* A tracepoint of calls without an fd (-e openat,read): all dropped. */
+		jump(p, BPF_JA, 0, 0, drop);
+		goto tail;
+	}
 	if (f->fd >= 0)
 		gen_fd_filter(p, s, c, drop);
 
@@ -872,6 +890,7 @@ gen_enter(struct prog *p, const struct session *s, const struct capture *c)
 	/* A syscall without a path: -P drops it, else nothing to capture. */
 	jump(p, BPF_JA, 0, 0, plen ? drop : keep);
 
+tail:
 	/* The verifier refuses unreachable code: each block only where it is used. */
 	if (label_used(p, out)) {
 		label_here(p, out);
@@ -1121,6 +1140,11 @@ capture_open(struct session *s, const pid_t *tids, size_t nr_tids)
 		c->out_events[i] = -1;
 	c->nr_out = s->nr_rings;
 	s->cap = c;
+	c->set = s->recorded;
+	if (s->filter.fd >= 0 && !any_fd_first(c))
+		screc_err("--fd %d: none of the recorded syscalls takes a file descriptor first: "
+			  "nothing will be recorded; add one to -e (read, write, close, ...)",
+			  s->filter.fd);
 
 	c->pids_fd = map_create(BPF_MAP_TYPE_HASH, 4, 1, PIDS_MAX);
 	c->scratch_fd = map_create(BPF_MAP_TYPE_PERCPU_ARRAY, 4, CAP_SIZE, 1);
