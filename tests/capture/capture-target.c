@@ -10,6 +10,7 @@
  * can name the frames of its stack.
  *
  *     capture-target [ROUNDS]
+ *     capture-target loop SECONDS	(opens a heap-built path every millisecond, for -p)
  */
 #ifndef _GNU_SOURCE	/* meson defines it for every file */
 #define _GNU_SOURCE
@@ -25,6 +26,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 static void __attribute__((noinline))
@@ -196,11 +198,28 @@ fail_ebadf(void)
 	close(-1);
 }
 
+/* A running process to attach to: opens until seconds have passed. */
+static void __attribute__((noinline))
+open_loop(int seconds)
+{
+	time_t end = time(NULL) + seconds;
+
+	while (time(NULL) < end) {
+		open_heap_path("/etc", "hostname");
+		usleep(1000);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 3;
 	int i;
+
+	if (argc > 2 && strcmp(argv[1], "loop") == 0) {
+		open_loop(atoi(argv[2]));
+		return 0;
+	}
 
 	for (i = 0; i < rounds; i++) {
 		open_heap_path("/etc", "hostname");

@@ -12,6 +12,9 @@ it, and with it where BPF is refused (the capabilities dropped with capsh),
 they print as pointers with a note, after one line from the recorder.
 -P: a recording holds exactly the calls naming that path (or prefix); --fd,
 exactly the calls on that fd.
+-p: a process already running and looping over openat of a heap-built path
+is recorded, with capture too; -p on the shell that waits for it records
+nothing, and the recorder says so in one line naming the child's pid.
 --failed: a recording holds exactly the calls that failed in a recording of
 everything (the target is deterministic), each with a complete stack through
 the target's own function; --errno keeps only the errors named; `screc info`
@@ -24,9 +27,11 @@ import collections
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 from screctest import SUMMARY, Failed, fail, perf_forbidden, skip  # noqa: E402
@@ -278,6 +283,50 @@ def check_failed(env, capture):
     print('ok - --errno ENOTDIR,9: exactly the %d ENOTDIR and %d EBADF calls' % (ROUNDS, ROUNDS))
 
 
+def check_attach(env, capture):
+    """-p on a running loop of opens, and on the shell waiting for it."""
+    loop = subprocess.Popen([env.target, 'loop', '60'])
+    shell = subprocess.Popen(['sh', '-c', '"$0" loop 60; echo done >/dev/null', env.target],
+                             start_new_session=True)
+    try:
+        time.sleep(0.5)
+        for opts in ([['-C']] if capture else []) + [[]]:
+            path = os.path.join(env.tmp, 'attach.screc')
+            p = subprocess.run([env.screc, 'record', '-o', path, '-e', 'openat', '-p',
+                                str(loop.pid), '--duration', '1'] + opts,
+                               capture_output=True, text=True, timeout=60)
+            if p.returncode != 0:
+                if perf_forbidden(p.stderr):
+                    skip('perf_event_open is not permitted here: ' + p.stderr.strip())
+                fail('-p %d %s: exit %d: %s' % (loop.pid, opts, p.returncode, p.stderr))
+            got, (n, complete), _ = env.report(path)
+            want = ('openat(AT_FDCWD, "/etc/hostname", O_RDONLY|O_CLOEXEC) = 3' if opts else
+                    'openat(AT_FDCWD, 0x')
+            ok = [e for e in got if e[1].startswith(want) and any('open_loop' in f for f in e[2])]
+            if n < 100 or len(ok) != n or complete != n:
+                fail('-p %d %s on a loop of opens: %d events, %d of them its opens with a '
+                     'complete stack: %s' % (loop.pid, ' '.join(opts), n, len(ok),
+                                             [e[1] for e in got[:5]]))
+            print('ok - -p on a running loop of opens%s: %d opens, each with its stack' %
+                  (' with --capture, heap paths decoded' if opts else '', n))
+        kids = open('/proc/%d/task/%d/children' % (shell.pid, shell.pid)).read().split()
+        path = os.path.join(env.tmp, 'attach-shell.screc')
+        p = subprocess.run([env.screc, 'record', '-o', path, '-e', 'openat', '-p', str(shell.pid),
+                            '--duration', '0.5'], capture_output=True, text=True, timeout=60)
+        said = [l for l in p.stderr.splitlines() if 'which -p does not follow' in l]
+        if p.returncode != 0 or len(kids) != 1 or len(said) != 1 or \
+                not said[0].startswith('screc: -p %d (sh) is waiting in wait4 for %s '
+                                       '(capture-target)' % (shell.pid, kids[0])):
+            fail('-p on the shell waiting for the loop: exit %d, children %s, no line naming '
+                 'the child: %r' % (p.returncode, kids, p.stderr))
+        print('ok - -p on the shell that waits for the loop: one line names the child to give')
+    finally:
+        loop.kill()
+        os.killpg(shell.pid, signal.SIGKILL)    # its child too
+        loop.wait()
+        shell.wait()
+
+
 def main():
     args = dict(a.split('=', 1) for a in sys.argv[1:])
     tmp = tempfile.mkdtemp(prefix='screc-capture.')
@@ -289,6 +338,7 @@ def main():
             check_fd(env)
         else:
             print('ok - # SKIP --capture and -P: built with -Dcapture=disabled')
+        check_attach(env, args.get('capture', '1') == '1')
         check_failed(env, args.get('capture', '1') == '1')
         print('PASS')
     except Failed as e:
