@@ -3,13 +3,15 @@
  * Record-time capture (record --capture) and the filters -P and --fd: a small
  * BPF program on each syscall-entry tracepoint copies the memory that
  * arguments point to (paths, sockaddrs, the start of written buffers and of
- * iovecs' buffers) and sends it through a perf event array into the same
- * per-CPU rings as the samples; the recorder turns each into a CAPTURE
- * record.  The program's return value also decides, before the kernel
- * copies a stack, whether the sample is kept: with -P only the calls naming
- * that path are, with --fd only the calls on that fd.  A program on each
- * exit tracepoint copies what a call wrote (read buffers, pipe fds,
- * accept's address), from the arguments the entry kept by thread.  On a
+ * iovecs' buffers, sendmsg's msghdr with its name and iovecs) and sends it
+ * through a perf event array into the same per-CPU rings as the samples; the
+ * recorder turns each into a CAPTURE record.  The program's return value
+ * also decides, before the kernel copies a stack, whether the sample is
+ * kept: with -P only the calls naming that path are, with --fd only the
+ * calls on that fd.  A program on each exit tracepoint copies what a call
+ * wrote (read, readv and recvfrom buffers, recvmsg's msghdr, pipe fds,
+ * accept's and recvfrom's address, the stat family's results as far as
+ * strace prints them), from the arguments the entry kept by thread.  On a
  * syscall's own tracepoint the kernel refuses a program that reads past that
  * syscall's arguments, so each tracepoint gets a program made for its
  * syscalls alone.
@@ -46,14 +48,16 @@
 
 /* What the program writes per call: a header, then CAP_REGIONS fixed slots. */
 #define CAP_SLOT	256u	/* bytes per region */
-#define CAP_REGIONS	4
+#define CAP_REGIONS	6	/* SCREC_CAPTURE_MAX_REGIONS */
 #define CAP_HDR		24	/* tid, nr, time, when, nr_regions, pad */
 #define CAP_REGION_HDR	16	/* addr, len, arg */
 #define CAP_SIZE	(CAP_HDR + CAP_REGIONS * (CAP_REGION_HDR + CAP_SLOT))
 /* What goes out for n regions: only those. */
 #define CAP_OUT(n)	(CAP_HDR + (n) * (CAP_REGION_HDR + CAP_SLOT))
-/* The iovec entries captured, each with the start of its buffer. */
-#define CAP_IOVS	(CAP_REGIONS - 1)
+/* The offset of region k in the record the program writes. */
+#define CAP_REGION(k)	((int16_t)(CAP_HDR + (k) * (CAP_REGION_HDR + CAP_SLOT)))
+/* A struct msghdr, as far as strace prints it (x86-64). */
+#define MSGHDR_SIZE	56
 
 #define PIDS_MAX	65536
 
@@ -63,7 +67,9 @@ enum cap_kind {
 	CAP_SOCKADDR,		/* len argument bytes, up to 128 */
 	CAP_WBUF,		/* len argument bytes, up to -s */
 	CAP_INT,		/* an int (the in-out length of accept and getsockname) */
-	CAP_IOVEC,		/* the first CAP_IOVS entries (count in len_arg), their buffers */
+	CAP_IOVEC,		/* iovec entries (count in len_arg), the start of their buffers */
+	CAP_MSGHDR,		/* a struct msghdr, its msg_name, its iovecs and their buffers */
+	CAP_STRUCT,		/* len_arg * 8 bytes */
 };
 
 struct cap_arg {
@@ -126,6 +132,10 @@ static const struct {
 	{ "pwrite64", { { CAP_WBUF, 1, 2 } } },
 	{ "writev", { { CAP_IOVEC, 1, 2 } } },
 	{ "pwritev", { { CAP_IOVEC, 1, 2 } } },
+	{ "sendmsg", { { CAP_MSGHDR, 1, 0 } } },
+	/* what the caller gave: recvmsg's msg_namelen, recvfrom's address length */
+	{ "recvmsg", { { CAP_STRUCT, 1, MSGHDR_SIZE / 8 } } },
+	{ "recvfrom", { { CAP_INT, 5, 0 } } },
 };
 
 /* What the kernel writes for a call, taken at its exit (only when it succeeded). */
@@ -133,27 +143,48 @@ enum exit_kind {
 	EXIT_RBUF = 1,		/* arg 1, the return value's bytes, up to -s */
 	EXIT_FDPAIR,		/* arg 0, two ints */
 	EXIT_SOCKADDR_LENP,	/* arg 1, as many bytes as the int at arg 2 says, up to 128 */
+	EXIT_RECVFROM,		/* EXIT_RBUF, then the address at arg 4 by the int at arg 5 */
+	EXIT_STRUCT,		/* arg, size bytes (stat results, as far as strace prints them) */
+	EXIT_IOVEC,		/* arg 1's iovecs (count at arg 2), the start of their buffers */
+	EXIT_MSGHDR,		/* arg 1's struct msghdr as CAP_MSGHDR */
 };
+
+/*
+ * stat's struct up to st_size (st_rdev before it), statx's up to stx_size:
+ * strace prints no more by default ({st_mode=S_IFREG|0644, st_size=1234, ...}).
+ */
+#define STAT_SIZE	56
+#define STATX_SIZE	48
 
 static const struct {
 	const char *name;
-	unsigned char kind;
+	unsigned char kind, arg, size;
 } exit_table[] = {
-	{ "read", EXIT_RBUF },
-	{ "pread64", EXIT_RBUF },
-	{ "pipe", EXIT_FDPAIR },
-	{ "pipe2", EXIT_FDPAIR },
-	{ "accept", EXIT_SOCKADDR_LENP },
-	{ "accept4", EXIT_SOCKADDR_LENP },
-	{ "getsockname", EXIT_SOCKADDR_LENP },
-	{ "getpeername", EXIT_SOCKADDR_LENP },
+	{ "read", EXIT_RBUF, 1, 0 },
+	{ "pread64", EXIT_RBUF, 1, 0 },
+	{ "pipe", EXIT_FDPAIR, 0, 0 },
+	{ "pipe2", EXIT_FDPAIR, 0, 0 },
+	{ "accept", EXIT_SOCKADDR_LENP, 1, 0 },
+	{ "accept4", EXIT_SOCKADDR_LENP, 1, 0 },
+	{ "getsockname", EXIT_SOCKADDR_LENP, 1, 0 },
+	{ "getpeername", EXIT_SOCKADDR_LENP, 1, 0 },
+	{ "recvfrom", EXIT_RECVFROM, 1, 0 },
+	{ "readv", EXIT_IOVEC, 1, 0 },
+	{ "preadv", EXIT_IOVEC, 1, 0 },
+	{ "recvmsg", EXIT_MSGHDR, 1, 0 },
+	{ "stat", EXIT_STRUCT, 1, STAT_SIZE },
+	{ "lstat", EXIT_STRUCT, 1, STAT_SIZE },
+	{ "fstat", EXIT_STRUCT, 1, STAT_SIZE },
+	{ "newfstatat", EXIT_STRUCT, 2, STAT_SIZE },
+	{ "statx", EXIT_STRUCT, 4, STATX_SIZE },
 };
 
 /* The entry's arguments of a call with something to take at exit, by thread. */
 struct pending {
 	uint32_t nr, pad;
-	uint64_t args[3];
+	uint64_t args[6];
 };
+#define PENDING_ARG(k)	(8 + 8 * (k))
 
 struct capture {
 	int pids_fd, scratch_fd, out_fd;	/* maps */
@@ -208,9 +239,9 @@ map_update(int fd, const void *key, const void *value)
 struct prog {
 	struct bpf_insn *insn;
 	size_t n, cap;
-	struct { size_t at; int label; } fix[1024];
+	struct { size_t at; int label; } fix[2048];
 	size_t nr_fix;
-	long label_at[512];
+	long label_at[1024];
 	int nr_labels;
 	bool nomem;
 };
@@ -383,28 +414,167 @@ gen_pending(struct prog *p, const struct capture *c)
 		nargs = screc_syscall_nargs(nr);
 		next = label_new(p);
 		jump(p, BPF_JNE, BPF_REG_8, nr, next);
-		/* struct pending at fp-40, the tid at fp-4 */
-		emit(p, STX(BPF_W, BPF_REG_10, BPF_REG_8, -40));
-		emit(p, ST(BPF_W, BPF_REG_10, -36, 0));
-		for (k = 0; k < 3; k++) {
+		/* struct pending at fp-64, the tid at fp-4 */
+		emit(p, STX(BPF_W, BPF_REG_10, BPF_REG_8, -64));
+		emit(p, ST(BPF_W, BPF_REG_10, -60, 0));
+		for (k = 0; k < 6; k++) {
 			if (k < nargs)
 				emit(p, LDX(BPF_DW, BPF_REG_1, BPF_REG_6, 16 + 8 * k));
 			else
 				emit(p, MOV64_IMM(BPF_REG_1, 0));
-			emit(p, STX(BPF_DW, BPF_REG_10, BPF_REG_1, -32 + 8 * k));
+			emit(p, STX(BPF_DW, BPF_REG_10, BPF_REG_1, -56 + 8 * k));
 		}
 		emit(p, STX(BPF_W, BPF_REG_10, BPF_REG_7, -4));
 		ld_map_fd(p, BPF_REG_1, c->pending_fd);
 		emit(p, MOV64_REG(BPF_REG_2, BPF_REG_10));
 		emit(p, ALU64_IMM(BPF_ADD, BPF_REG_2, -4));
 		emit(p, MOV64_REG(BPF_REG_3, BPF_REG_10));
-		emit(p, ALU64_IMM(BPF_ADD, BPF_REG_3, -40));
+		emit(p, ALU64_IMM(BPF_ADD, BPF_REG_3, -64));
 		emit(p, MOV64_IMM(BPF_REG_4, BPF_ANY));
 		emit(p, CALL(BPF_FUNC_map_update_elem));
 		jump(p, BPF_JA, 0, 0, done);
 		label_here(p, next);
 	}
 	label_here(p, done);
+}
+
+/*
+ * An iovec array at region r: r1 points at its bytes, r3 holds its address
+ * (already in the region's header) and r2 the number of entries.  Its first
+ * nb entries, then in the nb regions after it the start (-s bytes) of each
+ * entry's buffer, a region of 0 bytes for entries the call does not have.
+ */
+static void
+gen_iovec(struct prog *p, const struct session *s, int16_t r, unsigned arg, unsigned nb)
+{
+	int in = label_new(p), ok = label_new(p);
+	unsigned j;
+
+	jump(p, BPF_JLE, BPF_REG_2, (int32_t)nb, in);
+	emit(p, MOV64_IMM(BPF_REG_2, nb));
+	label_here(p, in);
+	emit(p, ALU64_IMM(BPF_LSH, BPF_REG_2, 4));
+	emit(p, STX(BPF_W, BPF_REG_9, BPF_REG_2, r + 8));
+	emit(p, CALL(BPF_FUNC_probe_read_user));
+	jump(p, BPF_JEQ, BPF_REG_0, 0, ok);
+	emit(p, ST(BPF_W, BPF_REG_9, r + 8, 0));
+	label_here(p, ok);
+	for (j = 0; j < nb; j++) {
+		int16_t b = (int16_t)(r + (j + 1) * (CAP_REGION_HDR + CAP_SLOT));
+		int16_t e = (int16_t)(r + CAP_REGION_HDR + 16 * j);	/* entry j in region r */
+		int none = label_new(p), lim = label_new(p), done = label_new(p);
+
+		emit(p, ST(BPF_DW, BPF_REG_9, b, 0));
+		emit(p, ST(BPF_W, BPF_REG_9, b + 8, 0));
+		emit(p, ST(BPF_W, BPF_REG_9, b + 12, arg));
+		/* only entries the array read holds */
+		emit(p, LDX(BPF_W, BPF_REG_1, BPF_REG_9, r + 8));
+		jump(p, BPF_JLE, BPF_REG_1, 16 * (int32_t)j, none);
+		emit(p, LDX(BPF_DW, BPF_REG_3, BPF_REG_9, e));
+		emit(p, STX(BPF_DW, BPF_REG_9, BPF_REG_3, b));
+		emit(p, LDX(BPF_DW, BPF_REG_2, BPF_REG_9, e + 8));
+		jump(p, BPF_JLE, BPF_REG_2, (int32_t)s->capture_size, lim);
+		emit(p, MOV64_IMM(BPF_REG_2, s->capture_size));
+		label_here(p, lim);
+		emit(p, STX(BPF_W, BPF_REG_9, BPF_REG_2, b + 8));
+		emit(p, MOV64_REG(BPF_REG_1, BPF_REG_9));
+		emit(p, ALU64_IMM(BPF_ADD, BPF_REG_1, b + CAP_REGION_HDR));
+		emit(p, CALL(BPF_FUNC_probe_read_user));
+		jump(p, BPF_JEQ, BPF_REG_0, 0, done);
+		emit(p, ST(BPF_W, BPF_REG_9, b + 8, 0));
+		label_here(p, none);
+		label_here(p, done);
+	}
+}
+
+/*
+ * A struct msghdr whose address is in r3, argument arg of the call, into
+ * every region: the header in region 0, msg_name by msg_namelen (up to 128)
+ * in region 1, msg_iov's entries in region 2 and the start of their buffers
+ * in the regions after it.  An unreadable header reads as an empty one, so
+ * the regions after it are empty too.
+ */
+static void
+gen_msghdr(struct prog *p, const struct session *s, unsigned arg)
+{
+	int16_t h = CAP_REGION(0), nm = CAP_REGION(1), iv = CAP_REGION(2);
+	int16_t d = h + CAP_REGION_HDR;
+	int ok = label_new(p), in = label_new(p), named = label_new(p);
+	unsigned k;
+
+	emit(p, STX(BPF_DW, BPF_REG_9, BPF_REG_3, h));
+	emit(p, ST(BPF_W, BPF_REG_9, h + 8, MSGHDR_SIZE));
+	emit(p, ST(BPF_W, BPF_REG_9, h + 12, arg));
+	emit(p, MOV64_REG(BPF_REG_1, BPF_REG_9));
+	emit(p, ALU64_IMM(BPF_ADD, BPF_REG_1, d));
+	emit(p, MOV64_IMM(BPF_REG_2, MSGHDR_SIZE));
+	emit(p, CALL(BPF_FUNC_probe_read_user));
+	jump(p, BPF_JEQ, BPF_REG_0, 0, ok);
+	emit(p, ST(BPF_W, BPF_REG_9, h + 8, 0));
+	for (k = 0; k < MSGHDR_SIZE / 8; k++)
+		emit(p, ST(BPF_DW, BPF_REG_9, d + 8 * (int16_t)k, 0));
+	label_here(p, ok);
+
+	emit(p, LDX(BPF_DW, BPF_REG_3, BPF_REG_9, d));		/* msg_name */
+	emit(p, STX(BPF_DW, BPF_REG_9, BPF_REG_3, nm));
+	emit(p, ST(BPF_W, BPF_REG_9, nm + 12, arg));
+	emit(p, LDX(BPF_W, BPF_REG_2, BPF_REG_9, d + 8));	/* msg_namelen */
+	jump(p, BPF_JLE, BPF_REG_2, 128, in);
+	emit(p, MOV64_IMM(BPF_REG_2, 128));
+	label_here(p, in);
+	emit(p, STX(BPF_W, BPF_REG_9, BPF_REG_2, nm + 8));
+	emit(p, MOV64_REG(BPF_REG_1, BPF_REG_9));
+	emit(p, ALU64_IMM(BPF_ADD, BPF_REG_1, nm + CAP_REGION_HDR));
+	emit(p, CALL(BPF_FUNC_probe_read_user));
+	jump(p, BPF_JEQ, BPF_REG_0, 0, named);
+	emit(p, ST(BPF_W, BPF_REG_9, nm + 8, 0));
+	label_here(p, named);
+
+	emit(p, LDX(BPF_DW, BPF_REG_3, BPF_REG_9, d + 16));	/* msg_iov */
+	emit(p, STX(BPF_DW, BPF_REG_9, BPF_REG_3, iv));
+	emit(p, ST(BPF_W, BPF_REG_9, iv + 12, arg));
+	emit(p, MOV64_REG(BPF_REG_1, BPF_REG_9));
+	emit(p, ALU64_IMM(BPF_ADD, BPF_REG_1, iv + CAP_REGION_HDR));
+	emit(p, LDX(BPF_DW, BPF_REG_2, BPF_REG_9, d + 24));	/* msg_iovlen */
+	gen_iovec(p, s, iv, arg, CAP_REGIONS - 3);
+}
+
+/*
+ * In the exit program: an address the kernel wrote, with its in-out length.
+ * Region la gets the int the pending argument lenp points to; region a,
+ * the address at argument addr, as many bytes as that int says (up to
+ * 128); then the record counts nreg regions.  A NULL length pointer, or
+ * memory that cannot be read, jumps to fail.
+ */
+static void
+gen_addr_lenp(struct prog *p, int16_t a, int16_t la, unsigned lenp, unsigned addr, unsigned nreg,
+	      int fail)
+{
+	int in = label_new(p);
+
+	emit(p, LDX(BPF_DW, BPF_REG_3, BPF_REG_8, PENDING_ARG(lenp)));
+	jump(p, BPF_JEQ, BPF_REG_3, 0, fail);
+	emit(p, STX(BPF_DW, BPF_REG_9, BPF_REG_3, la));
+	emit(p, ST(BPF_W, BPF_REG_9, la + 8, 4));
+	emit(p, ST(BPF_W, BPF_REG_9, la + 12, lenp));
+	emit(p, MOV64_REG(BPF_REG_1, BPF_REG_9));
+	emit(p, ALU64_IMM(BPF_ADD, BPF_REG_1, la + CAP_REGION_HDR));
+	emit(p, MOV64_IMM(BPF_REG_2, 4));
+	emit(p, CALL(BPF_FUNC_probe_read_user));
+	jump(p, BPF_JNE, BPF_REG_0, 0, fail);
+	emit(p, LDX(BPF_W, BPF_REG_2, BPF_REG_9, la + CAP_REGION_HDR));
+	jump(p, BPF_JLE, BPF_REG_2, 128, in);
+	emit(p, MOV64_IMM(BPF_REG_2, 128));
+	label_here(p, in);
+	emit(p, LDX(BPF_DW, BPF_REG_3, BPF_REG_8, PENDING_ARG(addr)));
+	emit(p, STX(BPF_DW, BPF_REG_9, BPF_REG_3, a));
+	emit(p, STX(BPF_W, BPF_REG_9, BPF_REG_2, a + 8));
+	emit(p, ST(BPF_W, BPF_REG_9, a + 12, addr));
+	emit(p, MOV64_REG(BPF_REG_1, BPF_REG_9));
+	emit(p, ALU64_IMM(BPF_ADD, BPF_REG_1, a + CAP_REGION_HDR));
+	emit(p, CALL(BPF_FUNC_probe_read_user));
+	jump(p, BPF_JNE, BPF_REG_0, 0, fail);
+	emit(p, ST(BPF_B, BPF_REG_9, 17, nreg));
 }
 
 /*
@@ -419,7 +589,7 @@ gen_exit(struct prog *p, const struct session *s, const struct capture *c)
 {
 	int keep = label_new(p), out = label_new(p);
 	size_t i;
-	int16_t r0 = CAP_HDR, r1 = CAP_HDR + CAP_REGION_HDR + CAP_SLOT;
+	int16_t r0 = CAP_REGION(0), r1 = CAP_REGION(1), r2 = CAP_REGION(2);
 
 	emit(p, MOV64_REG(BPF_REG_6, BPF_REG_1));
 	emit(p, CALL(BPF_FUNC_get_current_pid_tgid));
@@ -454,6 +624,7 @@ gen_exit(struct prog *p, const struct session *s, const struct capture *c)
 
 	for (i = 0; i < sizeof(exit_table) / sizeof(exit_table[0]); i++) {
 		int nr = screc_syscall_nr(exit_table[i].name), next;
+		unsigned arg = exit_table[i].arg, nreg = 1;
 
 		if (nr < 0 || !exit_kind_of(c, nr))
 			continue;
@@ -461,7 +632,8 @@ gen_exit(struct prog *p, const struct session *s, const struct capture *c)
 		jump(p, BPF_JNE, BPF_REG_7, nr, next);
 		emit(p, LDX(BPF_DW, BPF_REG_2, BPF_REG_6, 16));	/* the return value */
 		switch (exit_table[i].kind) {
-		case EXIT_RBUF: {
+		case EXIT_RBUF:
+		case EXIT_RECVFROM: {
 			int in = label_new(p);
 
 			/* 0 bytes too: an empty read prints "" */
@@ -478,8 +650,49 @@ gen_exit(struct prog *p, const struct session *s, const struct capture *c)
 			emit(p, CALL(BPF_FUNC_probe_read_user));
 			jump(p, BPF_JNE, BPF_REG_0, 0, keep);
 			emit(p, ST(BPF_B, BPF_REG_9, 17, 1));
+			if (exit_table[i].kind == EXIT_RECVFROM) {
+				/* the buffer alone when there is no address (NULL, NULL) */
+				int part = label_new(p);
+
+				gen_addr_lenp(p, r2, r1, 5, 4, 3, part);
+				emit(p, MOV64_IMM(BPF_REG_5, CAP_OUT(3)));
+				jump(p, BPF_JA, 0, 0, out);
+				label_here(p, part);
+			}
 			break;
 		}
+		case EXIT_STRUCT:
+			jump(p, BPF_JNE, BPF_REG_2, 0, keep);
+			emit(p, LDX(BPF_DW, BPF_REG_3, BPF_REG_8, PENDING_ARG(arg)));
+			emit(p, STX(BPF_DW, BPF_REG_9, BPF_REG_3, r0));
+			emit(p, ST(BPF_W, BPF_REG_9, r0 + 8, exit_table[i].size));
+			emit(p, ST(BPF_W, BPF_REG_9, r0 + 12, arg));
+			emit(p, MOV64_REG(BPF_REG_1, BPF_REG_9));
+			emit(p, ALU64_IMM(BPF_ADD, BPF_REG_1, r0 + CAP_REGION_HDR));
+			emit(p, MOV64_IMM(BPF_REG_2, exit_table[i].size));
+			emit(p, CALL(BPF_FUNC_probe_read_user));
+			jump(p, BPF_JNE, BPF_REG_0, 0, keep);
+			emit(p, ST(BPF_B, BPF_REG_9, 17, 1));
+			break;
+		case EXIT_IOVEC:
+			jump(p, BPF_JSLT, BPF_REG_2, 0, keep);
+			emit(p, LDX(BPF_DW, BPF_REG_3, BPF_REG_8, PENDING_ARG(arg)));
+			emit(p, STX(BPF_DW, BPF_REG_9, BPF_REG_3, r0));
+			emit(p, ST(BPF_W, BPF_REG_9, r0 + 12, arg));
+			emit(p, MOV64_REG(BPF_REG_1, BPF_REG_9));
+			emit(p, ALU64_IMM(BPF_ADD, BPF_REG_1, r0 + CAP_REGION_HDR));
+			emit(p, LDX(BPF_DW, BPF_REG_2, BPF_REG_8, PENDING_ARG(arg + 1)));
+			gen_iovec(p, s, r0, arg, CAP_REGIONS - 1);
+			emit(p, ST(BPF_B, BPF_REG_9, 17, CAP_REGIONS));
+			nreg = CAP_REGIONS;
+			break;
+		case EXIT_MSGHDR:
+			jump(p, BPF_JSLT, BPF_REG_2, 0, keep);
+			emit(p, LDX(BPF_DW, BPF_REG_3, BPF_REG_8, PENDING_ARG(arg)));
+			gen_msghdr(p, s, arg);
+			emit(p, ST(BPF_B, BPF_REG_9, 17, CAP_REGIONS));
+			nreg = CAP_REGIONS;
+			break;
 		case EXIT_FDPAIR:
 			jump(p, BPF_JNE, BPF_REG_2, 0, keep);
 			emit(p, LDX(BPF_DW, BPF_REG_3, BPF_REG_8, 8 + 8 * 0));
@@ -493,38 +706,13 @@ gen_exit(struct prog *p, const struct session *s, const struct capture *c)
 			jump(p, BPF_JNE, BPF_REG_0, 0, keep);
 			emit(p, ST(BPF_B, BPF_REG_9, 17, 1));
 			break;
-		case EXIT_SOCKADDR_LENP: {
-			int in = label_new(p);
-
+		case EXIT_SOCKADDR_LENP:
 			jump(p, BPF_JSLT, BPF_REG_2, 0, keep);
-			/* region 1: the length, an int at arg 2 */
-			emit(p, LDX(BPF_DW, BPF_REG_3, BPF_REG_8, 8 + 8 * 2));
-			jump(p, BPF_JEQ, BPF_REG_3, 0, keep);
-			emit(p, STX(BPF_DW, BPF_REG_9, BPF_REG_3, r1));
-			emit(p, ST(BPF_W, BPF_REG_9, r1 + 8, 4));
-			emit(p, ST(BPF_W, BPF_REG_9, r1 + 12, 2));
-			emit(p, MOV64_REG(BPF_REG_1, BPF_REG_9));
-			emit(p, ALU64_IMM(BPF_ADD, BPF_REG_1, r1 + CAP_REGION_HDR));
-			emit(p, MOV64_IMM(BPF_REG_2, 4));
-			emit(p, CALL(BPF_FUNC_probe_read_user));
-			jump(p, BPF_JNE, BPF_REG_0, 0, keep);
-			/* region 0: that many bytes of the address at arg 1, at most 128 */
-			emit(p, LDX(BPF_W, BPF_REG_2, BPF_REG_9, r1 + CAP_REGION_HDR));
-			jump(p, BPF_JLE, BPF_REG_2, 128, in);
-			emit(p, MOV64_IMM(BPF_REG_2, 128));
-			label_here(p, in);
-			emit(p, LDX(BPF_DW, BPF_REG_3, BPF_REG_8, 8 + 8 * 1));
-			emit(p, STX(BPF_DW, BPF_REG_9, BPF_REG_3, r0));
-			emit(p, STX(BPF_W, BPF_REG_9, BPF_REG_2, r0 + 8));
-			emit(p, ST(BPF_W, BPF_REG_9, r0 + 12, 1));
-			emit(p, MOV64_REG(BPF_REG_1, BPF_REG_9));
-			emit(p, ALU64_IMM(BPF_ADD, BPF_REG_1, r0 + CAP_REGION_HDR));
-			emit(p, CALL(BPF_FUNC_probe_read_user));
-			jump(p, BPF_JNE, BPF_REG_0, 0, keep);
-			emit(p, ST(BPF_B, BPF_REG_9, 17, 2));
+			gen_addr_lenp(p, r0, r1, 2, 1, 2, keep);
+			nreg = 2;
 			break;
 		}
-		}
+		emit(p, MOV64_IMM(BPF_REG_5, CAP_OUT(nreg)));	/* kept until the output */
 		jump(p, BPF_JA, 0, 0, out);
 		label_here(p, next);
 	}
@@ -535,13 +723,25 @@ gen_exit(struct prog *p, const struct session *s, const struct capture *c)
 		ld_map_fd(p, BPF_REG_2, c->out_fd);
 		emit(p, MOV32_IMM(BPF_REG_3, -1));	/* BPF_F_CURRENT_CPU */
 		emit(p, MOV64_REG(BPF_REG_4, BPF_REG_9));
-		emit(p, MOV64_IMM(BPF_REG_5, CAP_OUT(2)));
 		emit(p, CALL(BPF_FUNC_perf_event_output));
 	}
 	label_here(p, keep);
 	emit(p, MOV64_IMM(BPF_REG_0, 1));
 	emit(p, EXIT());
 	return resolve(p);
+}
+
+/* Whether a syscall of the program's set takes an fd first (--fd compares it). */
+static bool
+any_fd_first(const struct capture *c)
+{
+	long nr;
+
+	for (nr = screc_syscall_set_next(&c->set, 0); nr >= 0;
+	     nr = screc_syscall_set_next(&c->set, nr + 1))
+		if (fd_first(nr))
+			return true;
+	return false;
 }
 
 /* --fd: the calls whose first argument is that fd go on; every other call is dropped. */
@@ -560,56 +760,6 @@ gen_fd_filter(struct prog *p, const struct session *s, const struct capture *c, 
 	emit(p, LDX(BPF_W, BPF_REG_1, BPF_REG_6, 16));	/* an int: the low half */
 	jump(p, BPF_JNE, BPF_REG_1, s->filter.fd, drop);
 	label_here(p, pass);
-}
-
-/*
- * An iovec array at region r (its address already there): its first
- * CAP_IOVS entries, then in the regions after it the start (-s bytes) of
- * each entry's buffer, a region of 0 bytes for entries the call does not
- * have.
- */
-static void
-gen_iovec(struct prog *p, const struct session *s, int16_t r, const struct cap_arg *a)
-{
-	int in = label_new(p), ok = label_new(p);
-	unsigned j;
-
-	emit(p, LDX(BPF_DW, BPF_REG_2, BPF_REG_6, 16 + 8 * a->len_arg));
-	jump(p, BPF_JLE, BPF_REG_2, CAP_IOVS, in);
-	emit(p, MOV64_IMM(BPF_REG_2, CAP_IOVS));
-	label_here(p, in);
-	emit(p, ALU64_IMM(BPF_LSH, BPF_REG_2, 4));
-	emit(p, STX(BPF_W, BPF_REG_9, BPF_REG_2, r + 8));
-	emit(p, CALL(BPF_FUNC_probe_read_user));
-	jump(p, BPF_JEQ, BPF_REG_0, 0, ok);
-	emit(p, ST(BPF_W, BPF_REG_9, r + 8, 0));
-	label_here(p, ok);
-	for (j = 0; j < CAP_IOVS; j++) {
-		int16_t b = (int16_t)(r + (j + 1) * (CAP_REGION_HDR + CAP_SLOT));
-		int16_t e = (int16_t)(r + CAP_REGION_HDR + 16 * j);	/* entry j in region r */
-		int none = label_new(p), lim = label_new(p), done = label_new(p);
-
-		emit(p, ST(BPF_DW, BPF_REG_9, b, 0));
-		emit(p, ST(BPF_W, BPF_REG_9, b + 8, 0));
-		emit(p, ST(BPF_W, BPF_REG_9, b + 12, a->arg));
-		/* only entries the array read holds */
-		emit(p, LDX(BPF_W, BPF_REG_1, BPF_REG_9, r + 8));
-		jump(p, BPF_JLE, BPF_REG_1, 16 * (int32_t)j, none);
-		emit(p, LDX(BPF_DW, BPF_REG_3, BPF_REG_9, e));
-		emit(p, STX(BPF_DW, BPF_REG_9, BPF_REG_3, b));
-		emit(p, LDX(BPF_DW, BPF_REG_2, BPF_REG_9, e + 8));
-		jump(p, BPF_JLE, BPF_REG_2, (int32_t)s->capture_size, lim);
-		emit(p, MOV64_IMM(BPF_REG_2, s->capture_size));
-		label_here(p, lim);
-		emit(p, STX(BPF_W, BPF_REG_9, BPF_REG_2, b + 8));
-		emit(p, MOV64_REG(BPF_REG_1, BPF_REG_9));
-		emit(p, ALU64_IMM(BPF_ADD, BPF_REG_1, b + CAP_REGION_HDR));
-		emit(p, CALL(BPF_FUNC_probe_read_user));
-		jump(p, BPF_JEQ, BPF_REG_0, 0, done);
-		emit(p, ST(BPF_W, BPF_REG_9, b + 8, 0));
-		label_here(p, none);
-		label_here(p, done);
-	}
 }
 
 /*
@@ -645,6 +795,11 @@ gen_enter(struct prog *p, const struct session *s, const struct capture *c)
 	emit(p, ST(BPF_DW, BPF_REG_9, 16, SCREC_CAPTURE_ENTRY));
 	if (s->capture)
 		gen_pending(p, c);
+	if (f->fd >= 0 && !any_fd_first(c)) {
+		/* A tracepoint of calls without an fd (-e openat,read): all dropped. */
+		jump(p, BPF_JA, 0, 0, drop);
+		goto tail;
+	}
 	if (f->fd >= 0)
 		gen_fd_filter(p, s, c, drop);
 
@@ -674,9 +829,21 @@ gen_enter(struct prog *p, const struct session *s, const struct capture *c)
 				label_here(p, ok);
 				emit(p, STX(BPF_W, BPF_REG_9, BPF_REG_0, r + 8));
 			} else if (a->kind == CAP_IOVEC) {
-				gen_iovec(p, s, r, a);
-				nreg += CAP_IOVS;
+				emit(p, LDX(BPF_DW, BPF_REG_2, BPF_REG_6, 16 + 8 * a->len_arg));
+				gen_iovec(p, s, r, a->arg, CAP_REGIONS - 1 - k);
+				nreg = CAP_REGIONS;
 				break;
+			} else if (a->kind == CAP_MSGHDR) {
+				gen_msghdr(p, s, a->arg);
+				nreg = CAP_REGIONS;
+				break;
+			} else if (a->kind == CAP_STRUCT) {
+				emit(p, ST(BPF_W, BPF_REG_9, r + 8, 8 * a->len_arg));
+				emit(p, MOV64_IMM(BPF_REG_2, 8 * a->len_arg));
+				emit(p, CALL(BPF_FUNC_probe_read_user));
+				jump(p, BPF_JEQ, BPF_REG_0, 0, ok);
+				emit(p, ST(BPF_W, BPF_REG_9, r + 8, 0));
+				label_here(p, ok);
 			} else if (a->kind == CAP_INT) {
 				emit(p, ST(BPF_W, BPF_REG_9, r + 8, 4));
 				emit(p, MOV64_IMM(BPF_REG_2, 4));
@@ -723,6 +890,7 @@ gen_enter(struct prog *p, const struct session *s, const struct capture *c)
 	/* A syscall without a path: -P drops it, else nothing to capture. */
 	jump(p, BPF_JA, 0, 0, plen ? drop : keep);
 
+tail:
 	/* The verifier refuses unreachable code: each block only where it is used. */
 	if (label_used(p, out)) {
 		label_here(p, out);
@@ -972,6 +1140,11 @@ capture_open(struct session *s, const pid_t *tids, size_t nr_tids)
 		c->out_events[i] = -1;
 	c->nr_out = s->nr_rings;
 	s->cap = c;
+	c->set = s->recorded;
+	if (s->filter.fd >= 0 && !any_fd_first(c))
+		screc_err("--fd %d: none of the recorded syscalls takes a file descriptor first: "
+			  "nothing will be recorded; add one to -e (read, write, close, ...)",
+			  s->filter.fd);
 
 	c->pids_fd = map_create(BPF_MAP_TYPE_HASH, 4, 1, PIDS_MAX);
 	c->scratch_fd = map_create(BPF_MAP_TYPE_PERCPU_ARRAY, 4, CAP_SIZE, 1);

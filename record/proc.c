@@ -5,6 +5,8 @@
  * records the kernel would have produced, with build-ids read from the files
  * mapped (through /proc/PID/map_files, not their paths), or else the device
  * and inode of the file; and their open file descriptors (FDS records).
+ * And a word when the process given only waits for children it already has,
+ * whose calls -p does not record.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,12 +20,74 @@
 #include <unistd.h>
 
 #include "common/format.h"
+#include "common/log.h"
+#include "common/syscalls.h"
 #include "common/util.h"
 #include "mapfile.h"
 #include "record.h"
 
-int
-proc_threads(pid_t pid, pid_t **tids, size_t *nr, size_t *cap)
+static void read_comm(pid_t pid, pid_t tid, char *out, size_t len);
+
+/* A small /proc file's text into buf (NUL-terminated), or "" when it cannot be read. */
+static void
+read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, size - 1) : -1;
+
+	buf[n > 0 ? n : 0] = '\0';
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * -p on a process that only waits for its children (the shell or the
+ * timeout that ran the program, `sh -c CMD`, `cmd && prog &`'s $!) records
+ * nothing: children that exist already are not followed, like strace -p.
+ * Say so in one line, with their pids.  Silent when /proc does not tell
+ * (another user's process under ptrace restrictions).
+ */
+static void
+note_waiting(pid_t pid)
+{
+	char path[96], buf[512], kids[160], comm[32];
+	const char *p = buf;
+	size_t len = 0;
+	unsigned shown = 0;
+	long nr;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	read_small(path, buf, sizeof(buf));
+	nr = strtol(buf, NULL, 10);
+	if (!buf[0] || (nr != screc_syscall_nr("wait4") && nr != screc_syscall_nr("waitid")))
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	read_small(path, buf, sizeof(buf));
+	kids[0] = '\0';
+	while (shown < 4) {
+		char *end;
+		long kid = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		p = end;
+		read_comm(kid, kid, comm, sizeof(comm));
+		len += (size_t)snprintf(kids + len, sizeof(kids) - len, "%s%ld (%s)",
+					shown++ ? ", " : "", kid, comm);
+		if (len >= sizeof(kids))
+			return;
+	}
+	if (!shown)
+		return;
+	read_comm(pid, pid, comm, sizeof(comm));
+	screc_err("-p %d (%s) is waiting in %s for %s%s, which -p does not follow: its calls are "
+		  "not recorded; give the pid%s of what you want recorded to -p", (int)pid, comm,
+		  screc_syscall_name(nr), kids, *p && strtol(p, NULL, 10) ? " and more" : "",
+		  shown > 1 ? "s" : "");
+}
+
+static int
+list_threads(pid_t pid, pid_t **tids, size_t *nr, size_t *cap)
 {
 	char path[64];
 	struct dirent *de;
@@ -47,6 +111,16 @@ proc_threads(pid_t pid, pid_t **tids, size_t *nr, size_t *cap)
 	}
 	closedir(d);
 	return 0;
+}
+
+int
+proc_threads(pid_t pid, pid_t **tids, size_t *nr, size_t *cap)
+{
+	int err = list_threads(pid, tids, nr, cap);
+
+	if (!err)
+		note_waiting(pid);
+	return err;
 }
 
 static int
@@ -99,7 +173,7 @@ proc_synthesize(struct session *s, pid_t pid, uint64_t time, bool threads)
 	int err = 0;
 
 	if (threads)
-		err = proc_threads(pid, &tids, &nr, &cap);
+		err = list_threads(pid, &tids, &nr, &cap);
 	else if ((tids = malloc(sizeof(*tids))))
 		tids[nr++] = pid;
 	if (err || !tids)

@@ -246,7 +246,11 @@ int ring_complete_lost(struct session *s, uint64_t time);
 void ring_release(struct session *s);
 
 /* proc.c */
-/* List the threads of pid into *tids (appended); returns 0 or -errno. */
+/*
+ * List the threads of pid into *tids (appended); returns 0 or -errno.  Says
+ * in one line when pid is waiting for children it already has (they are
+ * not recorded).
+ */
 int proc_threads(pid_t pid, pid_t **tids, size_t *nr, size_t *cap);
 /*
  * Write COMM and MMAP2 records for the running process pid (and with

@@ -58,7 +58,7 @@ enum arg_type {
 	ARG_INTP,		/* [int] */
 	ARG_LOFFP,		/* [loff_t] */
 	ARG_IOVEC,		/* [{iov_base=..., iov_len=N}, ...], count in the next argument */
-	ARG_MSGHDR,		/* struct msghdr */
+	ARG_MSGHDR,		/* struct msghdr (out: recvmsg's, "msg_namelen=32 => 16") */
 	ARG_TIMESPEC,		/* {tv_sec=1, tv_nsec=2} */
 	ARG_TIMEVAL,		/* {tv_sec=1, tv_usec=2} */
 	ARG_ITIMERSPEC,		/* {it_interval={...}, it_value={...}} */
@@ -81,6 +81,8 @@ enum arg_type {
 	ARG_MKNOD_MODE,		/* S_IFCHR|0644 */
 	ARG_OPEN_HOW,		/* openat2's struct, size in the next argument */
 	ARG_MREMAP_ADDR,	/* printed only with MREMAP_FIXED or MREMAP_DONTUNMAP */
+	ARG_STAT,		/* {st_mode=S_IFREG|0644, st_size=1234, ...} */
+	ARG_STATX,		/* {stx_mask=..., stx_attributes=0, stx_mode=..., stx_size=1234, ...} */
 	ARG_SKIP,		/* not printed (the high half of a split offset) */
 };
 

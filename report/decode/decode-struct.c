@@ -277,27 +277,39 @@ print_iovec(struct dctx *x, const struct decode_mem *m, uint64_t addr, uint64_t 
 	screc_buf_char(x->out, ']');
 }
 
+/*
+ * A struct msghdr from m: sendmsg's at entry, or (out) recvmsg's as the
+ * kernel left it, whose msg_namelen strace prints beside the caller's
+ * ("msg_namelen=32 => 16", read from the entry's memory) and whose buffers
+ * hold the return value's bytes.
+ */
 static void
-print_msghdr(struct dctx *x, const struct decode_mem *m, uint64_t addr)
+print_msghdr(struct dctx *x, const struct decode_mem *m, uint64_t addr, bool out)
 {
-	unsigned char h[56];
+	unsigned char h[56], u[4];
 	uint64_t name, iov, iovlen, control, controllen;
-	uint32_t namelen;
+	int namelen, user;
 
 	if (!mem_get(m, addr, h, sizeof(h))) {
 		print_ptr(x, addr);
 		return;
 	}
 	name = le64(h);
-	namelen = le32(h + 8);
+	namelen = (int)le32(h + 8);
 	iov = le64(h + 16);
 	iovlen = le64(h + 24);
 	control = le64(h + 32);
 	controllen = le64(h + 40);
+	user = namelen;
+	if (out && x->c->mem && mem_get(x->c->mem, addr + 8, u, 4))
+		user = (int)le32(u);
 	screc_buf_str(x->out, "{msg_name=");
-	print_sockaddr(x, m, name, (int)namelen);
-	screc_buf_printf(x->out, ", msg_namelen=%u, msg_iov=", namelen);
-	print_iovec(x, m, iov, iovlen, false);
+	print_sockaddr(x, m, name, namelen > user ? user : namelen);
+	screc_buf_str(x->out, ", msg_namelen=");
+	if (user != namelen)
+		screc_buf_printf(x->out, "%d => ", user);
+	screc_buf_printf(x->out, "%d, msg_iov=", namelen);
+	print_iovec(x, m, iov, iovlen, out);
 	screc_buf_printf(x->out, ", msg_iovlen=%" PRIu64, iovlen);
 	if (controllen) {
 		screc_buf_str(x->out, ", msg_control=");
@@ -569,6 +581,74 @@ print_epoll_events(struct dctx *x, const struct decode_mem *m, uint64_t addr, ui
 	screc_buf_char(x->out, ']');
 }
 
+/* strace's print_symbolic_mode_t: S_IFDIR|S_ISVTX|0777 */
+static void
+print_stat_mode(struct screc_buf *out, uint32_t mode)
+{
+	static const char *const types[16] = {
+		[014] = "S_IFSOCK", [012] = "S_IFLNK", [010] = "S_IFREG", [006] = "S_IFBLK",
+		[004] = "S_IFDIR", [002] = "S_IFCHR", [001] = "S_IFIFO",
+	};
+	const char *type = types[(mode >> 12) & 017];
+
+	if (!type) {
+		screc_buf_printf(out, "%#03o", mode);
+		return;
+	}
+	screc_buf_printf(out, "%s|%s%s%s%#03o", type, mode & 04000 ? "S_ISUID|" : "",
+			 mode & 02000 ? "S_ISGID|" : "", mode & 01000 ? "S_ISVTX|" : "",
+			 mode & 0777);
+}
+
+/*
+ * struct stat as strace prints it by default: the mode, then the device for
+ * devices or the size for the rest, then "...".  Only the first 56 bytes:
+ * what record --capture takes at exit.
+ */
+static void
+print_stat(struct dctx *x, const struct decode_mem *m, uint64_t addr)
+{
+	unsigned char b[56];
+	uint32_t mode;
+
+	if (!mem_get(m, addr, b, sizeof(b))) {
+		print_ptr(x, addr);
+		return;
+	}
+	mode = le32(b + 24);
+	screc_buf_str(x->out, "{st_mode=");
+	print_stat_mode(x->out, mode);
+	if ((mode & 0170000) == 0060000 || (mode & 0170000) == 0020000) {
+		uint64_t v = le64(b + 40);
+
+		screc_buf_printf(x->out, ", st_rdev=makedev(%#x, %#x)",
+				 (unsigned)(((v >> 8) & 0xfff) | ((v >> 32) & ~0xfffULL)),
+				 (unsigned)((v & 0xff) | ((v >> 12) & ~0xffULL)));
+	} else {
+		screc_buf_printf(x->out, ", st_size=%" PRIu64, le64(b + 48));
+	}
+	screc_buf_str(x->out, ", ...}");
+}
+
+/* struct statx as strace prints it by default, from its first 48 bytes. */
+static void
+print_statx(struct dctx *x, const struct decode_mem *m, uint64_t addr)
+{
+	unsigned char b[48];
+
+	if (!mem_get(m, addr, b, sizeof(b))) {
+		print_ptr(x, addr);
+		return;
+	}
+	screc_buf_str(x->out, "{stx_mask=");
+	xlat_print_flags(x->out, &xlat_statx_mask, le32(b));
+	screc_buf_str(x->out, ", stx_attributes=");
+	xlat_print_flags(x->out, &xlat_statx_attrs, le64(b + 8));
+	screc_buf_str(x->out, ", stx_mode=");
+	print_stat_mode(x->out, le16(b + 28));
+	screc_buf_printf(x->out, ", stx_size=%" PRIu64 ", ...}", le64(b + 40));
+}
+
 void
 print_struct_arg(struct dctx *x, const struct decode_mem *m, unsigned type, unsigned i,
 		 uint64_t addr)
@@ -585,16 +665,30 @@ print_struct_arg(struct dctx *x, const struct decode_mem *m, unsigned type, unsi
 	case ARG_SOCKADDR:
 		print_sockaddr(x, m, addr, (int)next);
 		return;
-	case ARG_SOCKADDR_LENP:
+	case ARG_SOCKADDR_LENP: {
+		int len;
+
 		if (!next || !mem_get(m, next, b, 4)) {
 			print_ptr(x, addr);
 			return;
 		}
-		print_sockaddr(x, m, addr, (int)le32(b));
+		/* strace: the shorter of the caller's length and the kernel's */
+		len = (int)le32(b);
+		if (m != c->mem && c->mem && mem_get(c->mem, next, b, 4) && (int)le32(b) < len)
+			len = (int)le32(b);
+		print_sockaddr(x, m, addr, len);
 		return;
+	}
 	case ARG_INTP:
 		if (mem_get(m, addr, b, 4)) {
-			screc_buf_printf(x->out, "[%d]", (int)le32(b));
+			int user = (int)le32(b);
+
+			/* an address's in-out length the kernel changed: [32 => 16] */
+			if (i > 0 && x->sig->args[i - 1].type == ARG_SOCKADDR_LENP && call_ok(c) &&
+			    c->exit_mem && mem_get(c->exit_mem, addr, b, 4) && (int)le32(b) != user)
+				screc_buf_printf(x->out, "[%d => %d]", user, (int)le32(b));
+			else
+				screc_buf_printf(x->out, "[%d]", user);
 			return;
 		}
 		break;
@@ -614,7 +708,13 @@ print_struct_arg(struct dctx *x, const struct decode_mem *m, unsigned type, unsi
 		print_iovec(x, m, addr, next, x->sig->args[i].out);
 		return;
 	case ARG_MSGHDR:
-		print_msghdr(x, m, addr);
+		print_msghdr(x, m, addr, x->sig->args[i].out);
+		return;
+	case ARG_STAT:
+		print_stat(x, m, addr);
+		return;
+	case ARG_STATX:
+		print_statx(x, m, addr);
 		return;
 	case ARG_TIMESPEC:
 		if (mem_get(m, addr, b, 16)) {

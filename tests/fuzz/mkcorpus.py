@@ -197,14 +197,21 @@ def capture(tid, nr, when, regions, nr_regions=None, time=1):
 
 
 def capture_corpus(screc, tmp):
-    """record --capture of tests/capture's target (heap paths and a sockaddr), and
-    CAPTURE records that break each rule of screc_get_capture()."""
+    """record --capture of tests/capture's target (heap paths and a sockaddr; msghdrs,
+    iovecs, stat results), and CAPTURE records that break each rule of
+    screc_get_capture()."""
     target = os.path.join(os.path.dirname(screc), 'tests', 'capture', 'capture-target')
     data, stream = record(screc, tmp, 'capture', 'openat,connect', target + ' 1',
                           archive=False, opts=['--capture'])
     write('records', 'capture', stream)
     write('session', 'capture', bytes([1 | 1 << 2]) + stream)
     write('session', 'capture-raw', bytes([1 | 2 << 5]) + stream)
+    # six regions: sendmsg's and recvmsg's msghdrs, readv's iovecs; recvfrom, the stat family
+    data, stream = record(screc, tmp, 'capture-msg',
+                          'sendmsg,recvfrom,recvmsg,readv,stat,lstat,fstat,newfstatat,statx',
+                          target + ' 1', archive=False, opts=['--capture'])
+    write('records', 'capture-msg', stream)
+    write('session', 'capture-msg', bytes([1 | 1 << 2]) + stream)
     path = (0x1000, 1, b'/etc/hostname\0', None)
     bad = {
         'capture-ok': capture(7, 257, 1, [path]),

@@ -764,6 +764,116 @@ test_process(void)
 	     1, 19, p, 0x40000300);
 }
 
+/*
+ * What record --capture takes at exit: the stat family's structs (only their first bytes),
+ * recvfrom's and recvmsg's addresses with the caller's length beside the kernel's, readv's
+ * buffers; the texts are strace 6.1's for the same calls (tests/capture compares whole runs).
+ */
+static void
+test_capture_outputs(void)
+{
+	unsigned char st[56] = { 0 }, stx[48] = { 0 }, h[56] = { 0 };
+	unsigned char sin[16] = { 2, 0, 0xa4, 0x32, 127, 0, 0, 1 };
+	uint32_t v32;
+	uint64_t v64, p, path, len, iov;
+
+	space_reset(&entry_space);
+	space_reset(&exit_space);
+	use_exit_mem = true;
+	path = str(0x1000, "/etc/passwd");
+	v32 = 0100644;
+	memcpy(st + 24, &v32, 4);
+	v64 = 1221;
+	memcpy(st + 48, &v64, 8);
+	p = put(&exit_space, 0x2000, st, sizeof(st));
+	CALL("stat(\"/etc/passwd\", {st_mode=S_IFREG|0644, st_size=1221, ...}) = 0", "stat", 0, path,
+	     p);
+	CALL("newfstatat(AT_FDCWD, \"/etc/passwd\", {st_mode=S_IFREG|0644, st_size=1221, ...}, "
+	     "AT_SYMLINK_NOFOLLOW) = 0", "newfstatat", 0, (uint64_t)-100, path, p, 0x100);
+	v32 = 041777;
+	memcpy(st + 24, &v32, 4);
+	v64 = 16384;
+	memcpy(st + 48, &v64, 8);
+	p = put(&exit_space, 0x3000, st, sizeof(st));
+	CALL("lstat(\"/etc/passwd\", {st_mode=S_IFDIR|S_ISVTX|0777, st_size=16384, ...}) = 0",
+	     "lstat", 0, path, p);
+	v32 = 020666;
+	memcpy(st + 24, &v32, 4);
+	v64 = 0x103;
+	memcpy(st + 40, &v64, 8);
+	p = put(&exit_space, 0x4000, st, sizeof(st));
+	CALL("fstat(4, {st_mode=S_IFCHR|0666, st_rdev=makedev(0x1, 0x3), ...}) = 0", "fstat", 0, 4,
+	     p);
+	CALL("fstat(4, 0x4000) = -1 EBADF (Bad file descriptor)", "fstat", E(9), 4, p);
+	/* fewer bytes than the printer needs: the pointer, never a guess */
+	p = put(&exit_space, 0x5000, st, 40);
+	CALL("fstat(4, 0x5000) = 0", "fstat", 0, 4, p);
+	v32 = 0x17ff;
+	memcpy(stx, &v32, 4);
+	v32 = 0100644;
+	memcpy(stx + 28, &v32, 2);
+	v64 = 1221;
+	memcpy(stx + 40, &v64, 8);
+	p = put(&exit_space, 0x6000, stx, sizeof(stx));
+	CALL("statx(AT_FDCWD, \"/etc/passwd\", AT_STATX_SYNC_AS_STAT, STATX_BASIC_STATS, "
+	     "{stx_mask=STATX_BASIC_STATS|STATX_MNT_ID, stx_attributes=0, stx_mode=S_IFREG|0644, "
+	     "stx_size=1221, ...}) = 0", "statx", 0, (uint64_t)-100, path, 0, 0x7ff, p);
+
+	/* recvfrom: the caller said 32 (entry), the kernel 16 (exit) */
+	v32 = 32;
+	len = put(&entry_space, 0x7000, &v32, 4);
+	v32 = 16;
+	put(&exit_space, 0x7000, &v32, 4);
+	put(&exit_space, 0x7100, sin, sizeof(sin));
+	put(&exit_space, 0x7200, "hello", 5);
+	CALL("recvfrom(4, \"hello\", 128, 0, {sa_family=AF_INET, sin_port=htons(42034), "
+	     "sin_addr=inet_addr(\"127.0.0.1\")}, [32 => 16]) = 5", "recvfrom", 5, 4, 0x7200, 128, 0,
+	     0x7100, len);
+	CALL("recvfrom(4, 0x7200, 128, MSG_DONTWAIT, 0x7100, [32]) = -1 EAGAIN (Resource "
+	     "temporarily unavailable)", "recvfrom", E(11), 4, 0x7200, 128, 0x40, 0x7100, len);
+	CALL("recvfrom(4, \"hello\", 128, 0, NULL, NULL) = 5", "recvfrom", 5, 4, 0x7200, 128, 0, 0, 0);
+
+	/* recvmsg: msg_namelen 32 at entry, 16 at exit; buffers hold the return value's bytes */
+	iov = u64s(&exit_space, 0x8100, 4, (uint64_t)0x8200, (uint64_t)3, (uint64_t)0x8300,
+		   (uint64_t)50);
+	put(&exit_space, 0x8200, "hel", 3);
+	put(&exit_space, 0x8300, "lo wo", 5);
+	v64 = 0x7100;
+	memcpy(h, &v64, 8);
+	v32 = 32;
+	memcpy(h + 8, &v32, 4);
+	memcpy(h + 16, &iov, 8);
+	v64 = 2;
+	memcpy(h + 24, &v64, 8);
+	put(&entry_space, 0x8000, h, sizeof(h));
+	v32 = 16;
+	memcpy(h + 8, &v32, 4);
+	put(&exit_space, 0x8000, h, sizeof(h));
+	CALL("recvmsg(4, {msg_name={sa_family=AF_INET, sin_port=htons(42034), "
+	     "sin_addr=inet_addr(\"127.0.0.1\")}, msg_namelen=32 => 16, msg_iov=[{iov_base=\"hel\", "
+	     "iov_len=3}, {iov_base=\"lo\", iov_len=50}], msg_iovlen=2, msg_controllen=0, "
+	     "msg_flags=0}, 0) = 5", "recvmsg", 5, 4, 0x8000, 0);
+	CALL("readv(5, [{iov_base=\"hel\", iov_len=3}, {iov_base=\"lo wo\", iov_len=50}], 2) = 8",
+	     "readv", 8, 5, iov, 2);
+	use_exit_mem = false;
+	CALL("recvmsg(4, 0x8000, 0) = 5", "recvmsg", 5, 4, 0x8000, 0);
+
+	/* sendmsg, all at entry: the same header as the caller built it */
+	iov = u64s(&entry_space, 0x9100, 2, (uint64_t)0x9200, (uint64_t)5);
+	put(&entry_space, 0x9200, "hello", 5);
+	put(&entry_space, 0x9300, sin, sizeof(sin));
+	v64 = 0x9300;
+	memcpy(h, &v64, 8);
+	memcpy(h + 16, &iov, 8);
+	v64 = 1;
+	memcpy(h + 24, &v64, 8);
+	put(&entry_space, 0x9000, h, sizeof(h));
+	CALL("sendmsg(3, {msg_name={sa_family=AF_INET, sin_port=htons(42034), "
+	     "sin_addr=inet_addr(\"127.0.0.1\")}, msg_namelen=16, msg_iov=[{iov_base=\"hello\", "
+	     "iov_len=5}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, MSG_DONTWAIT) = 5",
+	     "sendmsg", 5, 3, 0x9000, 0x40);
+}
+
 int
 main(void)
 {
@@ -776,6 +886,7 @@ main(void)
 	test_process();
 	test_fd_effects();
 	test_paths();
+	test_capture_outputs();
 	space_reset(&entry_space);
 	space_reset(&exit_space);
 	return tap_done();
