@@ -60,6 +60,7 @@ struct finder {
 	find_perfmap_scan_fn perfmap_scan;	/* hands over the recording's maps, once */
 	void *perfmap_scan_arg;
 	bool perfmap_scanned;
+	uint64_t dwfl_serial;		/* Dwfls started (find_dwfl_serial()) */
 };
 
 /* The file for a map, found once (NULL for maps without a path, or without memory). */

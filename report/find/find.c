@@ -35,9 +35,20 @@ static const char *const stack_switchers[] = {
 };
 
 /* The modules of one address space. */
+/* What find_dwfl() reported for one executable map (or tried to). */
+struct mod_entry {
+	const char *path;		/* the map's (interned) */
+	const char *found;		/* the local file, or NULL: reported by build-id */
+	uint64_t start, end, pgoff, bias;
+	Dwfl_Module *mod;		/* NULL if libdwfl refused it */
+};
+
 struct modules {
 	Dwfl *dwfl;
 	uint64_t version;
+	uint64_t serial;		/* which Dwfl (find_dwfl_serial()) */
+	struct mod_entry *entries;	/* what it holds */
+	size_t nr_entries;
 };
 
 struct finder *
@@ -530,32 +541,27 @@ modules_free(void *data)
 		return;
 	if (mods->dwfl)
 		dwfl_end(mods->dwfl);
+	free(mods->entries);
 	free(mods);
 }
 
-Dwfl *
-find_dwfl(struct finder *f, struct aspace *as)
+/*
+ * The modules as's executable maps make, in address order, each file once
+ * (its first map): the local file with its bias, or (path, build-id) for
+ * libdwfl to find.  *nr gets their number; NULL without memory.
+ */
+static struct mod_entry *
+plan_modules(struct finder *f, const struct aspace *as, size_t *nr)
 {
-	struct modules *mods = as->ext[ASPACE_EXT_MODULES].data;
-	size_t i;
+	struct mod_entry *e = malloc((as->nr_maps ? as->nr_maps : 1) * sizeof(*e));
+	size_t i, j, n = 0;
 
-	if (mods && mods->version == as->version)
-		return mods->dwfl;
-	mods = calloc(1, sizeof(*mods));
-	aspace_ext_set(as, ASPACE_EXT_MODULES, mods, modules_free);
-	if (!mods || make_callbacks(f))
+	if (!e)
 		return NULL;
-	mods->version = as->version;
-	mods->dwfl = dwfl_begin(&f->callbacks);
-	if (!mods->dwfl)
-		return NULL;
-	dwfl_report_begin(mods->dwfl);
 	for (i = 0; i < as->nr_maps; i++) {
 		const struct map *m = &as->maps[i];
-		Dwfl_Module *mod;
 		struct file *fl;
-		uint64_t bias;
-		size_t j;
+		uint64_t bias = 0;
 		bool dup = false;
 
 		if (!(m->prot & PROT_EXEC) || !m->path || (!map_is_file(m) && !m->build_id_len))
@@ -571,22 +577,137 @@ find_dwfl(struct finder *f, struct aspace *as)
 			 * Not here, or another build is: let libdwfl find it by
 			 * build-id (debug dirs, debuginfod).
 			 */
-			mod = dwfl_report_module(mods->dwfl, m->path, m->start - m->pgoff, m->end);
-
-			if (mod)
-				dwfl_module_report_build_id(mod, m->build_id, m->build_id_len, 0);
-			set_userdata(mod, f);
+			e[n++] = (struct mod_entry){ m->path, NULL, m->start, m->end, m->pgoff, 0, NULL };
 			continue;
 		}
 		if (!fl || !fl->found || !find_map_bias(fl, m, &bias))
 			continue;
-		mod = dwfl_report_elf(mods->dwfl, m->path, fl->found, -1, bias, true);
-		if (!mod)
-			screc_debug("%s: %s", m->path, dwfl_errmsg(-1));
-		set_userdata(mod, f);
+		e[n++] = (struct mod_entry){ m->path, fl->found, m->start, m->end, m->pgoff, bias, NULL };
 	}
+	*nr = n;
+	return e;
+}
+
+static bool
+same_entry(const struct mod_entry *a, const struct mod_entry *b)
+{
+	return a->path == b->path && a->found == b->found && a->start == b->start &&
+	       a->end == b->end && a->pgoff == b->pgoff && a->bias == b->bias;
+}
+
+/* Report e (for as) to the Dwfl being reported, keeping its module in e->mod. */
+static void
+report_entry(struct finder *f, Dwfl *dwfl, const struct aspace *as, struct mod_entry *e)
+{
+	const struct map *m = aspace_find(as, e->start);
+
+	if (!e->found) {
+		e->mod = dwfl_report_module(dwfl, e->path, e->start - e->pgoff, e->end);
+		if (e->mod && m)
+			dwfl_module_report_build_id(e->mod, m->build_id, m->build_id_len, 0);
+	} else {
+		e->mod = dwfl_report_elf(dwfl, e->path, e->found, -1, e->bias, true);
+		if (!e->mod)
+			screc_debug("%s: %s", e->path, dwfl_errmsg(-1));
+	}
+	set_userdata(e->mod, f);
+}
+
+/*
+ * Whether the modules of plan can be had by adding to mods's Dwfl: every
+ * module it holds is still planned as it was, and the new ones lie clear of
+ * every old one (a fresh Dwfl would then hold the same modules).
+ */
+static bool
+plan_extends(const struct modules *mods, const struct mod_entry *plan, size_t nr)
+{
+	size_t i, j, k = 0;
+
+	for (i = 0; i < mods->nr_entries; i++) {
+		while (k < nr && !same_entry(&plan[k], &mods->entries[i]))
+			k++;
+		if (k == nr)
+			return false;
+		k++;
+	}
+	for (j = 0; j < nr; j++) {
+		bool old = false;
+
+		for (i = 0; i < mods->nr_entries && !old; i++)
+			old = same_entry(&plan[j], &mods->entries[i]);
+		if (old)
+			continue;
+		for (i = 0; i < mods->nr_entries; i++) {
+			Dwarf_Addr lo, hi;
+
+			if (!mods->entries[i].mod)
+				continue;
+			dwfl_module_info(mods->entries[i].mod, NULL, &lo, &hi, NULL, NULL, NULL, NULL);
+			if (plan[j].end > lo && plan[j].start - plan[j].pgoff < hi)
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * A change of the executable maps that only adds files (a program loading
+ * its libraries, one at a time) adds their modules to the Dwfl it has:
+ * a new Dwfl would read every file's CFI and DWARF again (libc's debug
+ * file, decompressed whole by libdw, costs tens of ms each time).
+ */
+Dwfl *
+find_dwfl(struct finder *f, struct aspace *as)
+{
+	struct modules *mods = as->ext[ASPACE_EXT_MODULES].data;
+	struct mod_entry *plan;
+	size_t i, j, nr = 0;
+
+	if (mods && mods->version == as->version)
+		return mods->dwfl;
+	plan = make_callbacks(f) ? NULL : plan_modules(f, as, &nr);
+	if (plan && mods && mods->dwfl && plan_extends(mods, plan, nr)) {
+		dwfl_report_begin_add(mods->dwfl);
+		for (i = 0, j = 0; i < nr; i++) {
+			if (j < mods->nr_entries && same_entry(&plan[i], &mods->entries[j])) {
+				plan[i].mod = mods->entries[j++].mod;
+				continue;
+			}
+			report_entry(f, mods->dwfl, as, &plan[i]);
+		}
+		dwfl_report_end(mods->dwfl, NULL, NULL);
+		free(mods->entries);
+		mods->entries = plan;
+		mods->nr_entries = nr;
+		mods->version = as->version;
+		return mods->dwfl;
+	}
+	mods = calloc(1, sizeof(*mods));
+	aspace_ext_set(as, ASPACE_EXT_MODULES, mods, modules_free);
+	if (!mods || !plan) {
+		free(plan);
+		return NULL;
+	}
+	mods->version = as->version;
+	mods->serial = ++f->dwfl_serial;
+	mods->entries = plan;
+	mods->nr_entries = nr;
+	mods->dwfl = dwfl_begin(&f->callbacks);
+	if (!mods->dwfl)
+		return NULL;
+	dwfl_report_begin(mods->dwfl);
+	for (i = 0; i < nr; i++)
+		report_entry(f, mods->dwfl, as, &plan[i]);
 	dwfl_report_end(mods->dwfl, NULL, NULL);
 	return mods->dwfl;
+}
+
+uint64_t
+find_dwfl_serial(const struct aspace *as)
+{
+	const struct modules *mods = as->ext[ASPACE_EXT_MODULES].data;
+
+	return mods ? mods->serial : 0;
 }
 
 Dwfl_Module *

@@ -5,9 +5,10 @@
  * path), else the copy in the recording's archive, else a binary under a
  * debug directory's .build-id tree; separate debug files and debuginfod come
  * through libdwfl.  A file whose build-id differs is never used.  Also the
- * modules of an address space as a Dwfl (cached per address space and
- * rebuilt when its executable maps change), which the unwinder and the
- * symbolizer share, and the bytes of read-only file mappings.
+ * modules of an address space as a Dwfl (cached per address space, added to
+ * when files are mapped, rebuilt when other executable maps change), which
+ * the unwinder and the symbolizer share, and the bytes of read-only file
+ * mappings.
  */
 #ifndef SCREC_FIND_H
 #define SCREC_FIND_H
@@ -60,6 +61,12 @@ size_t find_read(void *finder, const struct aspace *as, const struct map *m, uin
  * as (freed with it).
  */
 struct Dwfl *find_dwfl(struct finder *f, struct aspace *as);
+/*
+ * Which Dwfl find_dwfl() last gave for as: the same number while it only
+ * added modules to it (what was attached to it stays), another for a new
+ * one; 0 for none yet.
+ */
+uint64_t find_dwfl_serial(const struct aspace *as);
 /* The module holding pc in as, or NULL. */
 struct Dwfl_Module *find_module(struct finder *f, struct aspace *as, uint64_t pc);
 

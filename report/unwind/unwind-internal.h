@@ -75,6 +75,7 @@ struct unwind_ctx;
 struct uw_space {
 	Dwfl *dwfl;			/* the modules' Dwfl (owned by find), attached to us */
 	uint64_t version;
+	uint64_t serial;		/* find_dwfl_serial() of dwfl */
 	bool attached;
 	struct unwind_ctx *ctx;		/* the current call's context */
 	struct cfi_slot cfi[CFI_CACHE];

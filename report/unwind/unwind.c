@@ -161,15 +161,24 @@ space_get(struct unwinder *uw, struct aspace *as)
 
 	if (u && u->version == as->version)
 		return u;
+	dwfl = find_dwfl(uw->find, as);
+	if (u && dwfl && u->dwfl == dwfl && u->serial == find_dwfl_serial(as)) {
+		/* The same Dwfl with modules added: still attached, the rules anew. */
+		memset(u->cfi, 0, sizeof(u->cfi));
+		memset(u->rules, 0, sizeof(u->rules));
+		memset(u->pro, 0, sizeof(u->pro));
+		u->version = as->version;
+		return u;
+	}
 	u = calloc(1, sizeof(*u));
 	aspace_ext_set(as, ASPACE_EXT_UNWIND, u, free);
 	if (!u)
 		return NULL;
 	u->version = as->version;
-	dwfl = find_dwfl(uw->find, as);
 	if (!dwfl)
 		return u;
 	u->dwfl = dwfl;
+	u->serial = find_dwfl_serial(as);
 	u->attached = unwind_dwfl_attach(u, as->pid);
 	return u;
 }
