@@ -246,7 +246,8 @@ def check_failed(env, capture):
         fail('--failed holds other calls than those that failed:\n  --failed: %s\n  failed: %s' %
              (sorted(texts(got).items()), sorted(texts(want).items())))
     if n != len(got) or complete != n:
-        fail('--failed: %d events, %d unwound fully' % (n, complete))
+        fail('--failed: %d events, %d unwound fully; first event %s; report said:\n%s'
+             % (n, complete, got[:1], env.last_stderr[-1500:]))
     for e in got:
         fn = {'ENOENT': 'fail_enoent', 'ENOTDIR': 'fail_enotdir', 'EBADF': 'fail_ebadf'}
         for err, name in fn.items():
@@ -277,7 +278,8 @@ def check_failed(env, capture):
     got, (n, complete), _ = env.report(path)
     kinds = collections.Counter(re.search(r'= -1 (\w+)', e[1]).group(1) for e in got)
     if kinds != {'ENOTDIR': ROUNDS, 'EBADF': ROUNDS} or complete != n:
-        fail('--errno ENOTDIR,9: %s, %d of %d unwound fully' % (dict(kinds), complete, n))
+        fail('--errno ENOTDIR,9: %s, %d of %d unwound fully; first event %s; report said:\n%s'
+             % (dict(kinds), complete, n, got[:1], env.last_stderr[-1500:]))
     if not re.search(r'^filters:\s+errno=ENOTDIR,EBADF\b', env.info(path), re.M):
         fail('screc info does not name the errnos:\n' + env.info(path))
     print('ok - --errno ENOTDIR,9: exactly the %d ENOTDIR and %d EBADF calls' % (ROUNDS, ROUNDS))
