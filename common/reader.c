@@ -17,6 +17,8 @@
 
 #define IN_CAP		(128u * 1024)
 #define WIN_CAP		(2 * SCREC_REC_MAX)
+/* A rebuilt sample: a perf record's size is 16 bits. */
+#define REBUILT_CAP	(sizeof(struct screc_rec) + 0x10000)
 
 struct screc_reader {
 	int fd;			/* -1 for memory input */
@@ -36,7 +38,7 @@ struct screc_reader {
 	size_t win_start, win_end;
 
 	struct screc_delta *delta;	/* with SCREC_FEAT_STACK_DELTA: last stacks */
-	uint8_t *rebuilt;		/* the sample rebuilt from a delta */
+	uint8_t *rebuilt;		/* the sample rebuilt from a delta, from the first */
 
 	struct screc_file_header hdr;
 	struct screc_rec_trailer trailer;
@@ -189,8 +191,7 @@ open_common(struct screc_reader *r, struct screc_reader **out)
 	r->frame_start = r->in_consumed;
 	if (r->hdr.features & SCREC_FEAT_STACK_DELTA) {
 		r->delta = calloc(1, sizeof(*r->delta));
-		r->rebuilt = malloc(SCREC_REC_MAX);
-		if (!r->delta || !r->rebuilt)
+		if (!r->delta)
 			goto nomem;
 	}
 	*out = r;
@@ -266,8 +267,10 @@ screc_reader_next(struct screc_reader *r, const struct screc_rec **rec)
 
 		memcpy(&ptype, body, 4);
 		if (ptype == SCREC_PERF_STACK_DELTA) {
+			if (!r->rebuilt && !(r->rebuilt = malloc(REBUILT_CAP)))
+				return fail(r, -ENOMEM, "out of memory");
 			err = screc_delta_decode(r->delta, body, h->size - sizeof(*h), r->rebuilt,
-						 SCREC_REC_MAX, &len, &why);
+						 REBUILT_CAP, &len, &why);
 			if (err == -ENOMEM)
 				return fail(r, err, "out of memory");
 			if (err)

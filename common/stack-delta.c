@@ -14,7 +14,7 @@
 #include "stack-delta.h"
 
 #define WORDS_MAX	0xffffu
-#define HEAD_MAX	4096u
+#define HEAD_MAX	SCREC_DELTA_HEAD_MAX
 
 static size_t
 pad8(size_t n)
@@ -36,19 +36,32 @@ slot_of(struct screc_delta *d, uint32_t tid)
 	return &d->slots[tid % SCREC_DELTA_SLOTS];
 }
 
+/* The slot's head and stack. */
+static inline uint8_t *
+slot_head(const struct screc_delta_slot *s)
+{
+	return s->mem;
+}
+
+static inline uint8_t *
+slot_stack(const struct screc_delta_slot *s)
+{
+	return s->mem + HEAD_MAX;
+}
+
 /* Make slot hold len bytes of stack for tid.  Returns 0 or -ENOMEM. */
 static int
 slot_take(struct screc_delta_slot *s, uint32_t tid, size_t len)
 {
-	if (len > s->cap) {
+	if (!s->mem || len > s->cap) {
 		size_t cap = len < 8192 ? 8192 : len;
-		uint8_t *b = realloc(s->bytes, cap);
+		uint8_t *b = realloc(s->mem, HEAD_MAX + cap);
 
 		if (!b) {
 			s->used = 0;
 			return -ENOMEM;
 		}
-		s->bytes = b;
+		s->mem = b;
 		s->cap = cap;
 	}
 	s->tid = tid;
@@ -160,7 +173,8 @@ screc_delta_encode(struct screc_delta *d, uint64_t frame, uint32_t tid, uint64_t
 	ph.size = 0;
 	memcpy(cur, &ph, sizeof(ph));
 	if (base && s->head_len == head_len)
-		len = runs_encode(cur, head_len / 8, s->head, head_len, 0, out + p, head_len);
+		len = runs_encode(cur, head_len / 8, slot_head(s), head_len, 0, out + p,
+				  head_len);
 	if (len != (size_t)-1) {
 		h.flags |= SCREC_DELTA_HEAD;
 	} else {
@@ -174,7 +188,7 @@ screc_delta_encode(struct screc_delta *d, uint64_t frame, uint32_t tid, uint64_t
 	if (base) {
 		h.shift = (int64_t)(sp - s->sp);
 		/* No larger than the stack whole. */
-		len = runs_encode(stack, n, s->bytes, s->len, h.shift, out + p, stack_len);
+		len = runs_encode(stack, n, slot_stack(s), s->len, h.shift, out + p, stack_len);
 	}
 	if (len == (size_t)-1) {
 		struct screc_delta_run run = { 0, (uint16_t)n };
@@ -195,8 +209,8 @@ screc_delta_encode(struct screc_delta *d, uint64_t frame, uint32_t tid, uint64_t
 	if (slot_take(s, tid, stack_len))
 		return -ENOMEM;
 	if (stack_len)
-		memcpy(s->bytes, stack, stack_len);
-	memcpy(s->head, cur, head_len);
+		memcpy(slot_stack(s), stack, stack_len);
+	memcpy(slot_head(s), cur, head_len);
 	s->head_len = (uint32_t)head_len;
 	s->frame = frame;
 	s->sp = sp;
@@ -253,7 +267,7 @@ screc_delta_decode(struct screc_delta *d, const uint8_t *rec, size_t len, uint8_
 	head = out + sizeof(rh);
 	data = rec + sizeof(h);
 	if (h.flags & SCREC_DELTA_HEAD) {
-		memcpy(head, s->head, h.head_len);
+		memcpy(head, slot_head(s), h.head_len);
 		if (runs_apply(head, h.head_len / 8, data, h.head_data_len))
 			return bad(why, "stack delta: a run past the head");
 	} else {
@@ -270,7 +284,7 @@ screc_delta_decode(struct screc_delta *d, const uint8_t *rec, size_t len, uint8_
 		memset(stack, 0, h.stack_len);
 	} else {
 		for (i = 0; i < n; i++) {
-			uint64_t w = base_word(s->bytes, s->len, h.shift, i);
+			uint64_t w = base_word(slot_stack(s), s->len, h.shift, i);
 
 			memcpy(stack + i * 8, &w, 8);
 		}
@@ -281,8 +295,8 @@ screc_delta_decode(struct screc_delta *d, const uint8_t *rec, size_t len, uint8_
 	if (slot_take(s, h.tid, h.stack_len))
 		return -ENOMEM;
 	if (h.stack_len)
-		memcpy(s->bytes, stack, h.stack_len);
-	memcpy(s->head, head, h.head_len);
+		memcpy(slot_stack(s), stack, h.stack_len);
+	memcpy(slot_head(s), head, h.head_len);
 	s->head_len = h.head_len;
 	ph.size = (uint16_t)total;
 	memcpy(head, &ph, sizeof(ph));
@@ -300,7 +314,9 @@ screc_delta_release(struct screc_delta *d)
 	if (!d)
 		return;
 	for (i = 0; i < SCREC_DELTA_SLOTS; i++) {
-		free(d->slots[i].bytes);
+		if (!d->slots[i].mem && !d->slots[i].used)
+			continue;
+		free(d->slots[i].mem);
 		d->slots[i] = (struct screc_delta_slot){ 0 };
 	}
 }

@@ -16,15 +16,21 @@
 
 #include "format.h"
 
+/*
+ * A slot is small until used: its head and stack live in one buffer taken
+ * on the first sample (head first, SCREC_DELTA_HEAD_MAX bytes, then the
+ * stack), so that a table nobody fills costs a few KiB to make and free.
+ */
+#define SCREC_DELTA_HEAD_MAX	4096u
+
 struct screc_delta_slot {
 	uint32_t tid;
 	uint32_t len;			/* stack bytes held */
 	uint64_t frame;			/* the recorder's frame it was written in */
 	uint64_t sp;			/* the recorder's: the stack's address */
-	uint8_t *bytes;
-	size_t cap;
+	uint8_t *mem;			/* head (SCREC_DELTA_HEAD_MAX bytes), then stack */
+	size_t cap;			/* stack bytes mem has room for */
 	uint32_t head_len;		/* the sample's head (before its stack) */
-	uint8_t head[4096];
 	int used;
 };
 
