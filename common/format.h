@@ -23,13 +23,15 @@
 #define SCREC_MAGIC_LEN		8
 /*
  * Version this code writes, and the oldest reader version that can read it.
- * Version 2 added SCREC_FEAT_STACK_DELTA; a file that uses it asks for a
- * reader of version 2 (SCREC_FORMAT_MIN_READ_DELTA), any other still for 1.
- * This reader reads versions 1 and 2.
+ * Version 2 added SCREC_FEAT_STACK_DELTA, version 3 SCREC_FEAT_HEAD_XOR (the
+ * form of delta this version writes); a file that uses them asks for a
+ * reader of version 2 or 3, any other still for 1.  This reader reads
+ * versions 1, 2 and 3.
  */
-#define SCREC_FORMAT_VERSION	2
+#define SCREC_FORMAT_VERSION	3
 #define SCREC_FORMAT_MIN_READ	1
 #define SCREC_FORMAT_MIN_READ_DELTA	2
+#define SCREC_FORMAT_MIN_READ_XOR	3
 
 #define SCREC_COMPRESS_ZSTD	1
 
@@ -37,10 +39,11 @@
 #define SCREC_FEAT_STACK_TRIMMED	(1ull << 0)	/* user stacks cut to dyn_size */
 #define SCREC_FEAT_RESOLVED		(1ull << 1)	/* stacks replaced by frames (RESOLVED) */
 #define SCREC_FEAT_STACK_DELTA		(1ull << 2)	/* stacks against the thread's last one */
+#define SCREC_FEAT_HEAD_XOR		(1ull << 3)	/* deltas as SCREC_PERF_STACK_XOR */
 #define SCREC_FEAT_REQUIRED_MASK	0xffffffffull	/* low half: must understand */
 /* The required features this version reads. */
 #define SCREC_FEAT_KNOWN_REQUIRED	(SCREC_FEAT_STACK_TRIMMED | SCREC_FEAT_RESOLVED | \
-					 SCREC_FEAT_STACK_DELTA)
+					 SCREC_FEAT_STACK_DELTA | SCREC_FEAT_HEAD_XOR)
 /* High half: hints a reader may ignore. */
 #define SCREC_FEAT_ARCHIVE		(1ull << 32)	/* BLOB records of binaries at the end */
 #define SCREC_FEAT_CAPTURE		(1ull << 33)	/* CAPTURE records: bytes copied in the kernel */
@@ -192,10 +195,46 @@ static_assert(sizeof(struct screc_rec_attr) == 40, "attr layout");
 #define SCREC_DELTA_SLOTS	256u
 #define SCREC_DELTA_KEY		1u		/* the stack has no base */
 #define SCREC_DELTA_HEAD	2u		/* the head is runs against the base's head */
+#define SCREC_DELTA_HEAD_XOR	4u		/* format 3: the head XORed with the base's */
+#define SCREC_DELTA_PAIRS_BASE	8u		/* format 3: no pairs stored, the base's hold */
+
+/*
+ * Version 3 (SCREC_FEAT_HEAD_XOR) writes SCREC_PERF_STACK_XOR instead: the
+ * same header and stack runs, and the head "paired" first.  A syscall's
+ * arguments are in a sample twice, in the tracepoint's raw data and in the
+ * registers, and half of a version-2 delta's bytes on a varied program (git
+ * status) were its head.  So:
+ *
+ *  - A pair (struct screc_delta_pair) says that the 8 bytes at dst were
+ *    XORed with the 8 bytes at src of the same head (byte offsets; dst at
+ *    least 8, so never the perf header).  The dst windows come in increasing
+ *    order, do not overlap, and all end at or before every src window, so
+ *    the src bytes are stored as they are.  At most SCREC_DELTA_PAIRS_MAX.
+ *  - misc holds the number of pairs stored, and head_data_len is 4 * misc
+ *    plus the head's bytes: the pairs, then the head, then padding to 8.
+ *    With SCREC_DELTA_PAIRS_BASE none are stored (misc 0): the head has the
+ *    pairs of the base's head (same head_len).
+ *  - The paired head is stored whole (no HEAD flag), as runs against the
+ *    base's paired head (SCREC_DELTA_HEAD, as in version 2), or whole XORed
+ *    with the base's paired head (SCREC_DELTA_HEAD_XOR, same head_len).
+ *    The slot keeps the paired head and its pairs.
+ *
+ * The reader rebuilds the paired head, then undoes each pair.  Nothing
+ * refers to an earlier zstd frame, as in version 2 (a KEY, no HEAD, XOR or
+ * PAIRS_BASE at a thread's first sample in a frame).
+ */
+#define SCREC_PERF_STACK_XOR	0x5358u		/* 'SX' */
+#define SCREC_DELTA_PAIRS_MAX	8u
+
+struct screc_delta_pair {
+	uint16_t dst;			/* byte offset in the head of the XORed window */
+	uint16_t src;			/* byte offset of the window it was XORed with */
+};
+static_assert(sizeof(struct screc_delta_pair) == 4, "delta pair layout");
 
 struct screc_perf_stack_delta {
-	uint32_t type;			/* SCREC_PERF_STACK_DELTA */
-	uint16_t misc;			/* 0 */
+	uint32_t type;			/* SCREC_PERF_STACK_DELTA or _XOR */
+	uint16_t misc;			/* 0; _XOR: nr_pairs */
 	uint16_t size;			/* 0: the SCREC_REC_PERF record's size counts */
 	uint32_t tid;
 	uint32_t flags;			/* SCREC_DELTA_* */
@@ -204,7 +243,8 @@ struct screc_perf_stack_delta {
 	uint32_t stack_len;		/* stack bytes, a multiple of 8 */
 	uint64_t dyn_size;
 	uint32_t runs_len;		/* bytes of the stack's runs */
-	uint32_t head_data_len;		/* bytes stored for the head: head_len, or its runs */
+	uint32_t head_data_len;		/* bytes stored for the head: head_len, or its runs;
+					   _XOR: 4 * nr_pairs + head_len */
 	/* uint8_t head_data[head_data_len], padded to 8; runs_len bytes of runs */
 };
 static_assert(sizeof(struct screc_perf_stack_delta) == 48, "stack delta layout");

@@ -17,6 +17,10 @@
 
 #define IN_CAP		(128u * 1024)
 #define WIN_CAP		(2 * SCREC_REC_MAX)
+/* The window starts small and grows to WIN_CAP for large records only. */
+#define WIN_START	(128u * 1024)
+/* A rebuilt sample: a perf record's size is 16 bits. */
+#define REBUILT_CAP	(sizeof(struct screc_rec) + 0x10000)
 
 struct screc_reader {
 	int fd;			/* -1 for memory input */
@@ -33,10 +37,10 @@ struct screc_reader {
 
 	ZSTD_DStream *ds;
 	uint64_t *win;		/* decompressed bytes, 8-aligned */
-	size_t win_start, win_end;
+	size_t win_start, win_end, win_cap;
 
 	struct screc_delta *delta;	/* with SCREC_FEAT_STACK_DELTA: last stacks */
-	uint8_t *rebuilt;		/* the sample rebuilt from a delta */
+	uint8_t *rebuilt;		/* the sample rebuilt from a delta, from the first */
 
 	struct screc_file_header hdr;
 	struct screc_rec_trailer trailer;
@@ -97,8 +101,21 @@ fill(struct screc_reader *r, size_t want)
 		r->win_end -= r->win_start;
 		r->win_start = 0;
 	}
+	if (want > r->win_cap && r->win_cap < WIN_CAP) {
+		size_t cap = r->win_cap * 2 > want ? r->win_cap * 2 : want;
+		void *p;
+
+		if (cap > WIN_CAP)
+			cap = WIN_CAP;
+		p = realloc(r->win, cap);
+		if (!p)
+			return fail(r, -ENOMEM, "out of memory");
+		r->win = p;
+		r->win_cap = cap;
+		win = p;
+	}
 	while (r->win_end < want) {
-		ZSTD_outBuffer out = { win, WIN_CAP, r->win_end };
+		ZSTD_outBuffer out = { win, r->win_cap, r->win_end };
 		size_t before, ret;
 
 		if (refill(r))
@@ -118,7 +135,7 @@ fill(struct screc_reader *r, size_t want)
 		if (!r->frame_open)
 			r->frame_start = r->in_consumed;
 		r->win_end = out.pos;
-		if (out.pos == WIN_CAP && r->win_end < want)
+		if (out.pos == r->win_cap && r->win_end < want)
 			return fail(r, -EBADMSG, "record larger than the window");
 	}
 	return 0;
@@ -131,7 +148,8 @@ open_common(struct screc_reader *r, struct screc_reader **out)
 	size_t have = 0;
 
 	r->ds = ZSTD_createDStream();
-	r->win = malloc(WIN_CAP);
+	r->win_cap = WIN_START;
+	r->win = malloc(r->win_cap);
 	if (!r->ds || !r->win)
 		goto nomem;
 	if (r->fd >= 0) {
@@ -189,8 +207,7 @@ open_common(struct screc_reader *r, struct screc_reader **out)
 	r->frame_start = r->in_consumed;
 	if (r->hdr.features & SCREC_FEAT_STACK_DELTA) {
 		r->delta = calloc(1, sizeof(*r->delta));
-		r->rebuilt = malloc(SCREC_REC_MAX);
-		if (!r->delta || !r->rebuilt)
+		if (!r->delta)
 			goto nomem;
 	}
 	*out = r;
@@ -265,9 +282,11 @@ screc_reader_next(struct screc_reader *r, const struct screc_rec **rec)
 		size_t len;
 
 		memcpy(&ptype, body, 4);
-		if (ptype == SCREC_PERF_STACK_DELTA) {
+		if (ptype == SCREC_PERF_STACK_DELTA || ptype == SCREC_PERF_STACK_XOR) {
+			if (!r->rebuilt && !(r->rebuilt = malloc(REBUILT_CAP)))
+				return fail(r, -ENOMEM, "out of memory");
 			err = screc_delta_decode(r->delta, body, h->size - sizeof(*h), r->rebuilt,
-						 SCREC_REC_MAX, &len, &why);
+						 REBUILT_CAP, &len, &why);
 			if (err == -ENOMEM)
 				return fail(r, err, "out of memory");
 			if (err)

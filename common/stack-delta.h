@@ -16,16 +16,24 @@
 
 #include "format.h"
 
+/*
+ * A slot is small until used: its head and stack live in one buffer taken
+ * on the first sample (head first, SCREC_DELTA_HEAD_MAX bytes, then the
+ * stack), so that a table nobody fills costs a few KiB to make and free.
+ */
+#define SCREC_DELTA_HEAD_MAX	4096u
+
 struct screc_delta_slot {
 	uint32_t tid;
 	uint32_t len;			/* stack bytes held */
 	uint64_t frame;			/* the recorder's frame it was written in */
 	uint64_t sp;			/* the recorder's: the stack's address */
-	uint8_t *bytes;
-	size_t cap;
+	uint8_t *mem;			/* head (SCREC_DELTA_HEAD_MAX bytes), then stack */
+	size_t cap;			/* stack bytes mem has room for */
 	uint32_t head_len;		/* the sample's head (before its stack) */
-	uint8_t head[4096];
 	int used;
+	uint32_t nr_pairs;		/* format 3: the head's pairs */
+	struct screc_delta_pair pairs[SCREC_DELTA_PAIRS_MAX];
 };
 
 struct screc_delta {
@@ -42,9 +50,10 @@ size_t screc_delta_bound(size_t head_len, size_t stack_len);
  * Encode one sample of thread tid, made in the writer's zstd frame number
  * frame: head (head_len bytes, a multiple of 8: the kernel's sample before
  * its stack size field), its stack at address sp (stack_len bytes, a
- * multiple of 8) and dyn_size, as a struct screc_perf_stack_delta record
- * body into out (screc_delta_bound() bytes), against the thread's last stack
- * when written in the same frame, else as a KEY.  Sets *out_len; the stack
+ * multiple of 8) and dyn_size, as a SCREC_PERF_STACK_XOR record body
+ * (format 3, SCREC_FEAT_HEAD_XOR) into out (screc_delta_bound() bytes),
+ * against the thread's last stack when written in the same frame, else as
+ * a KEY.  Sets *out_len; the stack
  * becomes the thread's last.  Returns 0, -EINVAL for sizes the format cannot
  * hold (the caller writes the sample as it is), or -ENOMEM.
  */
@@ -54,7 +63,8 @@ int screc_delta_encode(struct screc_delta *d, uint64_t frame, uint32_t tid, uint
 
 /*
  * Rebuild the kernel sample from a delta record's body (rec points at the
- * struct screc_perf_stack_delta, len bytes readable) into out (out_cap bytes)
+ * struct screc_perf_stack_delta, len bytes readable; SCREC_PERF_STACK_DELTA
+ * of format 2 or SCREC_PERF_STACK_XOR of format 3) into out (out_cap bytes)
  * as a whole SCREC_REC_PERF record, its header included; sets *out_len.
  * Every length and the base are checked: -EBADMSG (with *why set) for a
  * record that does not hold what it promises or names a base that is not

@@ -87,14 +87,19 @@ screc_writer_open(int fd, uint64_t features, struct screc_writer **out)
 {
 	struct screc_file_header hdr = {
 		.version = SCREC_FORMAT_VERSION,
-		.min_version = features & SCREC_FEAT_STACK_DELTA ? SCREC_FORMAT_MIN_READ_DELTA :
-								   SCREC_FORMAT_MIN_READ,
 		.header_size = sizeof(hdr),
 		.compression = SCREC_COMPRESS_ZSTD,
-		.features = features,
 	};
 	struct screc_writer *w;
 	int err;
+
+	/* screc_delta_encode() writes format 3's deltas: the header says so. */
+	features &= ~SCREC_FEAT_HEAD_XOR;
+	if (features & SCREC_FEAT_STACK_DELTA)
+		features |= SCREC_FEAT_HEAD_XOR;
+	hdr.features = features;
+	hdr.min_version = features & SCREC_FEAT_STACK_DELTA ? SCREC_FORMAT_MIN_READ_XOR :
+							      SCREC_FORMAT_MIN_READ;
 
 	w = calloc(1, sizeof(*w));
 	if (!w)

@@ -17,7 +17,10 @@ struct screc_writer;
 
 /*
  * Start a recording on fd (which the writer does not own or close): writes
- * the file header at once.  Returns 0 and *out, or -errno.
+ * the file header at once.  With SCREC_FEAT_STACK_DELTA in features the
+ * header also gets SCREC_FEAT_HEAD_XOR (the form screc_delta_encode()
+ * writes) and asks for a reader of format 3; without it, never.  Returns 0
+ * and *out, or -errno.
  */
 int screc_writer_open(int fd, uint64_t features, struct screc_writer **out);
 
