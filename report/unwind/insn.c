@@ -13,6 +13,7 @@
  */
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <sys/mman.h>
 
 #include "common/log.h"
@@ -33,31 +34,36 @@ static pthread_once_t cs_once = PTHREAD_ONCE_INIT;
 static void
 cs_load(void)
 {
-	static const char *const names[] = {
-		"cs_open", "cs_option", "cs_disasm", "cs_disasm_iter", "cs_malloc", "cs_free",
-		"cs_close",
-	};
-	void **slots[] = {
-		(void **)&cs_lib.open, (void **)&cs_lib.option, (void **)&cs_lib.disasm,
-		(void **)&cs_lib.disasm_iter, (void **)&cs_lib.malloc, (void **)&cs_lib.free,
-		(void **)&cs_lib.close,
+	static const struct {
+		const char *name;
+		size_t off;
+	} syms[] = {
+		{ "cs_open", offsetof(struct cs_lib, open) },
+		{ "cs_option", offsetof(struct cs_lib, option) },
+		{ "cs_disasm", offsetof(struct cs_lib, disasm) },
+		{ "cs_disasm_iter", offsetof(struct cs_lib, disasm_iter) },
+		{ "cs_malloc", offsetof(struct cs_lib, malloc) },
+		{ "cs_free", offsetof(struct cs_lib, free) },
+		{ "cs_close", offsetof(struct cs_lib, close) },
 	};
 	void *h = dlopen(SCREC_CAPSTONE_SONAME, RTLD_LAZY | RTLD_LOCAL);
 	size_t i;
 
 	if (!h) {
 		screc_err("%s: cannot load it (%s): frames without CFI are not recovered; "
-			  "install %s to unwind them", SCREC_CAPSTONE_SONAME, dlerror(),
-			  SCREC_CAPSTONE_PACKAGE);
+			  "install %s to unwind them",
+			  SCREC_CAPSTONE_SONAME, dlerror(), SCREC_CAPSTONE_PACKAGE);
 		return;
 	}
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		/* POSIX's way to store dlsym's result in a function pointer. */
-		*slots[i] = dlsym(h, names[i]);
-		if (!*slots[i]) {
+	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		/* POSIX lets a function pointer hold what dlsym returns, stored through a void *. */
+		void **slot = (void **)((char *)&cs_lib + syms[i].off);
+
+		*slot = dlsym(h, syms[i].name);
+		if (!*slot) {
 			screc_err("%s: it has no %s: frames without CFI are not recovered; "
-				  "install %s to unwind them", SCREC_CAPSTONE_SONAME, names[i],
-				  SCREC_CAPSTONE_PACKAGE);
+				  "install %s to unwind them",
+				  SCREC_CAPSTONE_SONAME, syms[i].name, SCREC_CAPSTONE_PACKAGE);
 			dlclose(h);
 			return;
 		}
@@ -75,7 +81,8 @@ unwind_cs(struct unwinder *uw, bool detail, csh *h)
 		*state = CS_FAILED;
 		pthread_once(&cs_once, cs_load);
 		if (cs_loaded && cs_lib.open(CS_ARCH_X86, CS_MODE_64, handle) == CS_ERR_OK) {
-			if (!detail || cs_lib.option(*handle, CS_OPT_DETAIL, CS_OPT_ON) == CS_ERR_OK)
+			if (!detail ||
+			    cs_lib.option(*handle, CS_OPT_DETAIL, CS_OPT_ON) == CS_ERR_OK)
 				*state = CS_OPEN;
 			else
 				cs_lib.close(handle);
@@ -113,7 +120,7 @@ unwind_after_call(struct unwind_ctx *c, uint64_t ra)
 	}
 	cs = unwind_cs(c->uw, false, &h);
 	if (!cs)
-		return false;	/* no capstone: no instruction, so no call */
+		return false; /* no capstone: no instruction, so no call */
 	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		cs_insn *insn;
 		size_t n = cs->disasm(h, code + 8 - lens[i], lens[i], ra - lens[i], 1, &insn);
