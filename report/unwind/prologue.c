@@ -203,9 +203,10 @@ classify(const cs_insn *insn, struct pinsn *p)
 
 /* Decode code (len bytes at start) into w->in; false without memory. */
 static bool
-decode(csh cs, const uint8_t *code, size_t len, uint64_t start, struct walk *w)
+decode(const struct cs_lib *cs, csh h, const uint8_t *code, size_t len, uint64_t start,
+       struct walk *w)
 {
-	cs_insn *insn = cs_malloc(cs);
+	cs_insn *insn = cs->malloc(h);
 	const uint8_t *p = code;
 	uint64_t addr = start;
 	size_t left = len, cap = 0;
@@ -213,7 +214,7 @@ decode(csh cs, const uint8_t *code, size_t len, uint64_t start, struct walk *w)
 	if (!insn)
 		return false;
 	while (left > 0) {
-		if (!cs_disasm_iter(cs, &p, &left, &addr, insn)) {
+		if (!cs->disasm_iter(h, &p, &left, &addr, insn)) {
 			/* Not code (padding, data): go on after it. */
 			p++;
 			addr++;
@@ -225,7 +226,7 @@ decode(csh cs, const uint8_t *code, size_t len, uint64_t start, struct walk *w)
 			struct pinsn *n = realloc(w->in, ncap * sizeof(*n));
 
 			if (!n) {
-				cs_free(insn, 1);
+				cs->free(insn, 1);
 				return false;
 			}
 			w->in = n;
@@ -233,7 +234,7 @@ decode(csh cs, const uint8_t *code, size_t len, uint64_t start, struct walk *w)
 		}
 		classify(insn, &w->in[w->nr++]);
 	}
-	cs_free(insn, 1);
+	cs->free(insn, 1);
 	return true;
 }
 
@@ -402,7 +403,9 @@ analyse(struct unwind_ctx *c, uint64_t pc, bool exact)
 	struct pro_slot *s = &c->u->pro[(pc ^ (pc >> 11) ^ exact) % PRO_CACHE];
 	struct walk w = { 0 };
 	const struct map *m = aspace_find(c->as, pc);
+	const struct cs_lib *cs;
 	uint64_t start, end;
+	csh h;
 	Dwfl_Module *mod;
 	uint8_t *code = NULL;
 	GElf_Off off;
@@ -416,8 +419,10 @@ analyse(struct unwind_ctx *c, uint64_t pc, bool exact)
 	s->exact = exact;
 	s->known = 1;
 	s->flags = PRO_FAILED;
+	/* Without capstone, no instruction: nothing found. */
+	cs = unwind_cs(c->uw, true, &h);
 	mod = dwfl_addrmodule(c->u->dwfl, pc);
-	if (!mod || !dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL, NULL))
+	if (!cs || !mod || !dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL, NULL))
 		return s;
 	start = pc - off;
 	/* The whole function when its size is known, else through the instruction at pc. */
@@ -433,7 +438,7 @@ analyse(struct unwind_ctx *c, uint64_t pc, bool exact)
 	if (!code)
 		return s;
 	if (aspace_read(c->as, NULL, start, code, len) != len ||
-	    !decode(c->uw->csd, code, len, start, &w))
+	    !decode(cs, h, code, len, start, &w))
 		goto out;
 	w.seen = calloc(w.nr ? w.nr : 1, sizeof(*w.seen));
 	w.nseen = calloc(w.nr ? w.nr : 1, 1);
@@ -485,7 +490,7 @@ prologue_step(struct unwind_ctx *c)
 	uint64_t ra = 0, sp = 0, bp;
 	unsigned k, ok = 0, pick = 0;
 
-	if (!c->uw->csd_ok || !c->last_sp_ok)
+	if (!c->last_sp_ok)
 		return WALK_NONE;
 	s = analyse(c, c->last_pc, c->last_exact);
 	if (s->flags & (PRO_FAILED | PRO_FRAME))

@@ -19,12 +19,32 @@
 #define D_RIP	SCREC_DWARF_RIP
 #define D_NREGS	SCREC_DWARF_NREGS
 
+/*
+ * capstone's functions, resolved from libcapstone on first use (insn.c):
+ * the report does not link it, so that a run that needs no instruction
+ * check does not pay for its relocations at start-up.
+ */
+struct cs_lib {
+	cs_err (*open)(cs_arch arch, cs_mode mode, csh *handle);
+	cs_err (*option)(csh handle, cs_opt_type type, size_t value);
+	size_t (*disasm)(csh handle, const uint8_t *code, size_t size, uint64_t address,
+			 size_t count, cs_insn **insn);
+	bool (*disasm_iter)(csh handle, const uint8_t **code, size_t *size, uint64_t *address,
+			    cs_insn *insn);
+	cs_insn *(*malloc)(csh handle);
+	void (*free)(cs_insn *insn, size_t count);
+	cs_err (*close)(csh *handle);
+};
+
+/* A capstone handle of the unwinder, opened on first use. */
+enum cs_state { CS_UNTRIED, CS_OPEN, CS_FAILED };
+
 struct unwinder {
 	struct finder *find;
 	csh cs;
-	bool cs_ok;
+	uint8_t cs_state;		/* enum cs_state */
 	csh csd;			/* with instruction details, for prologues */
-	bool csd_ok;
+	uint8_t csd_state;
 	uint64_t frames[UNWIND_NR_BACKENDS];
 };
 
@@ -147,6 +167,17 @@ bool unwind_add(struct unwind_ctx *c, uint64_t pc, enum frame_method method,
 
 /* Read the 8-byte word at addr of the traced memory, noting truncation. */
 bool unwind_read_word(struct unwind_ctx *c, uint64_t addr, uint64_t *val);
+
+/*
+ * capstone's functions and the unwinder's handle (*h; with instruction
+ * details when detail), loaded and opened on first call.  NULL when
+ * libcapstone cannot be loaded (said once per process on stderr) or the
+ * handle cannot be opened: the caller then finds no instruction.
+ */
+const struct cs_lib *unwind_cs(struct unwinder *uw, bool detail, csh *h);
+
+/* Close the unwinder's capstone handles (insn.c). */
+void unwind_cs_close(struct unwinder *uw);
 
 /* Is the instruction just before ra a call?  Checked in the mapped file's bytes. */
 bool unwind_after_call(struct unwind_ctx *c, uint64_t ra);

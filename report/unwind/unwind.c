@@ -36,9 +36,7 @@ unwind_new(struct finder *find)
 	if (!uw)
 		return NULL;
 	uw->find = find;
-	uw->cs_ok = cs_open(CS_ARCH_X86, CS_MODE_64, &uw->cs) == CS_ERR_OK;
-	uw->csd_ok = cs_open(CS_ARCH_X86, CS_MODE_64, &uw->csd) == CS_ERR_OK &&
-		     cs_option(uw->csd, CS_OPT_DETAIL, CS_OPT_ON) == CS_ERR_OK;
+	/* capstone's handles are opened when a fallback first needs them (insn.c). */
 	return uw;
 }
 
@@ -47,10 +45,7 @@ unwind_free(struct unwinder *uw)
 {
 	if (!uw)
 		return;
-	if (uw->cs_ok)
-		cs_close(&uw->cs);
-	if (uw->csd_ok)
-		cs_close(&uw->csd);
+	unwind_cs_close(uw);
 	free(uw);
 }
 
