@@ -577,8 +577,12 @@ events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec)
 		uint32_t start = RECORD_RING_START / (uint32_t)getpagesize();
 
 		s->mmap_pages = events_default_pages(s->nr_cpus, s->stack_size);
-		/* Not with --capture, whose output events bpf.c sends to the rings. */
-		if (!s->capture && start < s->mmap_pages) {
+		/*
+		 * Only for a command, which starts with its exec: running processes
+		 * (-p) are recorded at full speed from the first moment.  Not with
+		 * --capture, whose output events bpf.c sends to the rings.
+		 */
+		if (on_exec && !s->capture && start < s->mmap_pages) {
 			s->grow_pages = s->mmap_pages;
 			s->mmap_pages = start;
 		}
