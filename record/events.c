@@ -650,6 +650,15 @@ events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec)
 	return 0;
 }
 
+/* Bytes waiting in a ring. */
+static uint64_t
+backlog(const struct ring *r)
+{
+	const struct perf_event_mmap_page *meta = r->base;
+
+	return __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE) - meta->data_tail;
+}
+
 /* The rings being grown: one thread opens and maps them while the rings are drained. */
 struct grower {
 	pthread_t thread;
@@ -657,6 +666,9 @@ struct grower {
 	uint32_t min;		/* the rings' size now: growing to it is no growth */
 	size_t nr;
 	struct ring *rings;	/* fd, base, data_size of each new ring; base NULL: none */
+	size_t *order;		/* the rings by backlog, fullest first: the order they grow in */
+	size_t ready;		/* of order, mapped (set by the thread) */
+	size_t moved;		/* of order, in use */
 	int err;		/* the first failure, -errno */
 	int done;		/* set by the thread when it has finished */
 };
@@ -668,7 +680,7 @@ grow_thread(void *arg)
 	size_t page = (size_t)getpagesize(), i;
 
 	for (i = 0; i < g->nr && !g->err; i++) {
-		struct ring *r = &g->rings[i];
+		struct ring *r = &g->rings[g->order[i]];
 		void *base = MAP_FAILED;
 
 		while (base == MAP_FAILED) {
@@ -693,6 +705,8 @@ grow_thread(void *arg)
 			break;
 		r->base = base;
 		r->data_size = g->pages * page;
+		/* Each ring is used as soon as it is there. */
+		__atomic_store_n(&g->ready, i + 1, __ATOMIC_RELEASE);
 	}
 	__atomic_store_n(&g->done, 1, __ATOMIC_RELEASE);
 	return NULL;
@@ -711,18 +725,31 @@ events_grow_start(struct session *s)
 	if (!g)
 		return -ENOMEM;
 	g->rings = calloc(s->nr_rings, sizeof(*g->rings));
-	if (!g->rings) {
+	g->order = calloc(s->nr_rings, sizeof(*g->order));
+	if (!g->rings || !g->order) {
+		free(g->rings);
+		free(g->order);
 		free(g);
 		return -ENOMEM;
 	}
 	g->pages = s->grow_pages;
 	g->min = s->mmap_pages;
 	g->nr = s->nr_rings;
-	for (i = 0; i < g->nr; i++)
+	for (i = 0; i < g->nr; i++) {
+		size_t k = i;
+
 		g->rings[i].cpu = s->rings[i].cpu;
+		/* Insertion sort by backlog, fullest first. */
+		while (k > 0 && backlog(&s->rings[g->order[k - 1]]) < backlog(&s->rings[i])) {
+			g->order[k] = g->order[k - 1];
+			k--;
+		}
+		g->order[k] = i;
+	}
 	err = pthread_create(&g->thread, NULL, grow_thread, g);
 	if (err) {
 		free(g->rings);
+		free(g->order);
 		free(g);
 		s->grow_pages = 0;
 		screc_debug("rings not grown: %s", strerror(err));
@@ -732,57 +759,68 @@ events_grow_start(struct session *s)
 	return 0;
 }
 
+/* Send every event of ring i to the grown ring n; the old one is drained until the end. */
+static void
+grow_move(struct session *s, size_t i, const struct ring *n)
+{
+	struct ring *r = &s->rings[i];
+	size_t j;
+	int err = 0;
+
+	/* Each event's records go to the new ring from its ioctl on. */
+	for (j = 0; j < s->nr_fds; j++)
+		if (s->fd_info[j].ring == i &&
+		    ioctl(s->fds[j], PERF_EVENT_IOC_SET_OUTPUT, n->fd) < 0)
+			err = errno;
+	if (err)
+		/* Some stay in the old ring: both are drained all the same. */
+		screc_debug("ring of CPU %d: not every event moved to the grown ring: %s",
+			    r->cpu, strerror(err));
+	r->old_fd = r->fd;
+	r->old_base = r->base;
+	r->old_size = r->data_size;
+	r->fd = n->fd;
+	r->base = n->base;
+	r->data_size = n->data_size;
+}
+
 int
 events_grow_finish(struct session *s)
 {
 	struct grower *g = s->grower;
-	size_t i, j;
+	size_t ready;
 	int changed = 0;
 
-	if (!g || !s->grow_pages || !__atomic_load_n(&g->done, __ATOMIC_ACQUIRE))
+	if (!g || !s->grow_pages)
 		return 0;
+	ready = __atomic_load_n(&g->ready, __ATOMIC_ACQUIRE);
+	for (; g->moved < ready; g->moved++) {
+		grow_move(s, g->order[g->moved], &g->rings[g->order[g->moved]]);
+		changed = 1;
+	}
+	if (!__atomic_load_n(&g->done, __ATOMIC_ACQUIRE))
+		return changed;
 	pthread_join(g->thread, NULL);
+	/* What the thread mapped after our look at ready. */
+	for (; g->moved < g->ready; g->moved++) {
+		grow_move(s, g->order[g->moved], &g->rings[g->order[g->moved]]);
+		changed = 1;
+	}
 	if (g->err == -EPERM || (!g->err && g->pages < s->grow_pages))
 		screc_err("rings of %u pages per CPU, not %u: no more locked memory is allowed for "
 			  "perf, and events are lost sooner; give screc CAP_IPC_LOCK, or raise "
-			  "kernel.perf_event_mlock_kb", g->err ? s->mmap_pages : g->pages,
+			  "kernel.perf_event_mlock_kb", g->moved ? g->pages : s->mmap_pages,
 			  s->grow_pages);
 	else if (g->err)
 		screc_err("rings not grown to %u pages per CPU: %s; events are lost sooner",
 			  g->pages, strerror(-g->err));
-	s->grow_pages = 0;
-	for (i = 0; i < g->nr; i++) {
-		struct ring *r = &s->rings[i], *n = &g->rings[i];
-		bool moved = true;
-
-		if (!n->base)
-			continue;
-		/*
-		 * Each event's records go to the new ring from its ioctl on; what
-		 * is in the old one is drained before the new one, in each pass.
-		 */
-		for (j = 0; j < s->nr_fds; j++)
-			if (s->fd_info[j].ring == i &&
-			    ioctl(s->fds[j], PERF_EVENT_IOC_SET_OUTPUT, n->fd) < 0)
-				moved = false;
-		if (!moved) {
-			/* Some stay in the old ring: drain both all the same. */
-			screc_debug("ring of CPU %d: not every event moved to the grown ring: %s",
-				    r->cpu, strerror(errno));
-		}
-		r->old_fd = r->fd;
-		r->old_base = r->base;
-		r->old_size = r->data_size;
-		r->fd = n->fd;
-		r->base = n->base;
-		r->data_size = n->data_size;
-		changed = 1;
-	}
-	if (changed) {
+	if (g->moved) {
 		screc_debug("rings grown from %u to %u pages", s->mmap_pages, g->pages);
 		s->mmap_pages = g->pages;
 	}
+	s->grow_pages = 0;
 	free(g->rings);
+	free(g->order);
 	free(g);
 	s->grower = NULL;
 	return changed;
@@ -798,12 +836,17 @@ grow_abandon(struct session *s)
 	if (!g)
 		return;
 	pthread_join(g->thread, NULL);
-	for (i = 0; i < g->nr; i++)
-		if (g->rings[i].base) {
-			munmap(g->rings[i].base, g->rings[i].data_size + page);
-			close(g->rings[i].fd);
+	/* Those not moved to yet: the moved ones are s->rings' now. */
+	for (i = g->moved; i < g->nr; i++) {
+		struct ring *n = &g->rings[g->order[i]];
+
+		if (n->base) {
+			munmap(n->base, n->data_size + page);
+			close(n->fd);
 		}
+	}
 	free(g->rings);
+	free(g->order);
 	free(g);
 	s->grower = NULL;
 }
