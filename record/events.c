@@ -468,13 +468,18 @@ explain_open_error(int err, const struct tracepoint *tp, pid_t tid, bool attach)
  * so that the ring outlives any task of the recording and the events can be
  * sent to a larger one (PERF_EVENT_IOC_SET_OUTPUT refuses to move the output
  * of an event that has a ring of its own mapped).  It wakes the recorder when
- * an eighth of the ring, at most RECORD_WAKEUP_BYTES, is filled.
+ * an eighth of the ring, at most RECORD_WAKEUP_BYTES, is filled; a ring that
+ * is to grow at RECORD_GROW_WAKE, so that it grows after the first few
+ * samples of a busy command, not after hundreds.
  */
 static int
-open_owner(int cpu, uint32_t pages)
+open_owner(int cpu, uint32_t pages, bool to_grow)
 {
 	struct perf_event_attr a;
 	uint64_t wake = (uint64_t)pages * (uint64_t)getpagesize() / 8;
+
+	if (to_grow && wake > RECORD_GROW_WAKE)
+		wake = RECORD_GROW_WAKE;
 
 	memset(&a, 0, sizeof(a));
 	a.size = sizeof(a);
@@ -507,7 +512,7 @@ map_ring(struct session *s, int cpu)
 	int err, fd;
 
 	for (;;) {
-		fd = open_owner(cpu, s->mmap_pages);
+		fd = open_owner(cpu, s->mmap_pages, s->grow_pages != 0);
 		if (fd < 0) {
 			err = errno;
 			if (err != ENODEV)
@@ -684,7 +689,7 @@ grow_thread(void *arg)
 		void *base = MAP_FAILED;
 
 		while (base == MAP_FAILED) {
-			r->fd = open_owner(r->cpu, g->pages);
+			r->fd = open_owner(r->cpu, g->pages, false);
 			if (r->fd < 0) {
 				g->err = -errno;
 				break;

@@ -46,14 +46,15 @@
 #define RECORD_RING_SAMPLES	2048u
 /*
  * Without -m the rings start at RECORD_RING_START and grow to that size
- * (events_grow_start()) once a drain finds one an eighth full, or after
+ * (events_grow_start()) once a drain finds 128 KiB in one, or after
  * RECORD_GROW_AFTER_NS: a short command never pays for 64 MiB of zeroed
  * pages (8 ms of the 30 of recording `true`), a busy one has them within
  * milliseconds.
  */
 #define RECORD_RING_START	(8u << 20)
 #define RECORD_GROW_AFTER_NS	100000000ull
-#define RECORD_GROW_FILL	125u	/* per mille of a ring, in one drain */
+#define RECORD_GROW_WAKE	(128u << 10)	/* the small rings wake the recorder this full */
+#define RECORD_GROW_FILL	15u	/* and grow: per mille of a ring, in one drain */
 #define RECORD_SAMPLE_OVERHEAD	512u	/* registers, raw fields, headers */
 #define RECORD_RING_BUDGET	(64u << 20)
 #define RECORD_RING_MIN		(4u << 20)
