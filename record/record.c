@@ -613,6 +613,11 @@ start_output(struct recording *r)
 	 */
 	if (!err)
 		err = screc_writer_flush(s->w);
+	/* A record to hand on (frames do not start empty), and zstd's worker started. */
+	if (!err)
+		err = screc_writer_add(s->w, SCREC_REC_ROUND, NULL, 0);
+	if (!err)
+		err = screc_writer_start(s->w);
 	/* Without, the first delta tries again, and stacks are written whole if it fails too. */
 	ring_prepare(s);
 	if (err && err != -ENOMEM)
