@@ -149,6 +149,7 @@ struct session {
 	uint8_t *scratch;		/* one record copied out of a ring */
 	bool stack_delta;		/* SCREC_FEAT_STACK_DELTA: stacks as deltas */
 	struct screc_delta *delta;	/* last stacks per thread */
+	bool delta_used;		/* a stack was encoded with it */
 	uint8_t *delta_buf;		/* one delta record */
 
 	/* the recorded processes, as the records tell */
