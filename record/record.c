@@ -710,8 +710,10 @@ setup(struct recording *r)
 		step(r, "events open");
 		err = start_output(r);
 	}
-	if (!err)
+	if (!err) {
+		step(r, "output started");
 		err = start_target(r);
+	}
 	if (!err)
 		err = prepare_loop(r);
 	step(r, "recording");
