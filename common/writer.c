@@ -196,13 +196,6 @@ screc_writer_flush(struct screc_writer *w)
 	return pump(w, ZSTD_e_end);
 }
 
-int
-screc_writer_start(struct screc_writer *w)
-{
-	/* An ended frame's worth at once is compressed in this thread: continue. */
-	return pump(w, ZSTD_e_continue);
-}
-
 uint64_t
 screc_writer_frame(const struct screc_writer *w)
 {

@@ -35,14 +35,6 @@ int screc_writer_add(struct screc_writer *w, uint32_t type, const void *body, si
 int screc_writer_flush(struct screc_writer *w);
 
 /*
- * Hand what is buffered to zstd without ending the frame.  The first such
- * call starts zstd's worker thread and takes its first job buffer, which a
- * recorder does before the command runs rather than in its first drain.
- * Returns 0 or -errno.
- */
-int screc_writer_start(struct screc_writer *w);
-
-/*
  * The number of the zstd frame the next record goes to: a record may refer
  * to an earlier one only within the same frame (format.h).
  */
