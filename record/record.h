@@ -47,14 +47,17 @@
 /*
  * Without -m the rings start at RECORD_RING_START and grow to that size
  * (events_grow_start()) once a drain finds 128 KiB in one, or after
- * RECORD_GROW_AFTER_NS: a short command never pays for 64 MiB of zeroed
- * pages (8 ms of the 30 of recording `true`), a busy one has them within
- * milliseconds.
+ * RECORD_GROW_AFTER_NS: a short command pays for 32 MiB of zeroed pages,
+ * not 64 (mapping 64 took 8 ms of the 30 of recording `true`), a busy one
+ * has them within milliseconds.  16 MiB, not 8: a burst of 4 threads x 300
+ * connects (20 MiB of stacks) then fits before the rings grow; with 8 MiB
+ * it lost events at load 80 to 160.
  */
-#define RECORD_RING_START	(8u << 20)
+#define RECORD_RING_START	(16u << 20)
 #define RECORD_GROW_AFTER_NS	100000000ull
 #define RECORD_GROW_WAKE	(128u << 10)	/* the small rings wake the recorder this full */
-#define RECORD_GROW_FILL	15u	/* and grow: per mille of a ring, in one drain */
+/* and grow then: per mille of a start ring, found in one drain */
+#define RECORD_GROW_FILL	((uint32_t)((uint64_t)RECORD_GROW_WAKE * 1000 / RECORD_RING_START))
 #define RECORD_SAMPLE_OVERHEAD	512u	/* registers, raw fields, headers */
 #define RECORD_RING_BUDGET	(64u << 20)
 #define RECORD_RING_MIN		(4u << 20)
