@@ -1,16 +1,35 @@
 // SPDX-License-Identifier: MIT
 /*
- * The screc program: dispatch to a subcommand.  Built twice: the full tool,
- * and with SCREC_RECORD_ONLY a recorder for production hosts that links only
- * libc and libzstd.
+ * The screc program: dispatch to a subcommand.  Built three times:
+ *
+ *  - screc (SCREC_DISPATCH): what users run.  It links what screc-record
+ *    links (libc, libzstd) and runs record and archive itself; for the
+ *    report's commands it execs screc-report.  So `screc record` never pays
+ *    for loading libdw and capstone (14 ms of relocations before main, a
+ *    third of recording `true`).
+ *  - screc-report: every command, with libdw and capstone; installed out of
+ *    the PATH (libexec/screc), found beside screc or there.
+ *  - screc-record (SCREC_RECORD_ONLY): the recorder alone, for production
+ *    hosts, copied anywhere on its own.
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/syscall-set.h"
 #include "common/syscalls.h"
 #include "common/version.h"
 #include "screc.h"
+
+#ifdef SCREC_DISPATCH
+static int exec_report(int argc, char **argv);
+#define cmd_report exec_report
+#define cmd_info exec_report
+#define cmd_diff exec_report
+#endif
 
 struct command {
 	const char *name;
@@ -27,6 +46,55 @@ static const struct command commands[] = {
 	{ "diff", cmd_diff, "what changed between two recordings, per syscall and call path" },
 #endif
 };
+
+#ifdef SCREC_DISPATCH
+/* The report program's path in *out when it is a file we may run, 0 or -errno. */
+static int
+report_path(char *out, size_t size, const char *dir, const char *rel)
+{
+	int n = snprintf(out, size, "%s%s%s/screc-report", dir, *rel ? "/" : "", rel);
+
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return access(out, X_OK) == 0 ? 0 : -errno;
+}
+
+/*
+ * Run the report's commands in screc-report, with this argv (argv[0] is
+ * the command's name, argv[-1] the program's): first the one beside this
+ * program (a build tree, or both in one directory), then the one installed
+ * with it (SCREC_LIBEXEC_REL from the bindir, SCREC_LIBEXEC_ABS).  Returns
+ * only on failure, with a message.
+ */
+static int
+exec_report(int argc, char **argv)
+{
+	char self[PATH_MAX], path[PATH_MAX + 64], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int err = -ENOENT;
+
+	(void)argc;
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash)
+			*slash = '\0';
+		err = report_path(path, sizeof(path), self, "");
+		if (err)
+			err = report_path(path, sizeof(path), self, SCREC_LIBEXEC_REL);
+	}
+	if (err)
+		err = report_path(path, sizeof(path), SCREC_LIBEXEC_ABS, "");
+	if (!err) {
+		execv(path, argv - 1);
+		err = -errno;
+	}
+	fprintf(stderr, "screc: %s: cannot run %s: %s; install screc-report there, or use "
+		"screc-record for recording only\n", argv[0],
+		err == -ENOENT ? SCREC_LIBEXEC_ABS "/screc-report" : path, strerror(-err));
+	return 127;
+}
+#endif
 
 static void
 help(FILE *f)
@@ -86,11 +154,12 @@ main(int argc, char **argv)
 		}
 		/* `screc help CMD` is `screc CMD --help`. */
 		if (argc > 2 && strcmp(argv[1], "help") == 0) {
-			char *args[] = { argv[2], "--help", NULL };
+			/* args[0] too: exec_report() passes argv - 1 on. */
+			char *args[] = { argv[0], argv[2], "--help", NULL };
 
 			for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 				if (strcmp(argv[2], commands[i].name) == 0)
-					return commands[i].fn(2, args);
+					return commands[i].fn(2, args + 1);
 			fprintf(stderr, "screc: help %s: no such command; 'screc help' lists them\n",
 				argv[2]);
 			return 2;

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -463,25 +464,68 @@ explain_open_error(int err, const struct tracepoint *tp, pid_t tid, bool attach)
 }
 
 /*
- * Map the ring of the CPU whose first event is fd.  Beyond
- * kernel.perf_event_mlock_kb and the memlock limit the kernel refuses
- * (EPERM) but to CAP_IPC_LOCK; a default size (no -m) is then halved until
- * it fits (events_open() says so).
+ * The event that owns a CPU's ring: a dummy on screc itself, never enabled,
+ * so that the ring outlives any task of the recording and the events can be
+ * sent to a larger one (PERF_EVENT_IOC_SET_OUTPUT refuses to move the output
+ * of an event that has a ring of its own mapped).  It wakes the recorder when
+ * an eighth of the ring, at most RECORD_WAKEUP_BYTES, is filled; a ring that
+ * is to grow at RECORD_GROW_WAKE, so that it grows after the first few
+ * samples of a busy command, not after hundreds.
  */
 static int
-map_ring(struct session *s, int fd, int cpu)
+open_owner(int cpu, uint32_t pages, bool to_grow)
+{
+	struct perf_event_attr a;
+	uint64_t wake = (uint64_t)pages * (uint64_t)getpagesize() / 8;
+
+	if (to_grow && wake > RECORD_GROW_WAKE)
+		wake = RECORD_GROW_WAKE;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.type = PERF_TYPE_SOFTWARE;
+	a.config = PERF_COUNT_SW_DUMMY;
+	a.disabled = 1;
+	a.exclude_kernel = 1;
+	a.exclude_hv = 1;
+	/* The events it takes the output of must share its clock. */
+	a.use_clockid = 1;
+	a.clockid = CLOCK_MONOTONIC;
+	a.watermark = 1;
+	a.wakeup_watermark = (uint32_t)(wake < RECORD_WAKEUP_BYTES ? wake : RECORD_WAKEUP_BYTES);
+	return (int)syscall(SYS_perf_event_open, &a, 0, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+/*
+ * Open the owner of CPU cpu's ring and map the ring, as the next of
+ * s->rings.  Beyond kernel.perf_event_mlock_kb and the memlock limit the
+ * kernel refuses (EPERM) but to CAP_IPC_LOCK; a default size (no -m) is then
+ * halved until it fits (events_open() says so).  Returns 0, -ENODEV for an
+ * offline CPU, or -errno with the reason printed.
+ */
+static int
+map_ring(struct session *s, int cpu)
 {
 	size_t page = (size_t)getpagesize();
 	struct ring *r;
 	void *base;
-	int err;
+	int err, fd;
 
 	for (;;) {
+		fd = open_owner(cpu, s->mmap_pages, s->grow_pages != 0);
+		if (fd < 0) {
+			err = errno;
+			if (err != ENODEV)
+				screc_err("perf_event_open of a ring on CPU %d: %s", cpu,
+					  strerror(err));
+			return -err;
+		}
 		base = mmap(NULL, (s->mmap_pages + 1) * page, PROT_READ | PROT_WRITE, MAP_SHARED,
 			    fd, 0);
 		if (base != MAP_FAILED)
 			break;
 		err = errno;
+		close(fd);
 		if (err != EPERM || s->mmap_pages_given || s->mmap_pages <= 1) {
 			screc_err("mmap of the perf ring (%u pages): %s%s", s->mmap_pages,
 				  strerror(err),
@@ -492,6 +536,8 @@ map_ring(struct session *s, int fd, int cpu)
 			return -err;
 		}
 		s->mmap_pages /= 2;
+		/* Growing to the default size would hit the same limit. */
+		s->grow_pages = 0;
 	}
 	r = &s->rings[s->nr_rings++];
 	r->fd = fd;
@@ -532,13 +578,31 @@ events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec)
 	s->rings = calloc((size_t)s->nr_cpus, sizeof(*s->rings));
 	if (!s->rings)
 		return -ENOMEM;
-	if (!s->mmap_pages)
+	if (!s->mmap_pages) {
+		uint32_t start = RECORD_RING_START / (uint32_t)getpagesize();
+
 		s->mmap_pages = events_default_pages(s->nr_cpus, s->stack_size);
+		/*
+		 * Only for a command, which starts with its exec: running processes
+		 * (-p) are recorded at full speed from the first moment.  Not with
+		 * --capture, whose output events bpf.c sends to the rings.
+		 */
+		if (on_exec && !s->capture && start < s->mmap_pages) {
+			s->grow_pages = s->mmap_pages;
+			s->mmap_pages = start;
+		}
+	}
 	s->read_lost = true;
 	asked = s->mmap_pages;
 	for (cpu = 0; cpu < s->nr_cpus; cpu++) {
-		int leader = -1;
+		int owner;
 
+		err = map_ring(s, cpu);
+		if (err == -ENODEV)
+			continue;	/* CPU offline */
+		if (err)
+			return err;
+		owner = s->rings[s->nr_rings - 1].fd;
 		for (t = 0; t < nr_tids; t++) {
 			/* e == nr_tps is the dummy tracking event. */
 			for (e = 0; e <= s->nr_tps; e++) {
@@ -558,19 +622,12 @@ events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec)
 					explain_open_error(err, tp, tids[t], !on_exec);
 					return -err;
 				}
-				/* The ring is the next one when this is its leader. */
-				err = add_fd(s, fd, (uint32_t)e,
-					     (uint32_t)(s->nr_rings - (leader >= 0)));
+				err = add_fd(s, fd, (uint32_t)e, (uint32_t)(s->nr_rings - 1));
 				if (err) {
 					close(fd);
 					return err;
 				}
-				if (leader < 0) {
-					err = map_ring(s, fd, cpu);
-					if (err)
-						return err;
-					leader = fd;
-				} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, leader) < 0) {
+				if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, owner) < 0) {
 					err = errno;
 					screc_err("perf: redirecting an event to its CPU's ring: %s",
 						  strerror(err));
@@ -596,6 +653,207 @@ events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec)
 			  "raise kernel.perf_event_mlock_kb", s->mmap_pages,
 			  (uint32_t)(s->rings[0].data_size / (size_t)getpagesize()), asked);
 	return 0;
+}
+
+/* Bytes waiting in a ring. */
+static uint64_t
+backlog(const struct ring *r)
+{
+	const struct perf_event_mmap_page *meta = r->base;
+
+	return __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE) - meta->data_tail;
+}
+
+/* The rings being grown: one thread opens and maps them while the rings are drained. */
+struct grower {
+	pthread_t thread;
+	uint32_t pages;		/* asked; halved down to above min where the kernel refuses */
+	uint32_t min;		/* the rings' size now: growing to it is no growth */
+	size_t nr;
+	struct ring *rings;	/* fd, base, data_size of each new ring; base NULL: none */
+	size_t *order;		/* the rings by backlog, fullest first: the order they grow in */
+	size_t ready;		/* of order, mapped (set by the thread) */
+	size_t moved;		/* of order, in use */
+	int err;		/* the first failure, -errno */
+	int done;		/* set by the thread when it has finished */
+};
+
+static void *
+grow_thread(void *arg)
+{
+	struct grower *g = arg;
+	size_t page = (size_t)getpagesize(), i;
+
+	for (i = 0; i < g->nr && !g->err; i++) {
+		struct ring *r = &g->rings[g->order[i]];
+		void *base = MAP_FAILED;
+
+		while (base == MAP_FAILED) {
+			r->fd = open_owner(r->cpu, g->pages, false);
+			if (r->fd < 0) {
+				g->err = -errno;
+				break;
+			}
+			base = mmap(NULL, (g->pages + 1) * page, PROT_READ | PROT_WRITE, MAP_SHARED,
+				    r->fd, 0);
+			if (base != MAP_FAILED)
+				break;
+			g->err = -errno;
+			close(r->fd);
+			/* Beyond the locked-memory limit: as large as it allows (map_ring()). */
+			if (g->err != -EPERM || g->pages / 2 <= g->min)
+				break;
+			g->pages /= 2;
+			g->err = 0;
+		}
+		if (base == MAP_FAILED)
+			break;
+		r->base = base;
+		r->data_size = g->pages * page;
+		/* Each ring is used as soon as it is there. */
+		__atomic_store_n(&g->ready, i + 1, __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(&g->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+int
+events_grow_start(struct session *s)
+{
+	struct grower *g;
+	size_t i;
+	int err;
+
+	if (!s->grow_pages || s->grower || !s->nr_rings)
+		return 0;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g->rings = calloc(s->nr_rings, sizeof(*g->rings));
+	g->order = calloc(s->nr_rings, sizeof(*g->order));
+	if (!g->rings || !g->order) {
+		free(g->rings);
+		free(g->order);
+		free(g);
+		return -ENOMEM;
+	}
+	g->pages = s->grow_pages;
+	g->min = s->mmap_pages;
+	g->nr = s->nr_rings;
+	for (i = 0; i < g->nr; i++) {
+		size_t k = i;
+
+		g->rings[i].cpu = s->rings[i].cpu;
+		/* Insertion sort by backlog, fullest first. */
+		while (k > 0 && backlog(&s->rings[g->order[k - 1]]) < backlog(&s->rings[i])) {
+			g->order[k] = g->order[k - 1];
+			k--;
+		}
+		g->order[k] = i;
+	}
+	err = pthread_create(&g->thread, NULL, grow_thread, g);
+	if (err) {
+		free(g->rings);
+		free(g->order);
+		free(g);
+		s->grow_pages = 0;
+		screc_debug("rings not grown: %s", strerror(err));
+		return -err;
+	}
+	s->grower = g;
+	return 0;
+}
+
+/* Send every event of ring i to the grown ring n; the old one is drained until the end. */
+static void
+grow_move(struct session *s, size_t i, const struct ring *n)
+{
+	struct ring *r = &s->rings[i];
+	size_t j;
+	int err = 0;
+
+	/* Each event's records go to the new ring from its ioctl on. */
+	for (j = 0; j < s->nr_fds; j++)
+		if (s->fd_info[j].ring == i &&
+		    ioctl(s->fds[j], PERF_EVENT_IOC_SET_OUTPUT, n->fd) < 0)
+			err = errno;
+	if (err)
+		/* Some stay in the old ring: both are drained all the same. */
+		screc_debug("ring of CPU %d: not every event moved to the grown ring: %s",
+			    r->cpu, strerror(err));
+	r->old_fd = r->fd;
+	r->old_base = r->base;
+	r->old_size = r->data_size;
+	r->fd = n->fd;
+	r->base = n->base;
+	r->data_size = n->data_size;
+}
+
+int
+events_grow_finish(struct session *s)
+{
+	struct grower *g = s->grower;
+	size_t ready;
+	int changed = 0;
+
+	if (!g || !s->grow_pages)
+		return 0;
+	ready = __atomic_load_n(&g->ready, __ATOMIC_ACQUIRE);
+	for (; g->moved < ready; g->moved++) {
+		grow_move(s, g->order[g->moved], &g->rings[g->order[g->moved]]);
+		changed = 1;
+	}
+	if (!__atomic_load_n(&g->done, __ATOMIC_ACQUIRE))
+		return changed;
+	pthread_join(g->thread, NULL);
+	/* What the thread mapped after our look at ready. */
+	for (; g->moved < g->ready; g->moved++) {
+		grow_move(s, g->order[g->moved], &g->rings[g->order[g->moved]]);
+		changed = 1;
+	}
+	if (g->err == -EPERM || (!g->err && g->pages < s->grow_pages))
+		screc_err("rings of %u pages per CPU, not %u: no more locked memory is allowed for "
+			  "perf, and events are lost sooner; give screc CAP_IPC_LOCK, or raise "
+			  "kernel.perf_event_mlock_kb", g->moved ? g->pages : s->mmap_pages,
+			  s->grow_pages);
+	else if (g->err)
+		screc_err("rings not grown to %u pages per CPU: %s; events are lost sooner",
+			  g->pages, strerror(-g->err));
+	if (g->moved) {
+		screc_debug("rings grown from %u to %u pages", s->mmap_pages, g->pages);
+		s->mmap_pages = g->pages;
+	}
+	s->grow_pages = 0;
+	free(g->rings);
+	free(g->order);
+	free(g);
+	s->grower = NULL;
+	return changed;
+}
+
+/* Wait for a grower still at work, and free what it made. */
+static void
+grow_abandon(struct session *s)
+{
+	struct grower *g = s->grower;
+	size_t i, page = (size_t)getpagesize();
+
+	if (!g)
+		return;
+	pthread_join(g->thread, NULL);
+	/* Those not moved to yet: the moved ones are s->rings' now. */
+	for (i = g->moved; i < g->nr; i++) {
+		struct ring *n = &g->rings[g->order[i]];
+
+		if (n->base) {
+			munmap(n->base, n->data_size + page);
+			close(n->fd);
+		}
+	}
+	free(g->rings);
+	free(g->order);
+	free(g);
+	s->grower = NULL;
 }
 
 void
@@ -775,8 +1033,17 @@ events_close(struct session *s)
 	s->cap = NULL;
 	for (i = 0; i < s->nr_fds; i++)
 		ioctl(s->fds[i], PERF_EVENT_IOC_DISABLE, 0);
-	for (i = 0; i < s->nr_rings; i++)
-		munmap(s->rings[i].base, s->rings[i].data_size + page);
+	grow_abandon(s);
+	for (i = 0; i < s->nr_rings; i++) {
+		struct ring *r = &s->rings[i];
+
+		munmap(r->base, r->data_size + page);
+		close(r->fd);
+		if (r->old_base) {
+			munmap(r->old_base, r->old_size + page);
+			close(r->old_fd);
+		}
+	}
 	close_in_background(s->fds, s->nr_fds);
 	free(s->rings);
 	free(s->fds);

@@ -44,18 +44,36 @@
  * larger default would be paid by every short recording.
  */
 #define RECORD_RING_SAMPLES	2048u
+/*
+ * Without -m the rings start at RECORD_RING_START and grow to that size
+ * (events_grow_start()) once a drain finds 128 KiB in one, or after
+ * RECORD_GROW_AFTER_NS: a short command pays for 32 MiB of zeroed pages,
+ * not 64 (mapping 64 took 8 ms of the 30 of recording `true`), a busy one
+ * has them within milliseconds.  16 MiB, not 8: a burst of 4 threads x 300
+ * connects (20 MiB of stacks) then fits before the rings grow; with 8 MiB
+ * it lost events at load 80 to 160.
+ */
+#define RECORD_RING_START	(16u << 20)
+#define RECORD_GROW_AFTER_NS	100000000ull
+#define RECORD_GROW_WAKE	(128u << 10)	/* the small rings wake the recorder this full */
+/* and grow then: per mille of a start ring, found in one drain */
+#define RECORD_GROW_FILL	((uint32_t)((uint64_t)RECORD_GROW_WAKE * 1000 / RECORD_RING_START))
 #define RECORD_SAMPLE_OVERHEAD	512u	/* registers, raw fields, headers */
 #define RECORD_RING_BUDGET	(64u << 20)
 #define RECORD_RING_MIN		(4u << 20)
 #define RECORD_RING_MAX		(32u << 20)
-/* Wake the recorder when this much is in a ring (or a quarter of a smaller ring). */
+/* Wake the recorder when this much is in a ring (or an eighth of a smaller ring). */
 #define RECORD_WAKEUP_BYTES	(1u << 20)
 
 struct ring {
-	int fd;
+	int fd;			/* the event that owns it: a dummy on screc itself */
 	int cpu;
 	void *base;		/* metadata page followed by the data pages */
 	size_t data_size;	/* power of two */
+	/* The ring it grew from (old_base NULL: none), drained until the end. */
+	int old_fd;
+	void *old_base;
+	size_t old_size;
 	uint64_t lost_reported;	/* what the kernel's LOST records drained from it said */
 	uint64_t lost_counted;	/* what its events' counts say at the end (PERF_FORMAT_LOST) */
 };
@@ -103,6 +121,8 @@ struct session {
 	/* options */
 	uint32_t stack_size;
 	uint32_t mmap_pages;		/* per CPU; 0 until chosen from RECORD_RING_* */
+	uint32_t grow_pages;		/* what the rings grow to; 0: they do not */
+	struct grower *grower;		/* the rings being grown, NULL before */
 	bool mmap_pages_given;		/* -m: never shrunk to fit the locked-memory limit */
 	bool inherit;
 	struct record_filter filter;
@@ -132,6 +152,7 @@ struct session {
 	uint8_t *scratch;		/* one record copied out of a ring */
 	bool stack_delta;		/* SCREC_FEAT_STACK_DELTA: stacks as deltas */
 	struct screc_delta *delta;	/* last stacks per thread */
+	bool delta_used;		/* a stack was encoded with it */
 	uint8_t *delta_buf;		/* one delta record */
 
 	/* the recorded processes, as the records tell */
@@ -183,6 +204,18 @@ int events_resolve(struct session *s, const struct screc_syscall_set *set);
 int events_open(struct session *s, const pid_t *tids, size_t nr_tids, bool on_exec);
 /* Ring pages per CPU when -m is not given, for nr_cpus CPUs and samples of stack_size bytes. */
 uint32_t events_default_pages(int nr_cpus, uint32_t stack_size);
+/*
+ * Start growing the rings to s->grow_pages in a thread (allocating a ring
+ * takes the kernel about 1 ms per 4 MiB, while the rings go on being
+ * drained).  Once only; 0 or -errno.
+ */
+int events_grow_start(struct session *s);
+/*
+ * If the grown rings are ready, send every event's output to them; the old
+ * rings stay mapped and are drained until the end.  Returns 1 when the
+ * rings' fds changed (poll them instead), 0 when nothing changed.
+ */
+int events_grow_finish(struct session *s);
 /* Enable every event (attach mode). */
 void events_enable(struct session *s);
 /*
@@ -242,6 +275,12 @@ int ring_write_perf(struct session *s, const void *rec, size_t len);
  * nr_lost_late.  Returns 0 or -errno.
  */
 int ring_complete_lost(struct session *s, uint64_t time);
+/*
+ * Allocate and touch what draining needs (the stack deltas' state), before
+ * the command runs: page faults in the first drain cost events.  0 or
+ * -ENOMEM.
+ */
+int ring_prepare(struct session *s);
 /* Free the scratch buffer, the build-id paths seen and the tasks; safe to call twice. */
 void ring_release(struct session *s);
 

@@ -151,20 +151,12 @@ write_delta(struct session *s, const void *rec, const struct screc_sample *smp, 
 	size_t len;
 	int err;
 
-	if (!s->delta) {
-		s->delta = calloc(1, sizeof(*s->delta));
-		s->delta_buf = malloc(screc_delta_bound(SCREC_REC_MAX, SCREC_ARCH_STACK_MAX + 8));
-		if (!s->delta || !s->delta_buf) {
-			free(s->delta);
-			free(s->delta_buf);
-			s->delta = NULL;
-			s->delta_buf = NULL;
-			return 1;
-		}
-	}
+	if (!s->delta && ring_prepare(s))
+		return 1;
 	if (keep > SCREC_ARCH_STACK_MAX + 8 || head > SCREC_REC_MAX)
 		return 1;
 	screc_sample_reg(smp, SCREC_PERF_SP, &sp);
+	s->delta_used = true;
 	if (screc_delta_encode(s->delta, screc_writer_frame(s->w), smp->tid, sp, rec, head,
 			       smp->stack, keep, smp->stack_dyn_size, s->delta_buf, &len))
 		return 1;
@@ -283,20 +275,21 @@ ring_write_perf(struct session *s, const void *rec, size_t len)
 	return err;
 }
 
+/* Drain ring r's buffer at base of data_size bytes (its own, or the one it grew from). */
 static size_t
-drain(struct session *s, struct ring *r)
+drain(struct session *s, struct ring *r, void *base, size_t data_size)
 {
-	struct perf_event_mmap_page *meta = r->base;
-	const uint8_t *data = (const uint8_t *)r->base + meta->data_offset;
-	uint64_t head, tail, mask = r->data_size - 1;
+	struct perf_event_mmap_page *meta = base;
+	const uint8_t *data = (const uint8_t *)base + meta->data_offset;
+	uint64_t head, tail, mask = data_size - 1;
 	size_t moved = 0;
 
 	if (meta->data_offset == 0)
-		data = (const uint8_t *)r->base + (size_t)getpagesize();
+		data = (const uint8_t *)base + (size_t)getpagesize();
 	head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
 	tail = meta->data_tail;
 	if (head > tail) {
-		uint32_t fill = (uint32_t)((head - tail) * 1000 / r->data_size);
+		uint32_t fill = (uint32_t)((head - tail) * 1000 / data_size);
 
 		s->stats.ring_bytes += head - tail;
 		if (fill > s->stats.max_fill)
@@ -307,7 +300,7 @@ drain(struct session *s, struct ring *r)
 		size_t off = (size_t)(tail & mask), first;
 
 		/* The header itself may wrap. */
-		first = r->data_size - off;
+		first = data_size - off;
 		if (first >= sizeof(h)) {
 			memcpy(&h, data + off, sizeof(h));
 		} else {
@@ -379,8 +372,14 @@ ring_drain_all(struct session *s)
 	size_t i, moved = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	for (i = 0; i < s->nr_rings; i++)
-		moved += drain(s, &s->rings[i]);
+	for (i = 0; i < s->nr_rings; i++) {
+		struct ring *r = &s->rings[i];
+
+		/* The records of before a growth first. */
+		if (r->old_base)
+			moved += drain(s, r, r->old_base, r->old_size);
+		moved += drain(s, r, r->base, r->data_size);
+	}
 	if (moved) {
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		s->stats.passes++;
@@ -389,6 +388,30 @@ ring_drain_all(struct session *s)
 				     (uint64_t)b.tv_nsec - (uint64_t)a.tv_nsec;
 	}
 	return moved;
+}
+
+int
+ring_prepare(struct session *s)
+{
+	size_t len = screc_delta_bound(SCREC_REC_MAX, SCREC_ARCH_STACK_MAX + 8);
+
+	if (!s->stack_delta || s->delta)
+		return 0;
+	s->delta = calloc(1, sizeof(*s->delta));
+	s->delta_buf = malloc(len);
+	if (!s->delta || !s->delta_buf) {
+		free(s->delta);
+		free(s->delta_buf);
+		s->delta = NULL;
+		s->delta_buf = NULL;
+		return -ENOMEM;
+	}
+	/* What a sample of the asked stack size uses of them. */
+	memset(s->delta_buf, 0, screc_delta_bound(4096, s->stack_size + 8) < len ?
+				screc_delta_bound(4096, s->stack_size + 8) : len);
+	if (s->scratch)
+		memset(s->scratch, 0, 1u << 16);
+	return 0;
 }
 
 void
@@ -403,7 +426,12 @@ ring_release(struct session *s)
 	s->nr_bid_paths = s->cap_bid_paths = 0;
 	free(s->scratch);
 	s->scratch = NULL;
-	screc_delta_release(s->delta);
+	/*
+	 * Unused, its 256 slots of 4 KiB were never touched: releasing them
+	 * would fault every page in (5 ms of recording `true`).
+	 */
+	if (s->delta_used)
+		screc_delta_release(s->delta);
 	free(s->delta);
 	free(s->delta_buf);
 	s->delta = NULL;

@@ -454,7 +454,8 @@ def case_install(c):
     files = []
     for root, _, names in os.walk(dest):
         files += [os.path.relpath(os.path.join(root, n), dest) for n in names]
-    want = [r'bin/screc$', r'bin/screc-record$', r'share/bash-completion/completions/screc$',
+    want = [r'bin/screc$', r'bin/screc-record$', r'libexec/screc/screc-report$',
+            r'share/bash-completion/completions/screc$',
             r'share/zsh/site-functions/_screc$']
     if any(k.startswith('man_') for k in c.a):
         want += [r'share/man/man1/%s\.1$' % p for p in ['screc'] + ['screc-' + x for x in COMMANDS]]
@@ -465,6 +466,10 @@ def case_install(c):
     p = subprocess.run([binary, '--version'], capture_output=True, text=True)
     if p.returncode != 0 or not p.stdout.startswith('screc '):
         fail('the installed screc does not run: ' + p.stderr)
+    # The report's commands run the installed screc-report, found from bin/ (out of the PATH).
+    p = subprocess.run([binary, 'report', '--help'], capture_output=True, text=True)
+    if p.returncode != 0 or 'usage: screc report' not in p.stdout:
+        fail('the installed screc report --help: exit %d: %s' % (p.returncode, p.stderr))
     print('ok: installed %d files: %s' % (len(files), ' '.join(sorted(files))))
 
 
