@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """The report loads libcapstone only when a fallback after CFI needs it.
 
-1. The report's binaries (screc, unwind-dump) do not list libcapstone in
+1. The report's binaries (screc-report, unwind-dump) do not list libcapstone in
    their NEEDED entries: linking it cost every report 15-20 ms of start-up
    relocations.
 2. A recording of code without CFI or frame pointers (nocfi-gcc-O2) still
@@ -14,7 +14,7 @@
    (connect <- nc_connect), and a recording that CFI walks (inline) prints
    exactly what it prints with capstone.
 
-    lazy-capstone.py screc=PATH unwind-dump=PATH readelf=PATH nocfi=PATH
+    lazy-capstone.py screc=PATH screc-report=PATH unwind-dump=PATH readelf=PATH nocfi=PATH
                      inline=PATH capstone=PATH soname=NAME
 
 Exit status: 0 pass, 1 fail, 77 skip (perf_event_open or mount namespaces
@@ -76,14 +76,14 @@ def check():
     soname = a['soname']
 
     # 1. No NEEDED libcapstone.
-    for b in ('screc', 'unwind-dump'):
+    for b in ('screc-report', 'unwind-dump'):
         needed = re.findall(r'\(NEEDED\)\s+Shared library: \[([^\]]+)\]',
                             run([a['readelf'], '-d', a[b]]).stdout)
         if not any(n.startswith('libdw') for n in needed):
             fail('%s: readelf -d lists no libdw among its NEEDED %s: cannot check' % (b, needed))
         if any('capstone' in n for n in needed):
             fail('%s lists %s in NEEDED: it must load capstone on first use' % (b, needed))
-    print('ok 1: NEEDED of screc and unwind-dump without capstone')
+    print('ok 1: NEEDED of screc-report and unwind-dump without capstone')
 
     with tempfile.TemporaryDirectory(prefix='screc-lazycs.') as tmp:
         check_fallbacks(a, lib, soname, tmp)
