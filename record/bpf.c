@@ -439,6 +439,26 @@ gen_pending(struct prog *p, const struct capture *c)
 }
 
 /*
+ * probe_read_user of r2 bytes at the user address in r3 into region r's bytes
+ * (r1 pointed there first when point is set, else already there); a failed
+ * read leaves the region empty.
+ */
+static void
+gen_read_region(struct prog *p, int16_t r, bool point)
+{
+	int ok = label_new(p);
+
+	if (point) {
+		emit(p, MOV64_REG(BPF_REG_1, BPF_REG_9));
+		emit(p, ALU64_IMM(BPF_ADD, BPF_REG_1, r + CAP_REGION_HDR));
+	}
+	emit(p, CALL(BPF_FUNC_probe_read_user));
+	jump(p, BPF_JEQ, BPF_REG_0, 0, ok);
+	emit(p, ST(BPF_W, BPF_REG_9, r + 8, 0));
+	label_here(p, ok);
+}
+
+/*
  * An iovec array at region r: r1 points at its bytes, r3 holds its address
  * (already in the region's header) and r2 the number of entries.  Its first
  * nb entries, then in the nb regions after it the start (-s bytes) of each
@@ -447,7 +467,7 @@ gen_pending(struct prog *p, const struct capture *c)
 static void
 gen_iovec(struct prog *p, const struct session *s, int16_t r, unsigned arg, unsigned nb)
 {
-	int in = label_new(p), ok = label_new(p);
+	int in = label_new(p);
 	unsigned j;
 
 	jump(p, BPF_JLE, BPF_REG_2, (int32_t)nb, in);
@@ -455,14 +475,11 @@ gen_iovec(struct prog *p, const struct session *s, int16_t r, unsigned arg, unsi
 	label_here(p, in);
 	emit(p, ALU64_IMM(BPF_LSH, BPF_REG_2, 4));
 	emit(p, STX(BPF_W, BPF_REG_9, BPF_REG_2, r + 8));
-	emit(p, CALL(BPF_FUNC_probe_read_user));
-	jump(p, BPF_JEQ, BPF_REG_0, 0, ok);
-	emit(p, ST(BPF_W, BPF_REG_9, r + 8, 0));
-	label_here(p, ok);
+	gen_read_region(p, r, false);
 	for (j = 0; j < nb; j++) {
 		int16_t b = (int16_t)(r + (j + 1) * (CAP_REGION_HDR + CAP_SLOT));
 		int16_t e = (int16_t)(r + CAP_REGION_HDR + 16 * j);	/* entry j in region r */
-		int none = label_new(p), lim = label_new(p), done = label_new(p);
+		int none = label_new(p), lim = label_new(p);
 
 		emit(p, ST(BPF_DW, BPF_REG_9, b, 0));
 		emit(p, ST(BPF_W, BPF_REG_9, b + 8, 0));
@@ -477,13 +494,8 @@ gen_iovec(struct prog *p, const struct session *s, int16_t r, unsigned arg, unsi
 		emit(p, MOV64_IMM(BPF_REG_2, s->capture_size));
 		label_here(p, lim);
 		emit(p, STX(BPF_W, BPF_REG_9, BPF_REG_2, b + 8));
-		emit(p, MOV64_REG(BPF_REG_1, BPF_REG_9));
-		emit(p, ALU64_IMM(BPF_ADD, BPF_REG_1, b + CAP_REGION_HDR));
-		emit(p, CALL(BPF_FUNC_probe_read_user));
-		jump(p, BPF_JEQ, BPF_REG_0, 0, done);
-		emit(p, ST(BPF_W, BPF_REG_9, b + 8, 0));
+		gen_read_region(p, b, true);
 		label_here(p, none);
-		label_here(p, done);
 	}
 }
 
@@ -499,7 +511,7 @@ gen_msghdr(struct prog *p, const struct session *s, unsigned arg)
 {
 	int16_t h = CAP_REGION(0), nm = CAP_REGION(1), iv = CAP_REGION(2);
 	int16_t d = h + CAP_REGION_HDR;
-	int ok = label_new(p), in = label_new(p), named = label_new(p);
+	int ok = label_new(p), in = label_new(p);
 	unsigned k;
 
 	emit(p, STX(BPF_DW, BPF_REG_9, BPF_REG_3, h));
@@ -523,12 +535,7 @@ gen_msghdr(struct prog *p, const struct session *s, unsigned arg)
 	emit(p, MOV64_IMM(BPF_REG_2, 128));
 	label_here(p, in);
 	emit(p, STX(BPF_W, BPF_REG_9, BPF_REG_2, nm + 8));
-	emit(p, MOV64_REG(BPF_REG_1, BPF_REG_9));
-	emit(p, ALU64_IMM(BPF_ADD, BPF_REG_1, nm + CAP_REGION_HDR));
-	emit(p, CALL(BPF_FUNC_probe_read_user));
-	jump(p, BPF_JEQ, BPF_REG_0, 0, named);
-	emit(p, ST(BPF_W, BPF_REG_9, nm + 8, 0));
-	label_here(p, named);
+	gen_read_region(p, nm, true);
 
 	emit(p, LDX(BPF_DW, BPF_REG_3, BPF_REG_9, d + 16));	/* msg_iov */
 	emit(p, STX(BPF_DW, BPF_REG_9, BPF_REG_3, iv));
@@ -814,7 +821,6 @@ gen_enter(struct prog *p, const struct session *s, const struct capture *c)
 		for (k = 0; k < CAP_REGIONS && cap_table[i].a[k].kind; k++, nreg++) {
 			const struct cap_arg *a = &cap_table[i].a[k];
 			int16_t r = (int16_t)(CAP_HDR + k * (CAP_REGION_HDR + CAP_SLOT));
-			int ok = label_new(p);
 
 			emit(p, LDX(BPF_DW, BPF_REG_3, BPF_REG_6, 16 + 8 * a->arg));
 			emit(p, STX(BPF_DW, BPF_REG_9, BPF_REG_3, r));
@@ -822,6 +828,8 @@ gen_enter(struct prog *p, const struct session *s, const struct capture *c)
 			emit(p, MOV64_REG(BPF_REG_1, BPF_REG_9));
 			emit(p, ALU64_IMM(BPF_ADD, BPF_REG_1, r + CAP_REGION_HDR));
 			if (a->kind == CAP_PATH) {
+				int ok = label_new(p);
+
 				emit(p, MOV64_IMM(BPF_REG_2, CAP_SLOT));
 				emit(p, CALL(BPF_FUNC_probe_read_user_str));
 				jump(p, BPF_JSGT, BPF_REG_0, 0, ok);
@@ -837,20 +845,12 @@ gen_enter(struct prog *p, const struct session *s, const struct capture *c)
 				gen_msghdr(p, s, a->arg);
 				nreg = CAP_REGIONS;
 				break;
-			} else if (a->kind == CAP_STRUCT) {
-				emit(p, ST(BPF_W, BPF_REG_9, r + 8, 8 * a->len_arg));
-				emit(p, MOV64_IMM(BPF_REG_2, 8 * a->len_arg));
-				emit(p, CALL(BPF_FUNC_probe_read_user));
-				jump(p, BPF_JEQ, BPF_REG_0, 0, ok);
-				emit(p, ST(BPF_W, BPF_REG_9, r + 8, 0));
-				label_here(p, ok);
-			} else if (a->kind == CAP_INT) {
-				emit(p, ST(BPF_W, BPF_REG_9, r + 8, 4));
-				emit(p, MOV64_IMM(BPF_REG_2, 4));
-				emit(p, CALL(BPF_FUNC_probe_read_user));
-				jump(p, BPF_JEQ, BPF_REG_0, 0, ok);
-				emit(p, ST(BPF_W, BPF_REG_9, r + 8, 0));
-				label_here(p, ok);
+			} else if (a->kind == CAP_STRUCT || a->kind == CAP_INT) {
+				int32_t n = a->kind == CAP_INT ? 4 : 8 * a->len_arg;
+
+				emit(p, ST(BPF_W, BPF_REG_9, r + 8, n));
+				emit(p, MOV64_IMM(BPF_REG_2, n));
+				gen_read_region(p, r, false);
 			} else {
 				uint32_t lim = a->kind == CAP_SOCKADDR ? 128 : s->capture_size;
 				int in = label_new(p);
@@ -860,10 +860,7 @@ gen_enter(struct prog *p, const struct session *s, const struct capture *c)
 				emit(p, MOV64_IMM(BPF_REG_2, lim));
 				label_here(p, in);
 				emit(p, STX(BPF_W, BPF_REG_9, BPF_REG_2, r + 8));
-				emit(p, CALL(BPF_FUNC_probe_read_user));
-				jump(p, BPF_JEQ, BPF_REG_0, 0, ok);
-				emit(p, ST(BPF_W, BPF_REG_9, r + 8, 0));
-				label_here(p, ok);
+				gen_read_region(p, r, false);
 			}
 		}
 		emit(p, ST(BPF_B, BPF_REG_9, 17, nreg));
