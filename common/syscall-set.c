@@ -153,6 +153,58 @@ invert(struct screc_syscall_set *set)
 		set->bits[i] = ~set->bits[i] & all.bits[i];
 }
 
+/*
+ * glibc's regcomp copies a repeated subexpression once per repetition, and
+ * the copies of nested or stacked repetitions multiply ("x+++" is x x* x*
+ * x* ...): a short regex can take gigabytes (the syscall-set fuzzer found
+ * one).  An upper bound of that product, counting every repetition as if
+ * nested: + and * as 2, ? as 1, {m,n} as the larger bound plus one.
+ */
+#define REGEX_COPIES_MAX	256
+
+static unsigned long
+regex_copies(const char *re)
+{
+	unsigned long copies = 1, f;
+	const char *p = re;
+	char *end;
+
+	while (*p && copies <= REGEX_COPIES_MAX) {
+		if (*p == '\\' && p[1]) {
+			p += 2;
+		} else if (*p == '[') {		/* a bracket expression: no operators inside */
+			p += p[1] == '^' ? 2 : 1;
+			if (*p == ']')
+				p++;		/* a leading ] is a member */
+			while (*p && *p != ']') {
+				const char *close = NULL;
+
+				if (p[0] == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '='))
+					close = strchr(p + 2, p[1]);	/* [:alpha:] and the like */
+				p = close ? close + 2 : p + 1;
+			}
+			if (*p)
+				p++;
+		} else if (*p == '+' || *p == '*') {
+			copies *= 2;
+			p++;
+		} else if (*p == '{') {		/* {m}, {m,} or {m,n}: the larger bound, and one */
+			unsigned long n;
+
+			f = strtoul(p + 1, &end, 10);
+			if (*end == ',' && end[1] != '}') {
+				n = strtoul(end + 1, &end, 10);
+				f = n > f ? n : f;
+			}
+			copies *= (f > REGEX_COPIES_MAX ? REGEX_COPIES_MAX : f) + 1;
+			p = strchr(end, '}') ? strchr(end, '}') + 1 : end;
+		} else {
+			p++;
+		}
+	}
+	return copies;
+}
+
 static int
 add_regex(struct screc_syscall_set *set, const char *re, bool *found, char *err, size_t errlen)
 {
@@ -161,6 +213,11 @@ add_regex(struct screc_syscall_set *set, const char *re, bool *found, char *err,
 	long nr;
 	int rc;
 
+	if (regex_copies(re) > REGEX_COPIES_MAX) {
+		snprintf(err, errlen, "regex too complex: %s: its repetitions would make over %d "
+			 "copies of it; use fewer nested or stacked + * ? {m,n}", re, REGEX_COPIES_MAX);
+		return -EINVAL;
+	}
 	rc = regcomp(&preg, re, REG_EXTENDED | REG_NOSUB);
 	if (rc) {
 		regerror(rc, &preg, msg, sizeof(msg));
