@@ -439,6 +439,27 @@ gen_pending(struct prog *p, const struct capture *c)
 }
 
 /*
+ * The programs' common end: at out (where a jump goes there), the record at
+ * r9, of r5 bytes, goes out through the perf event array; at keep, the
+ * sample is kept (return 1).
+ */
+static void
+gen_output_keep(struct prog *p, const struct capture *c, int out, int keep)
+{
+	if (label_used(p, out)) {
+		label_here(p, out);
+		emit(p, MOV64_REG(BPF_REG_1, BPF_REG_6));
+		ld_map_fd(p, BPF_REG_2, c->out_fd);
+		emit(p, MOV32_IMM(BPF_REG_3, -1));	/* BPF_F_CURRENT_CPU */
+		emit(p, MOV64_REG(BPF_REG_4, BPF_REG_9));
+		emit(p, CALL(BPF_FUNC_perf_event_output));
+	}
+	label_here(p, keep);
+	emit(p, MOV64_IMM(BPF_REG_0, 1));
+	emit(p, EXIT());
+}
+
+/*
  * probe_read_user of r2 bytes at the user address in r3 into region r's bytes
  * (r1 pointed there first when point is set, else already there); a failed
  * read leaves the region empty.
@@ -724,17 +745,7 @@ gen_exit(struct prog *p, const struct session *s, const struct capture *c)
 		label_here(p, next);
 	}
 	jump(p, BPF_JA, 0, 0, keep);
-	if (label_used(p, out)) {
-		label_here(p, out);
-		emit(p, MOV64_REG(BPF_REG_1, BPF_REG_6));
-		ld_map_fd(p, BPF_REG_2, c->out_fd);
-		emit(p, MOV32_IMM(BPF_REG_3, -1));	/* BPF_F_CURRENT_CPU */
-		emit(p, MOV64_REG(BPF_REG_4, BPF_REG_9));
-		emit(p, CALL(BPF_FUNC_perf_event_output));
-	}
-	label_here(p, keep);
-	emit(p, MOV64_IMM(BPF_REG_0, 1));
-	emit(p, EXIT());
+	gen_output_keep(p, c, out, keep);
 	return resolve(p);
 }
 
@@ -889,17 +900,7 @@ gen_enter(struct prog *p, const struct session *s, const struct capture *c)
 
 tail:
 	/* The verifier refuses unreachable code: each block only where it is used. */
-	if (label_used(p, out)) {
-		label_here(p, out);
-		emit(p, MOV64_REG(BPF_REG_1, BPF_REG_6));
-		ld_map_fd(p, BPF_REG_2, c->out_fd);
-		emit(p, MOV32_IMM(BPF_REG_3, -1));	/* BPF_F_CURRENT_CPU */
-		emit(p, MOV64_REG(BPF_REG_4, BPF_REG_9));
-		emit(p, CALL(BPF_FUNC_perf_event_output));
-	}
-	label_here(p, keep);
-	emit(p, MOV64_IMM(BPF_REG_0, 1));
-	emit(p, EXIT());
+	gen_output_keep(p, c, out, keep);
 	if (label_used(p, drop)) {
 		label_here(p, drop);
 		emit(p, MOV64_IMM(BPF_REG_0, 0));
