@@ -157,19 +157,32 @@ invert(struct screc_syscall_set *set)
  * glibc's regcomp copies a repeated subexpression once per repetition, and
  * the copies of nested or stacked repetitions multiply ("x+++" is x x* x*
  * x* ...): a short regex can take gigabytes (the syscall-set fuzzer found
- * one).  An upper bound of that product, counting every repetition as if
- * nested: + and * as 2, ? as 1, {m,n} as the larger bound plus one.
+ * one).  regex_cost() is an upper bound of the nodes it builds: an atom
+ * (a character, an escape, a bracket expression) counts 1, a group what
+ * its contents count, alternatives add, and a repetition multiplies the item
+ * before it by 2 (+, *, ?) or its larger bound plus one ({m,n}).
  */
-#define REGEX_COPIES_MAX	256
+#define REGEX_COST_MAX		1024
+#define REGEX_DEPTH_MAX		32
 
 static unsigned long
-regex_copies(const char *re)
+cap_cost(unsigned long v)
 {
-	unsigned long copies = 1, f;
-	const char *p = re;
-	char *end;
+	return v > REGEX_COST_MAX ? REGEX_COST_MAX + 1 : v;
+}
 
-	while (*p && copies <= REGEX_COPIES_MAX) {
+static unsigned long
+regex_cost(const char *re)
+{
+	/* Per open group: its cost so far, and that of its last item. */
+	unsigned long sum[REGEX_DEPTH_MAX + 1] = { 0 }, last[REGEX_DEPTH_MAX + 1] = { 0 }, f, n;
+	const char *p = re, *q;
+	char *end;
+	int d = 0;
+
+	while (*p) {
+		unsigned long item = 1;
+
 		if (*p == '\\' && p[1]) {
 			p += 2;
 		} else if (*p == '[') {		/* a bracket expression: no operators inside */
@@ -177,32 +190,55 @@ regex_copies(const char *re)
 			if (*p == ']')
 				p++;		/* a leading ] is a member */
 			while (*p && *p != ']') {
-				const char *close = NULL;
-
+				q = NULL;
 				if (p[0] == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '='))
-					close = strchr(p + 2, p[1]);	/* [:alpha:] and the like */
-				p = close ? close + 2 : p + 1;
+					for (q = p + 2; *q && !(q[0] == p[1] && q[1] == ']'); q++)
+						;	/* [:alpha:] and the like */
+				p = q && *q ? q + 2 : p + 1;
 			}
 			if (*p)
 				p++;
-		} else if (*p == '+' || *p == '*') {
-			copies *= 2;
+		} else if (*p == '(') {
+			if (d == REGEX_DEPTH_MAX)
+				return REGEX_COST_MAX + 1;
+			d++;
+			sum[d] = last[d] = 0;
 			p++;
-		} else if (*p == '{') {		/* {m}, {m,} or {m,n}: the larger bound, and one */
-			unsigned long n;
-
-			f = strtoul(p + 1, &end, 10);
-			if (*end == ',' && end[1] != '}') {
-				n = strtoul(end + 1, &end, 10);
-				f = n > f ? n : f;
+			continue;
+		} else if (*p == ')' && d > 0) {
+			item = sum[d--];
+			p++;
+		} else if (*p == '|') {
+			last[d] = 0;		/* alternatives add up */
+			p++;
+			continue;
+		} else if (*p == '+' || *p == '*' || *p == '?' || *p == '{') {
+			f = 2;
+			if (*p == '{') {	/* {m}, {m,} or {m,n}: the larger bound, and one */
+				f = strtoul(p + 1, &end, 10);
+				if (*end == ',' && end[1] != '}') {
+					n = strtoul(end + 1, &end, 10);
+					f = n > f ? n : f;
+				}
+				f = cap_cost(f) + 1;
+				p = strchr(end, '}') ? strchr(end, '}') + 1 : end;
+			} else {
+				p++;
 			}
-			copies *= (f > REGEX_COPIES_MAX ? REGEX_COPIES_MAX : f) + 1;
-			p = strchr(end, '}') ? strchr(end, '}') + 1 : end;
+			sum[d] = cap_cost(sum[d] - last[d] + cap_cost(last[d] * f));
+			last[d] = cap_cost(last[d] * f);
+			continue;
 		} else {
 			p++;
 		}
+		sum[d] = cap_cost(sum[d] + item);
+		last[d] = item;
 	}
-	return copies;
+	while (d > 0) {			/* unclosed groups: regcomp refuses them anyway */
+		n = sum[d--];
+		sum[d] = cap_cost(sum[d] + n);
+	}
+	return sum[0];
 }
 
 static int
@@ -213,9 +249,10 @@ add_regex(struct screc_syscall_set *set, const char *re, bool *found, char *err,
 	long nr;
 	int rc;
 
-	if (regex_copies(re) > REGEX_COPIES_MAX) {
-		snprintf(err, errlen, "regex too complex: %s: its repetitions would make over %d "
-			 "copies of it; use fewer nested or stacked + * ? {m,n}", re, REGEX_COPIES_MAX);
+	if (regex_cost(re) > REGEX_COST_MAX) {
+		snprintf(err, errlen, "regex too complex: %s: its repetitions would make regcomp "
+			 "build over %d nodes; use fewer nested or stacked + * ? {m,n}", re,
+			 REGEX_COST_MAX);
 		return -EINVAL;
 	}
 	rc = regcomp(&preg, re, REG_EXTENDED | REG_NOSUB);

@@ -130,6 +130,13 @@ test_syntax(void)
 	tap_ok(strstr(err, "regex too complex") != NULL, "and said why: %s", err);
 	tap_is(screc_syscall_set_parse(&set, "/((a{20}){20}){20}", err, sizeof(err)), -EINVAL,
 	       "nested bounds refused");
+	tap_is(screc_syscall_set_parse(&set, "/((a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?"
+				       "a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?){15}){15}", err,
+				       sizeof(err)), -EINVAL, "optional items in nested bounds refused");
+	tap_is(screc_syscall_set_parse(&set, "/[[::", err, sizeof(err)), -EINVAL,
+	       "an unclosed class in brackets: regcomp's error, no read past the end");
+	tap_is(screc_syscall_set_parse(&set, "/^s.*e.*n.*d.*t.*o.*|^x{300}$", err,
+				       sizeof(err)), 0, "repetitions side by side are not multiplied");
 	tap_is(screc_syscall_set_parse(&set, "/^(send|recv)[[:alpha:]]+(msg|to)?.*$", err,
 				       sizeof(err)), 0, "an ordinary regex with repetitions kept");
 	tap_ok(screc_syscall_set_has(&set, screc_syscall_nr("sendmsg")), "sendmsg in it");
