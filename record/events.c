@@ -493,7 +493,12 @@ open_owner(int cpu, uint32_t pages, bool to_grow)
 	a.clockid = CLOCK_MONOTONIC;
 	a.watermark = 1;
 	a.wakeup_watermark = (uint32_t)(wake < RECORD_WAKEUP_BYTES ? wake : RECORD_WAKEUP_BYTES);
-	return (int)syscall(SYS_perf_event_open, &a, 0, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	/*
+	 * On the process's main thread, not on the calling one: the rings that
+	 * grow are opened in a thread that exits, and an event of a task that
+	 * has exited polls POLLHUP for good.
+	 */
+	return (int)syscall(SYS_perf_event_open, &a, getpid(), cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
 /*
