@@ -112,14 +112,14 @@ unwind_frame_kind(struct unwind_ctx *c, uint64_t pc, bool exact, bool *at_entry)
 }
 
 bool
-unwind_believable_ra(struct unwind_ctx *c, uint64_t ra)
+unwind_believable_ra(struct unwind_ctx *c, uint64_t ra, bool unchecked_ok)
 {
 	enum frame_kind k;
 	bool at_entry;
 
 	if (!ra)
 		return false;
-	if (unwind_after_call(c, ra))
+	if (unwind_after_call(c, ra, unchecked_ok))
 		return true;
 	k = unwind_frame_kind(c, ra, false, &at_entry);
 	if (k == FRAME_KIND_TRAMPOLINE || (k == FRAME_KIND_OUTERMOST && at_entry))

@@ -18,7 +18,7 @@ fp_step(struct unwind_ctx *c)
 		return WALK_NONE;
 	if (!unwind_read_word(c, bp + 8, &ra) || !unwind_read_word(c, bp, &next_bp))
 		return WALK_NONE;
-	if (!unwind_believable_ra(c, ra))
+	if (!unwind_believable_ra(c, ra, true))
 		return WALK_NONE;
 	memset(c->init, 0, sizeof(c->init));
 	c->init[D_RIP] = ra;

@@ -7,8 +7,9 @@
  * libcapstone is not linked: relocating it cost every report 15-20 ms at
  * start-up, and only the fallbacks after CFI use it.  It is loaded here the
  * first time one of them needs it, once per process, and its handles are
- * opened per unwinder.  Where it cannot be loaded, the report says so once
- * and the fallbacks find no instruction: they recover no caller, and
+ * opened per unwinder.  Where it cannot be loaded, the report says so once;
+ * prologue analysis and the stack scan then find nothing, frame pointers
+ * are followed without the call check (as for code no file holds), and
  * unwinding with CFI goes on as before.
  */
 #include <dlfcn.h>
@@ -50,8 +51,8 @@ cs_load(void)
 	size_t i;
 
 	if (!h) {
-		screc_err("%s: cannot load it (%s): frames without CFI are not recovered; "
-			  "install %s to unwind them",
+		screc_err("%s: cannot load it (%s): frames without CFI are found by frame "
+			  "pointers only, unchecked; install %s to unwind them",
 			  SCREC_CAPSTONE_SONAME, dlerror(), SCREC_CAPSTONE_PACKAGE);
 		return;
 	}
@@ -61,8 +62,8 @@ cs_load(void)
 
 		*slot = dlsym(h, syms[i].name);
 		if (!*slot) {
-			screc_err("%s: it has no %s: frames without CFI are not recovered; "
-				  "install %s to unwind them",
+			screc_err("%s: it has no %s: frames without CFI are found by frame "
+				  "pointers only, unchecked; install %s to unwind them",
 				  SCREC_CAPSTONE_SONAME, syms[i].name, SCREC_CAPSTONE_PACKAGE);
 			dlclose(h);
 			return;
@@ -104,23 +105,21 @@ unwind_cs_close(struct unwinder *uw)
 }
 
 bool
-unwind_after_call(struct unwind_ctx *c, uint64_t ra)
+unwind_after_call(struct unwind_ctx *c, uint64_t ra, bool unchecked_ok)
 {
 	static const size_t lens[] = { 5, 6, 2, 3, 7, 4 };
 	const struct cs_lib *cs;
 	uint8_t code[16];
 	size_t i;
 	csh h;
+	bool readable = ra >= 8 && aspace_read(c->as, NULL, ra - 8, code, 8) == 8;
 
-	if (ra < 8 || aspace_read(c->as, NULL, ra - 8, code, 8) != 8) {
+	if (!readable || !(cs = unwind_cs(c->uw, false, &h))) {
 		const struct map *m = aspace_find(c->as, ra);
 
-		/* Unreadable code: accept only addresses in executable mappings. */
-		return m && (m->prot & PROT_EXEC);
+		/* Unreadable code, or (when unchecked_ok) no capstone: executable mappings. */
+		return (!readable || unchecked_ok) && m && (m->prot & PROT_EXEC);
 	}
-	cs = unwind_cs(c->uw, false, &h);
-	if (!cs)
-		return false; /* no capstone: no instruction, so no call */
 	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		cs_insn *insn;
 		size_t n = cs->disasm(h, code + 8 - lens[i], lens[i], ra - lens[i], 1, &insn);

@@ -499,7 +499,7 @@ prologue_step(struct unwind_ctx *c)
 	for (k = 0; k < s->nr; k++) {
 		uint64_t at = c->last_sp + (uint64_t)s->height[k], v;
 
-		if (unwind_read_word(c, at, &v) && unwind_believable_ra(c, v)) {
+		if (unwind_read_word(c, at, &v) && unwind_believable_ra(c, v, false)) {
 			if (!ok++) {
 				ra = v;
 				sp = at + 8;

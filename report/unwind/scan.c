@@ -38,7 +38,7 @@ scan_step(struct unwind_ctx *c)
 	for (off = 0; off < SCAN_BYTES; off += 8) {
 		if (!unwind_read_word(c, c->last_sp + off, &v))
 			return WALK_NONE;
-		if (!unwind_believable_ra(c, v))
+		if (!unwind_believable_ra(c, v, false))
 			continue;
 		memset(c->init, 0, sizeof(c->init));
 		c->init[D_RIP] = v;

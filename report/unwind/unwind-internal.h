@@ -179,8 +179,12 @@ const struct cs_lib *unwind_cs(struct unwinder *uw, bool detail, csh *h);
 /* Close the unwinder's capstone handles (insn.c). */
 void unwind_cs_close(struct unwinder *uw);
 
-/* Is the instruction just before ra a call?  Checked in the mapped file's bytes. */
-bool unwind_after_call(struct unwind_ctx *c, uint64_t ra);
+/*
+ * Is the instruction just before ra a call?  Checked in the mapped file's
+ * bytes.  Where they cannot be read, an address in an executable mapping
+ * passes; where capstone cannot be loaded, it passes only when unchecked_ok.
+ */
+bool unwind_after_call(struct unwind_ctx *c, uint64_t ra, bool unchecked_ok);
 
 /* How a frame's pc stands among the frames that need special handling (ends.c). */
 enum frame_kind {
@@ -200,9 +204,11 @@ enum frame_kind unwind_frame_kind(struct unwind_ctx *c, uint64_t pc, bool exact,
 /*
  * Whether ra is believable as a return address: it follows a call, or it
  * returns into a signal trampoline or a context's entry, or it lies in JIT
- * code a perf map names (whose bytes no file holds).
+ * code a perf map names (whose bytes no file holds).  unchecked_ok: see
+ * unwind_after_call() (a frame pointer chain is evidence of its own; a
+ * word found by scanning the stack is not).
  */
-bool unwind_believable_ra(struct unwind_ctx *c, uint64_t ra);
+bool unwind_believable_ra(struct unwind_ctx *c, uint64_t ra, bool unchecked_ok);
 
 /* Whether pc lies in a function that switches stacks. */
 bool unwind_in_switcher(struct unwind_ctx *c, uint64_t pc);

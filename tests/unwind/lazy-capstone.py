@@ -13,9 +13,11 @@
    what is missing and what to install, stops where CFI ends
    (connect <- nc_connect), and a recording that CFI walks (inline) prints
    exactly what it prints with capstone.
+4. Still hidden, frame pointers are followed (without the call check): the
+   same code built with frame pointers and no CFI (nocfi-fp) unwinds to main.
 
     lazy-capstone.py screc=PATH screc-report=PATH unwind-dump=PATH readelf=PATH nocfi=PATH
-                     inline=PATH capstone=PATH soname=NAME
+                     nocfi-fp=PATH inline=PATH capstone=PATH soname=NAME
 
 Exit status: 0 pass, 1 fail, 77 skip (perf_event_open or mount namespaces
 not permitted, readelf missing), each with a message saying why.
@@ -124,6 +126,15 @@ def check_fallbacks(a, lib, soname, tmp):
              'with:\n%s\nwithout:\n%s\n%s' % (cfi_without.returncode, cfi_with,
                                                cfi_without.stdout, cfi_without.stderr))
     print('ok 3: without capstone: CFI only, exit 0, said once: ' + said[0])
+
+    # 4. Without: frame pointers are still followed (they need no disassembler).
+    fp = os.path.join(tmp, 'fp.screc')
+    record(a['screc'], a['nocfi-fp'], fp)
+    got = frames(hidden(lib, [a['screc'], 'report', fp]).stdout)
+    if got[1:1 + len(NOCFI_OWN)] != NOCFI_OWN:
+        fail('without capstone, a binary with frame pointers and no CFI unwinds to %s; '
+             'expected connect, %s, ...' % (got, ', '.join(NOCFI_OWN)))
+    print('ok 4: without capstone, frame pointers still walk nocfi-fp to main')
 
 
 def main():
