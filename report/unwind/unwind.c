@@ -158,11 +158,17 @@ space_get(struct unwinder *uw, struct aspace *as)
 		return u;
 	dwfl = find_dwfl(uw->find, as);
 	if (u && dwfl && u->dwfl == dwfl && u->serial == find_dwfl_serial(as)) {
-		/* The same Dwfl with modules added: still attached, the rules anew. */
+		/*
+		 * The same Dwfl with modules added: the rules anew.  Attached
+		 * already, or now that it may have a module with an ELF (the
+		 * attach fails with none).
+		 */
 		memset(u->cfi, 0, sizeof(u->cfi));
 		memset(u->rules, 0, sizeof(u->rules));
 		memset(u->pro, 0, sizeof(u->pro));
 		u->version = as->version;
+		if (!u->attached)
+			u->attached = unwind_dwfl_attach(u, as->pid);
 		return u;
 	}
 	u = calloc(1, sizeof(*u));
