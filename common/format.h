@@ -24,13 +24,12 @@
 /*
  * Version this code writes, and the oldest reader version that can read it.
  * Version 2 added SCREC_FEAT_STACK_DELTA, version 3 SCREC_FEAT_HEAD_XOR (the
- * form of delta this version writes); a file that uses them asks for a
- * reader of version 2 or 3, any other still for 1.  This reader reads
- * versions 1, 2 and 3.
+ * form of delta this version writes); a file with deltas asks for a reader
+ * of version 3, any other still for 1.  This reader reads versions 1, 2
+ * and 3.
  */
 #define SCREC_FORMAT_VERSION	3
 #define SCREC_FORMAT_MIN_READ	1
-#define SCREC_FORMAT_MIN_READ_DELTA	2
 #define SCREC_FORMAT_MIN_READ_XOR	3
 
 #define SCREC_COMPRESS_ZSTD	1

@@ -282,7 +282,9 @@ screc_reader_next(struct screc_reader *r, const struct screc_rec **rec)
 		size_t len;
 
 		memcpy(&ptype, body, 4);
-		if (ptype == SCREC_PERF_STACK_DELTA || ptype == SCREC_PERF_STACK_XOR) {
+		/* The XOR form only where the header says so (format 3). */
+		if (ptype == SCREC_PERF_STACK_DELTA ||
+		    (ptype == SCREC_PERF_STACK_XOR && (r->hdr.features & SCREC_FEAT_HEAD_XOR))) {
 			if (!r->rebuilt && !(r->rebuilt = malloc(REBUILT_CAP)))
 				return fail(r, -ENOMEM, "out of memory");
 			err = screc_delta_decode(r->delta, body, h->size - sizeof(*h), r->rebuilt,
