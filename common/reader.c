@@ -14,10 +14,10 @@
 
 #include "reader.h"
 #include "stack-delta.h"
+#include "util.h"
 
 #define IN_CAP		(128u * 1024)
-#define WIN_CAP		(2 * SCREC_REC_MAX)
-/* The window starts small and grows to WIN_CAP for large records only. */
+/* The window starts small and doubles, up to SCREC_REC_MAX, for large records only. */
 #define WIN_START	(128u * 1024)
 /* A rebuilt sample: a perf record's size is 16 bits. */
 #define REBUILT_CAP	(sizeof(struct screc_rec) + 0x10000)
@@ -101,19 +101,10 @@ fill(struct screc_reader *r, size_t want)
 		r->win_end -= r->win_start;
 		r->win_start = 0;
 	}
-	if (want > r->win_cap && r->win_cap < WIN_CAP) {
-		size_t cap = r->win_cap * 2 > want ? r->win_cap * 2 : want;
-		void *p;
-
-		if (cap > WIN_CAP)
-			cap = WIN_CAP;
-		p = realloc(r->win, cap);
-		if (!p)
-			return fail(r, -ENOMEM, "out of memory");
-		r->win = p;
-		r->win_cap = cap;
-		win = p;
-	}
+	/* want is at most SCREC_REC_MAX (checked before), and so is the window. */
+	if (screc_grow(&r->win, &r->win_cap, want, 1, WIN_START))
+		return fail(r, -ENOMEM, "out of memory");
+	win = (uint8_t *)r->win;
 	while (r->win_end < want) {
 		ZSTD_outBuffer out = { win, r->win_cap, r->win_end };
 		size_t before, ret;
