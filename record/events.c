@@ -520,7 +520,10 @@ map_ring(struct session *s, int cpu)
 		fd = open_owner(cpu, s->mmap_pages, s->grow_pages != 0);
 		if (fd < 0) {
 			err = errno;
-			if (err != ENODEV)
+			/* The first event opened: where the kernel refuses, say what would do. */
+			if (err == EACCES || err == EPERM)
+				explain_open_error(err, NULL, 0, false);
+			else if (err != ENODEV)
 				screc_err("perf_event_open of a ring on CPU %d: %s", cpu,
 					  strerror(err));
 			return -err;
