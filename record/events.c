@@ -9,6 +9,7 @@
 #include <linux/perf_event.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -990,45 +991,82 @@ events_describe(struct session *s)
  * waiting, and then the child's close is not the last and waits for nothing.
  */
 #define TEARDOWN_LINGER_MS	250
+/* The closer's stack, below the fds it closes. */
+#define TEARDOWN_STACK		(64u << 10)
+
+struct closer {
+	int gate[2];		/* a pipe: EOF at gate[0] once screc dropped its references */
+	size_t n;
+	int fds[];
+};
+
+/*
+ * The closer: a process sharing screc's memory (CLONE_VM), so that forking
+ * it copies no page tables and screc's exit frees no memory (the closer's
+ * does, later); it has a copy of screc's fd table.  It makes only system
+ * calls that cannot fail here, on its own stack and on its own copy of
+ * the fds: screc's errno and heap are left alone.
+ */
+static int
+closer_main(void *arg)
+{
+	struct closer *c = arg;
+	size_t i;
+	char ch;
+	int fd;
+
+	/* Nothing of screc's output may wait on us, nor its scheduling class favour us. */
+	sched_setscheduler(0, SCHED_OTHER, &(struct sched_param){ 0 });
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	setsid();
+	/* Wait until the parent has dropped its references, then drop the last ones. */
+	close(c->gate[1]);
+	while (read(c->gate[0], &ch, 1) < 0 && errno == EINTR)
+		;
+	nanosleep(&(struct timespec){ 0, TEARDOWN_LINGER_MS * 1000000l }, NULL);
+	for (i = 0; i < c->n; i++)
+		close(c->fds[i]);
+	_exit(0);
+}
+
 static void
 close_in_background(const int *fds, size_t n)
 {
+	struct closer *c;
+	uint8_t *stack;
 	int gate[2];
-	size_t i;
-	pid_t pid;
+	size_t i, need = (sizeof(*c) + n * sizeof(int) + 15) & ~(size_t)15;
+	size_t len = TEARDOWN_STACK + need;
+	pid_t pid = -1;
 
-	if (n == 0 || pipe2(gate, O_CLOEXEC) < 0) {
-		for (i = 0; i < n; i++)
-			close(fds[i]);
-		return;
-	}
-	pid = fork();
-	if (pid == 0) {
-		char c;
-		int fd;
-
-		/* Nothing of screc's output may wait on us, nor its scheduling class favour us. */
-		sched_setscheduler(0, SCHED_OTHER, &(struct sched_param){ 0 });
-		close(gate[1]);
-		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-		if (fd >= 0) {
-			dup2(fd, 0);
-			dup2(fd, 1);
-			dup2(fd, 2);
+	stack = n == 0 ? MAP_FAILED : mmap(NULL, len, PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack != MAP_FAILED && pipe2(gate, O_CLOEXEC) == 0) {
+		/* The fds at the top, the stack below them (it grows down). */
+		c = (struct closer *)(stack + len - need);
+		c->gate[0] = gate[0];
+		c->gate[1] = gate[1];
+		c->n = n;
+		memcpy(c->fds, fds, n * sizeof(int));
+		pid = clone(closer_main, c, CLONE_VM | SIGCHLD, c);
+		if (pid < 0) {
+			close(gate[0]);
+			close(gate[1]);
 		}
-		setsid();
-		/* Wait until the parent has dropped its references, then drop the last ones. */
-		while (read(gate[0], &c, 1) < 0 && errno == EINTR)
-			;
-		nanosleep(&(struct timespec){ 0, TEARDOWN_LINGER_MS * 1000000l }, NULL);
-		for (i = 0; i < n; i++)
-			close(fds[i]);
-		_exit(0);
 	}
 	for (i = 0; i < n; i++)
 		close(fds[i]);
-	close(gate[0]);
-	close(gate[1]);
+	if (pid > 0) {
+		close(gate[0]);
+		close(gate[1]);
+	} else if (stack != MAP_FAILED) {
+		munmap(stack, len);
+	}
 }
 
 void
