@@ -15,11 +15,23 @@
 #include "writer.h"
 
 #define IN_CAP	(1u << 20)
+/*
+ * A frame of at most this much input, while zstd's worker has not been
+ * needed yet, is compressed on the calling thread with its size known:
+ * zstd then sizes its tables to the frame and starts no worker.  The
+ * preamble, and the whole of a short recording: recording `true` compressed
+ * 4 KiB in 1.7 ms through the worker's setup.
+ */
+#define SMALL_FRAME	(256u << 10)
 
 struct screc_writer {
 	int fd;
 	int error;
-	ZSTD_CCtx *cctx;
+	uint64_t features;
+	ZSTD_CCtx *cctx;	/* with a worker thread where libzstd has them */
+	ZSTD_CCtx *small;	/* on the calling thread, for small frames; NULL until one */
+	bool worker_used;	/* cctx has compressed something: every frame is its from then */
+	bool streamed;		/* part of the current frame went to cctx already */
 	uint8_t *in;
 	size_t in_len;
 	uint8_t *out;
@@ -51,19 +63,62 @@ write_all(struct screc_writer *w, const void *buf, size_t len)
 	return 0;
 }
 
+/* zstd's parameters for the writer's features, with workers threads (0: none). */
+static ZSTD_CCtx *
+make_cctx(uint64_t features, int workers)
+{
+	ZSTD_CCtx *c = ZSTD_createCCtx();
+
+	if (!c)
+		return NULL;
+	ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, 2);
+	/*
+	 * Stack deltas are small records of 8-byte fields: a greedy search of
+	 * one candidate finds 17% more of them than level 2's double-fast one
+	 * (connect-depth: 11.9 bytes per event, not 14.3) and costs what level
+	 * 2 costs on whole stacks.
+	 */
+	if (features & SCREC_FEAT_STACK_DELTA) {
+		ZSTD_CCtx_setParameter(c, ZSTD_c_strategy, ZSTD_greedy);
+		ZSTD_CCtx_setParameter(c, ZSTD_c_searchLog, 1);
+	}
+	ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
+	/* A worker thread where libzstd has them; harmless failure where not. */
+	if (workers)
+		ZSTD_CCtx_setParameter(c, ZSTD_c_nbWorkers, workers);
+	return c;
+}
+
+/* The context for what w->in holds with directive mode (SMALL_FRAME). */
+static ZSTD_CCtx *
+pick_cctx(struct screc_writer *w, ZSTD_EndDirective mode)
+{
+	if (mode == ZSTD_e_end && !w->worker_used && !w->streamed && w->in_len <= SMALL_FRAME) {
+		if (!w->small)
+			w->small = make_cctx(w->features, 0);
+		if (w->small && !ZSTD_isError(ZSTD_CCtx_setPledgedSrcSize(w->small, w->in_len)))
+			return w->small;
+	}
+	w->worker_used = true;
+	w->streamed = mode != ZSTD_e_end;
+	return w->cctx;
+}
+
 /* Feed the input buffer to zstd with the given directive, writing all output. */
 static int
 pump(struct screc_writer *w, ZSTD_EndDirective mode)
 {
 	ZSTD_inBuffer in = { w->in, w->in_len, 0 };
+	ZSTD_CCtx *c;
 	size_t left;
 
 	if (w->error)
 		return w->error;
+	c = pick_cctx(w, mode);
 	do {
 		ZSTD_outBuffer out = { w->out, w->out_cap, 0 };
 
-		left = ZSTD_compressStream2(w->cctx, &out, &in, mode);
+		left = ZSTD_compressStream2(c, &out, &in, mode);
 		if (ZSTD_isError(left)) {
 			screc_err("zstd: %s", ZSTD_getErrorName(left));
 			w->error = -EIO;
@@ -105,28 +160,15 @@ screc_writer_open(int fd, uint64_t features, struct screc_writer **out)
 	if (!w)
 		return -ENOMEM;
 	w->fd = fd;
+	w->features = features;
 	w->out_cap = ZSTD_CStreamOutSize();
 	w->in = malloc(IN_CAP);
 	w->out = malloc(w->out_cap);
-	w->cctx = ZSTD_createCCtx();
+	w->cctx = make_cctx(features, 1);
 	if (!w->in || !w->out || !w->cctx) {
 		err = -ENOMEM;
 		goto fail;
 	}
-	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, 2);
-	/*
-	 * Stack deltas are small records of 8-byte fields: a greedy search of
-	 * one candidate finds 17% more of them than level 2's double-fast one
-	 * (connect-depth: 11.9 bytes per event, not 14.3) and costs what level
-	 * 2 costs on whole stacks.
-	 */
-	if (features & SCREC_FEAT_STACK_DELTA) {
-		ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_strategy, ZSTD_greedy);
-		ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_searchLog, 1);
-	}
-	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
-	/* A worker thread where libzstd has them; harmless failure where not. */
-	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_nbWorkers, 1);
 
 	memcpy(hdr.magic, SCREC_MAGIC, SCREC_MAGIC_LEN);
 	err = write_all(w, &hdr, sizeof(hdr));
@@ -136,6 +178,7 @@ screc_writer_open(int fd, uint64_t features, struct screc_writer **out)
 	return 0;
 fail:
 	ZSTD_freeCCtx(w->cctx);
+	ZSTD_freeCCtx(w->small);
 	free(w->out);
 	free(w->in);
 	free(w);
@@ -240,6 +283,7 @@ screc_writer_close(struct screc_writer *w, struct screc_rec_trailer *trailer)
 	pump(w, ZSTD_e_end);
 	err = w->error;
 	ZSTD_freeCCtx(w->cctx);
+	ZSTD_freeCCtx(w->small);
 	free(w->out);
 	free(w->in);
 	free(w);
