@@ -614,8 +614,12 @@ start_output(struct recording *r)
 	 */
 	if (!err)
 		err = screc_writer_flush(s->w);
-	/* Without, the first delta tries again, and stacks are written whole if it fails too. */
-	ring_prepare(s);
+	/*
+	 * Without, the first delta tries again, and stacks are written whole if
+	 * it fails too.  A command's is done while it execs (start_target()).
+	 */
+	if (!r->opt.command)
+		ring_prepare(s);
 	if (err && err != -ENOMEM)
 		screc_err("%s: cannot write: %s", output_name(&r->out), strerror(-err));
 	return err;
@@ -649,7 +653,10 @@ start_target(struct recording *r)
 					    (int)r->opt.pids[i], strerror(-err));
 		}
 	} else {
-		err = target_release(t, r->opt.command[0]);
+		/* While it execs, which screc would wait for idle: the faults of ring_prepare(). */
+		target_go(t);
+		ring_prepare(&r->s);
+		err = target_confirm(t, r->opt.command[0]);
 		if (err)
 			return err;
 	}

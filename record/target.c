@@ -144,8 +144,17 @@ close_go:
 	return err;
 }
 
+void
+target_go(struct target *t)
+{
+	if (write(t->go_fd, "g", 1) != 1)
+		t->go_err = errno ? errno : EPIPE;
+	close(t->go_fd);
+	t->go_fd = -1;
+}
+
 int
-target_release(struct target *t, const char *name)
+target_confirm(struct target *t, const char *name)
 {
 	static const char *const what[] = {
 		[STAGE_GROUPS] = "set its groups",
@@ -153,12 +162,8 @@ target_release(struct target *t, const char *name)
 		[STAGE_UID] = "set its user id",
 	};
 	struct failure f = { STAGE_EXEC, 0 };
-	int err = 0;
+	int err = t->go_err;
 
-	if (write(t->go_fd, "g", 1) != 1)
-		err = errno;
-	close(t->go_fd);
-	t->go_fd = -1;
 	if (!err && read(t->err_fd, &f, sizeof(f)) == sizeof(f) && f.err)
 		err = f.err;
 	close(t->err_fd);

@@ -15,6 +15,7 @@
 struct target {
 	pid_t child;			/* the launched command; -1 with -p */
 	int go_fd;			/* releases it to exec */
+	int go_err;			/* errno of the release's write, 0 */
 	int err_fd;			/* brings a failure before or at its exec back */
 	pid_t *tids;			/* the tasks the events are opened on */
 	size_t nr_tids, cap_tids;
@@ -47,11 +48,17 @@ int target_set_user(struct target *t, const char *user);
 int target_spawn(struct target *t, char **argv);
 
 /*
- * Let the held command exec.  Returns 0 once the exec succeeded, or -errno
- * when it (or becoming the user) failed, said, with exit_code set (127 for
- * a command not found, else 126) and the child reaped.
+ * Let the held command exec, without waiting: target_confirm() says how
+ * its exec went, and screc may work meanwhile.
  */
-int target_release(struct target *t, const char *name);
+void target_go(struct target *t);
+
+/*
+ * After target_go(): wait for the exec.  Returns 0 once it succeeded, or
+ * -errno when it (or becoming the user) failed, said, with exit_code set
+ * (127 for a command not found, else 126) and the child reaped.
+ */
+int target_confirm(struct target *t, const char *name);
 
 /* Close what is left open and free; safe to call twice. */
 void target_free(struct target *t);
