@@ -1125,9 +1125,9 @@ release(struct recording *r)
 	free(r->l.pfd);
 	free(r->opt.pids);
 	/*
-	 * Last: it forks the child that closes the events, and every page
-	 * written after a fork is copied (freeing the stack-delta state after
-	 * it took 5 to 10 ms of recording `true`).
+	 * Last: it starts the process that closes the events.  (When that was
+	 * a fork, every page written after it was copied: freeing the
+	 * stack-delta state after it took 5 to 10 ms of recording `true`.)
 	 */
 	events_release(&r->s);
 	if (r->l.sig_fd >= 0)

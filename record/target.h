@@ -17,6 +17,7 @@ struct target {
 	int go_fd;			/* releases it to exec */
 	int go_err;			/* errno of the release's write, 0 */
 	int err_fd;			/* brings a failure before or at its exec back */
+	void *stack;			/* the held child's (target_spawn()), NULL before */
 	pid_t *tids;			/* the tasks the events are opened on */
 	size_t nr_tids, cap_tids;
 	int status;			/* its wait status, once done */
