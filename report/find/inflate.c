@@ -188,7 +188,9 @@ elf_in_parse(struct elf_in *e, int fd)
 		if (has_data(sh) &&
 		    (sh->sh_offset > e->size || sh->sh_size > e->size - sh->sh_offset))
 			return -EBADMSG;
-		if (has_data(sh) && (sh->sh_flags & SHF_COMPRESSED))
+		if ((sh->sh_flags & SHF_COMPRESSED) && !has_data(sh))
+			return -EBADMSG;	/* no room for its compression header */
+		if (sh->sh_flags & SHF_COMPRESSED)
 			e->nr_compressed++;
 	}
 	str = &e->sh[e->eh.e_shstrndx];
