@@ -104,8 +104,8 @@ same_sections(int orig_fd, int copy_fd, int *nr_compared, bool *loclists_dropped
 		db = elf_rawdata(sb, NULL);
 		if (!da || !db || da->d_size != db->d_size ||
 		    (da->d_size && memcmp(da->d_buf, db->d_buf, da->d_size))) {
-			ok = tap_ok(false, "section %zu (%s): the copy's bytes are the inflated ones",
-				    i, name);
+			ok = tap_ok(false, "section %zu (%s): the copy's bytes are inflated", i,
+				    name);
 			break;
 		}
 		(*nr_compared)++;
@@ -211,7 +211,7 @@ main(int argc, char **argv)
 			mlen = tap_rand(&rnd) % len;
 		} else {
 			for (k = 0; k < n; k++) {
-				/* Mostly where the headers are: the start and the end (section table). */
+				/* Mostly in the headers: the start, the end (section table). */
 				size_t at = tap_rand(&rnd) % 3 == 0 ? tap_rand(&rnd) % len :
 					    tap_rand(&rnd) % 2 ? tap_rand(&rnd) % 4096 % len :
 					    len - 1 - tap_rand(&rnd) % (len < 8192 ? len : 8192);
@@ -231,8 +231,7 @@ main(int argc, char **argv)
 				char out[64];
 
 				snprintf(out, sizeof(out), "/tmp/screc-inflate-bad-%zu", i);
-				tap_ok(false, "mutation %zu: the copy is sound (input kept as %s)", i,
-				       out);
+				tap_ok(false, "mutation %zu: a sound copy (input: %s)", i, out);
 				fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 				if (fd >= 0 && write(fd, m, mlen) < 0)
 					tap_diag("cannot write %s", out);
