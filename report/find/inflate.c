@@ -257,14 +257,18 @@ plan(const struct elf_in *e, struct sec *s, struct layout *l)
 	     (e->eh.e_phoff > keep ||
 	      (uint64_t)e->eh.e_phnum * sizeof(Elf64_Phdr) > keep - e->eh.e_phoff)))
 		return -ENOTSUP;
-	for (i = 0; i < e->eh.e_phnum; i++) {
-		Elf64_Phdr ph;
-		int err = read_at(e->fd, &ph, sizeof(ph), e->eh.e_phoff + i * sizeof(ph));
+	if (e->eh.e_phnum) {
+		Elf64_Phdr *ph = malloc(e->eh.e_phnum * sizeof(*ph));
+		int err = ph ? read_at(e->fd, ph, e->eh.e_phnum * sizeof(*ph), e->eh.e_phoff) :
+			       -ENOMEM;
 
+		for (i = 0; !err && i < e->eh.e_phnum; i++)
+			if (ph[i].p_filesz &&
+			    (ph[i].p_offset > keep || ph[i].p_filesz > keep - ph[i].p_offset))
+				err = -ENOTSUP;
+		free(ph);
 		if (err)
 			return err;
-		if (ph.p_filesz && (ph.p_offset > keep || ph.p_filesz > keep - ph.p_offset))
-			return -ENOTSUP;
 	}
 	pos = keep;
 	memset(s, 0, e->eh.e_shnum * sizeof(*s));
@@ -621,7 +625,7 @@ make(struct finder *f, const struct elf_in *e, struct inflated *m, const char *w
 	screc_hex(e->bid, e->bid_len, hex);
 	if (root && snprintf(dir, sizeof(dir), "%s/debug", root) < (int)sizeof(dir)) {
 		snprintf(path, sizeof(path), "%s/%s.debug", dir, hex);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = screc_open_regular(path);	/* never a FIFO put there */
 		if (fd >= 0) {
 			bool ok = elf_in_parse(&c, fd) == 0 && valid_copy(&c, e, s, &l);
 
