@@ -7,9 +7,10 @@
  * with those sections stored plain: the same section table and indices, the
  * same bytes up to the first compressed section (the ELF header, program
  * headers and notes), the sections from there on laid out anew, the section
- * headers at the end.  The sections are inflated with zlib on as many
- * threads as the report may use (two at most: .debug_info on one, the rest
- * on the other), and the ones the report never reads (location lists,
+ * headers at the end.  The sections are inflated with libdeflate (where
+ * the build found it: 4.8 times as fast as zlib on libc's debug file) or
+ * zlib, on as many threads as the report may use (two at most: .debug_info
+ * on one, the rest on the other), and the ones the report never reads (location lists,
  * macros: no dwarf_getlocation*() or dwarf_getmacros() call anywhere in
  * report/) become SHT_NOBITS.  The copy is kept in a memfd, once per
  * build-id for the whole report, and in a cache directory as
@@ -33,7 +34,11 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef SCREC_HAVE_LIBDEFLATE
+#include <libdeflate.h>
+#else
 #include <zlib.h>
+#endif
 
 #include "common/buildid.h"
 #include "common/log.h"
@@ -333,32 +338,53 @@ struct worker {
 	pthread_t thread;
 };
 
+#ifdef SCREC_HAVE_LIBDEFLATE
+/* The whole stream at once, into exactly out_size bytes (its Adler-32 checked). */
 static int
-inflate_one(int fd, const struct sec *s, uint8_t *out)
+inflate_buf(const uint8_t *in, const struct sec *s, uint8_t *out)
 {
-	uint8_t *in = malloc(s->in_size ? s->in_size : 1);
+	struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+	enum libdeflate_result r;
+
+	if (!d)
+		return -ENOMEM;
+	r = libdeflate_zlib_decompress(d, in, s->in_size, out + s->out_off, s->out_size, NULL);
+	libdeflate_free_decompressor(d);
+	return r == LIBDEFLATE_SUCCESS ? 0 : -EBADMSG;
+}
+#else
+static int
+inflate_buf(const uint8_t *in, const struct sec *s, uint8_t *out)
+{
 	z_stream z;
 	int err, zr;
 
-	if (!in)
-		return -ENOMEM;
-	err = read_at(fd, in, s->in_size, s->in_off);
-	if (err)
-		goto out;
 	memset(&z, 0, sizeof(z));
-	if (inflateInit(&z) != Z_OK) {
-		err = -ENOMEM;
-		goto out;
-	}
+	if (inflateInit(&z) != Z_OK)
+		return -ENOMEM;
 	/* Both fit in a uInt: the caps keep them under 1 GiB and 64 times apart. */
-	z.next_in = in;
+	z.next_in = (Bytef *)in;
 	z.avail_in = (uInt)s->in_size;
 	z.next_out = out + s->out_off;
 	z.avail_out = (uInt)s->out_size;
 	zr = inflate(&z, Z_FINISH);
 	err = zr == Z_STREAM_END && z.total_out == s->out_size ? 0 : -EBADMSG;
 	inflateEnd(&z);
-out:
+	return err;
+}
+#endif
+
+static int
+inflate_one(int fd, const struct sec *s, uint8_t *out)
+{
+	uint8_t *in = malloc(s->in_size ? s->in_size : 1);
+	int err;
+
+	if (!in)
+		return -ENOMEM;
+	err = read_at(fd, in, s->in_size, s->in_off);
+	if (!err)
+		err = inflate_buf(in, s, out);
 	free(in);
 	return err;
 }
