@@ -3,19 +3,19 @@
  * Separate debug files with compressed sections (SHF_COMPRESSED, as
  * Debian's are), handed to libdwfl inflated.  libdw 0.188 inflates every
  * .debug_* section of such a file on one thread each time a Dwfl opens it
- * (116 ms for libc's).  Here the file is rewritten once as the same ELF file
- * with those sections stored plain: the same section table and indices, the
- * same bytes up to the first compressed section (the ELF header, program
- * headers and notes), the sections from there on laid out anew, the section
- * headers at the end.  The sections are inflated with libdeflate (where
- * the build found it: 4.8 times as fast as zlib on libc's debug file) or
- * zlib, on as many threads as the report may use (two at most: .debug_info
- * on one, the rest on the other), and the ones the report never reads (location lists,
- * macros: no dwarf_getlocation*() or dwarf_getmacros() call anywhere in
- * report/) become SHT_NOBITS.  The copy is kept in a memfd, once per
- * build-id for the whole report, and in a cache directory as
- * <cache>/debug/<build-id>.debug, so that the next report maps it instead
- * (libc's is 15 MB).
+ * (116 ms of zlib for libc's).  Here the file is rewritten once as the same
+ * ELF file with those sections stored plain: the same section table and
+ * indices, the same bytes up to the first compressed section (the ELF
+ * header, program headers and notes), the sections from there on laid out
+ * anew, the section headers at the end.  The sections are inflated with
+ * libdeflate where the build found it (4.8 times as fast as zlib on libc's
+ * debug file), else zlib, on as many threads as the report may use (two at
+ * most: .debug_info on one, the rest on the other); the ones the report
+ * never reads (location lists, macros: no dwarf_getlocation*() nor
+ * dwarf_getmacros() anywhere in report/) become SHT_NOBITS.  The copy is
+ * kept in a memfd, made once per build-id for the whole report, and in a
+ * cache directory as <cache>/debug/<build-id>.debug, so that the next
+ * report maps it as it is (libc's is 9 MB).
  *
  * A debug file is untrusted input: every offset and size is checked, the
  * inflated size is capped, and on any problem the original file is used as
