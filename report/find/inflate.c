@@ -50,6 +50,7 @@
 #define MAX_ALIGN	4096
 #define MAX_NAMES	(1u << 20)	/* .shstrtab */
 #define MAX_NOTES	(64u << 10)
+#define MAX_COMPRESSED	4096		/* sections; a linked debug file has a dozen */
 
 /* How each section of the input goes to the output. */
 enum how { KEEP, COPY, INFLATE, DROP };
@@ -195,8 +196,8 @@ elf_in_parse(struct elf_in *e, int fd)
 			return -EBADMSG;
 		if ((sh->sh_flags & SHF_COMPRESSED) && !has_data(sh))
 			return -EBADMSG;	/* no room for its compression header */
-		if (sh->sh_flags & SHF_COMPRESSED)
-			e->nr_compressed++;
+		if ((sh->sh_flags & SHF_COMPRESSED) && ++e->nr_compressed > MAX_COMPRESSED)
+			return -ENOTSUP;
 	}
 	str = &e->sh[e->eh.e_shstrndx];
 	if (str->sh_type != SHT_STRTAB || (str->sh_flags & SHF_COMPRESSED) || !str->sh_size ||
