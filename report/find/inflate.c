@@ -13,9 +13,9 @@
  * most: .debug_info on one, the rest on the other); the ones the report
  * never reads (location lists, macros: no dwarf_getlocation*() nor
  * dwarf_getmacros() anywhere in report/) become SHT_NOBITS.  The copy is
- * kept in a memfd, made once per build-id for the whole report, and in a
- * cache directory as <cache>/debug/<build-id>.debug, so that the next
- * report maps it as it is (libc's is 9 MB).
+ * made once per build-id for the whole report, into a cache directory as
+ * <cache>/debug/<build-id>.debug (else a memfd), so that the next report
+ * maps it as it is (libc's is 9 MB).
  *
  * A debug file is untrusted input: every offset and size is checked, the
  * inflated size is capped, and on any problem the original file is used as
