@@ -110,6 +110,8 @@ usage(FILE *f)
 		"  --time FROM,TO       keep only events in this window (seconds from the start)\n"
 		"  --symfs DIR          look for the recorded files under DIR first\n"
 		"  --debug-dir DIR      look for separate debug files in DIR/.build-id too\n"
+		"  --no-cache           keep no inflated copies of compressed debug files in\n"
+		"                       $SCREC_CACHE_DIR or ~/.cache/screc (nor use them)\n"
 		"  --info               what the recording holds, and which binaries are here\n"
 		"  --resolve[=names] -o FILE\n"
 		"                       write a copy whose stacks are unwound frames, with no stack\n"
@@ -254,7 +256,7 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 {
 	enum { O_INFO = 255, O_RAW = 256, O_TREE, O_FORMAT, O_SRCLINE, O_MINPCT, O_MAXDEPTH, O_PID, O_TID,
 	       O_COMM, O_TIME, O_SYMFS, O_DEBUGDIR, O_FD, O_ERRNO, O_NOFDPATHS, O_RESOLVE, O_WEIGHT,
-	       O_NOINLINE, O_FOLD, O_CALLERS, O_CALLEES, O_COLOR };
+	       O_NOINLINE, O_FOLD, O_CALLERS, O_CALLEES, O_COLOR, O_NOCACHE };
 	static const struct option longopts[] = {
 		{ "raw", no_argument, NULL, O_RAW },
 		{ "info", no_argument, NULL, O_INFO },
@@ -293,6 +295,7 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 		{ "weight", required_argument, NULL, O_WEIGHT },
 		{ "symfs", required_argument, NULL, O_SYMFS },
 		{ "debug-dir", required_argument, NULL, O_DEBUGDIR },
+		{ "no-cache", no_argument, NULL, O_NOCACHE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -483,6 +486,9 @@ parse_options(int argc, char **argv, struct report_cmd *c)
 			break;
 		case O_DEBUGDIR:
 			c->lookup.debug_dirs = optarg;
+			break;
+		case O_NOCACHE:
+			c->lookup.no_cache = true;
 			break;
 		case 'v':
 			screc_verbose = true;

@@ -185,6 +185,8 @@ int
 report_session_set_jobs(struct report_session *s, unsigned jobs)
 {
 	s->jobs = jobs;
+	if (s->find)
+		find_set_jobs(s->find, jobs);
 	return 0;
 }
 

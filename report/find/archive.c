@@ -373,8 +373,54 @@ standard_may_find(struct finder *f, Dwfl_Module *mod, const char *file_name,
 }
 
 /*
+ * The debug file libdwfl's search by build-id would open first (DIR/.build-id/xx/rest.debug
+ * for each absolute DIR of the debug path, as libdw 0.188 tries them), inflated; -1 if there
+ * is none or it need not be.  libdwfl's own search keeps the libelf handle it opened on the
+ * file, so the copy has to be handed over before it runs.
+ */
+static int
+by_build_id_inflated(struct finder *f, const uint8_t *bid, size_t len, char **name)
+{
+	char hex[2 * 64 + 1], path[PATH_MAX];
+	const char *p;
+	size_t n;
+
+	if (!f->debuginfo_path || len < 2 || len > 64)
+		return -1;
+	screc_hex(bid, len, hex);
+	for (p = f->debuginfo_path; *p; p += n + (p[n] == ':')) {
+		const char *d;
+		int fd, copy;
+
+		n = strcspn(p, ":");
+		d = *p == '+' || *p == '-' ? p + 1 : p;
+		if (d < p + n && *d == '/' &&
+		    snprintf(path, sizeof(path), "%.*s/.build-id/%.2s/%s.debug",
+			     (int)(p + n - d), d, hex, hex + 2) < (int)sizeof(path) &&
+		    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+			char *copy_name = strdup(path);
+
+			copy = copy_name ? find_inflated(f, fd, bid, len, &copy_name) : -1;
+			close(fd);
+			if (copy < 0) {
+				free(copy_name);
+				return -1;
+			}
+			*name = copy_name;
+			return copy;
+		}
+		if (!p[n])
+			break;
+	}
+	return -1;
+}
+
+/*
  * libdwfl's find_debuginfo: the archived debug file for the module's
- * build-id, else the standard search (debug directories, debuglink).
+ * build-id, else the standard search (debug directories, debuglink).  A
+ * debug file with compressed sections found by build-id is handed over
+ * inflated (inflate.c), not when the module's DWARF is open already: then
+ * libdwfl looks for its alternate (dwz) file.
  */
 int
 find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
@@ -384,18 +430,28 @@ find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Add
 	struct finder *f = userdata ? *userdata : NULL;
 	const unsigned char *bits;
 	GElf_Addr vaddr;
-	int len = dwfl_module_build_id(mod, &bits, &vaddr);
+	Dwarf_Addr dwbias = (Dwarf_Addr)-1;
+	int len = dwfl_module_build_id(mod, &bits, &vaddr), fd, copy;
 	struct archived *a;
 
+	dwfl_module_info(mod, NULL, NULL, NULL, &dwbias, NULL, NULL, NULL);
 	if (f && len > 0 && (a = archived_find(f, bits, (size_t)len, SCREC_BLOB_DEBUG)) &&
 	    a->complete) {
-		int fd = open(a->path, O_RDONLY | O_CLOEXEC);
-
+		fd = open(a->path, O_RDONLY | O_CLOEXEC);
 		if (fd >= 0) {
 			*debuginfo_file_name = strdup(a->path);
+			copy = dwbias == (Dwarf_Addr)-1 ?
+			       find_inflated(f, fd, bits, (size_t)len, debuginfo_file_name) : -1;
+			if (copy >= 0) {
+				close(fd);
+				return copy;
+			}
 			return fd;
 		}
 	}
+	if (f && len > 0 && dwbias == (Dwarf_Addr)-1 &&
+	    (copy = by_build_id_inflated(f, bits, (size_t)len, debuginfo_file_name)) >= 0)
+		return copy;
 	if (!standard_may_find(f, mod, file_name, debuglink_file)) {
 		errno = 0;
 		return -1;

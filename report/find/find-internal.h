@@ -61,6 +61,17 @@ struct finder {
 	void *perfmap_scan_arg;
 	bool perfmap_scanned;
 	uint64_t dwfl_serial;		/* Dwfls started (find_dwfl_serial()) */
+	/* Debug files handed to libdwfl inflated, by their build-ids (inflate.c). */
+	struct inflated {
+		uint8_t bid[20];
+		uint8_t len;
+		int fd;			/* the copy (memfd or cache file); -1: use the file itself */
+		char *path;		/* where to open it again */
+	} *inflated;
+	size_t nr_inflated, cap_inflated;
+	unsigned jobs;			/* threads the report may use (find_set_jobs()) */
+	char *cache_dir;		/* NULL: no cache */
+	bool cache_decided;		/* cache_dir is set */
 };
 
 /* The file for a map, found once (NULL for maps without a path, or without memory). */
@@ -80,5 +91,14 @@ void find_perfmap_free(struct finder *f);
 int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
 		   const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
 		   char **debuginfo_file_name);
+/*
+ * When the debug file open at fd (named *name, or NULL) has the build-id
+ * bid and compressed sections, its inflated copy (from the cache, or made
+ * now and cached): a new fd, and *name replaced by the copy's path.  Else
+ * -1, and nothing changed.  fd stays the caller's.
+ */
+int find_inflated(struct finder *f, int fd, const uint8_t *bid, size_t bid_len, char **name);
+/* Close the inflated copies (inflate.c). */
+void find_inflated_free(struct finder *f);
 
 #endif

@@ -67,6 +67,7 @@ find_new(const struct lookup_opts *opts, struct screc_strtab *strs)
 		f->opts = *opts;
 	f->strs = strs;
 	f->archive_cap = find_archive_cap();
+	f->jobs = 1;
 	/* libelf refuses every file until a version is set (libdwfl sets it too, later). */
 	elf_version(EV_CURRENT);
 	return f;
@@ -91,7 +92,14 @@ find_free(struct finder *f)
 	free(f->debuginfo_path);
 	find_perfmap_free(f);
 	find_archive_remove(f);
+	find_inflated_free(f);
 	free(f);
+}
+
+void
+find_set_jobs(struct finder *f, unsigned jobs)
+{
+	f->jobs = jobs;
 }
 
 /*

@@ -28,6 +28,7 @@ struct Dwfl_Module;
 struct lookup_opts {
 	const char *symfs;		/* root of a copy of the recording host's files */
 	const char *debug_dirs;		/* colon list of extra debug directories */
+	bool no_cache;			/* --no-cache: no inflated debug files kept on disk */
 };
 
 struct finder;
@@ -36,6 +37,8 @@ struct finder;
 struct finder *find_new(const struct lookup_opts *opts, struct screc_strtab *strs);
 /* Close every file, remove the unpacked archive; NULL is a no-op. */
 void find_free(struct finder *f);
+/* How many threads the lookup may use (to inflate debug files): 1 unless set. */
+void find_set_jobs(struct finder *f, unsigned jobs);
 
 /* What was found for a map's (path, build-id). */
 struct find_status {

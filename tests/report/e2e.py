@@ -1389,6 +1389,117 @@ def case_listing_exact(ctx):
     expect_line(lines[-1], ' > [stack truncated: 4096 bytes recorded]', what, out)
 
 
+def libc_debug_file(ctx):
+    """libc's separate debug file, or None."""
+    for libc in ('/usr/lib/x86_64-linux-gnu/libc.so.6', '/lib64/libc.so.6',
+                 '/usr/lib64/libc.so.6', '/usr/lib/libc.so.6'):
+        if os.path.exists(libc):
+            bid = ctx.build_id(libc)
+            path = '/usr/lib/debug/.build-id/%s/%s.debug' % (bid[:2], bid[2:]) if bid else ''
+            return (path, bid) if os.path.exists(path) else (None, bid)
+    return None, None
+
+
+def compressed_sections(ctx, path):
+    """The names of path's sections with the C (SHF_COMPRESSED) flag, and of its NOBITS ones."""
+    comp, nobits = [], []
+    for line in ctx.run([ctx.paths['readelf'], '-SW', path]).stdout.splitlines():
+        m = re.match(r'\s*\[\s*\d+\]\s+(\S+)\s+(\S+)\s+[0-9a-f]+\s+[0-9a-f]+\s+[0-9a-f]+'
+                     r'\s+[0-9a-f]+\s+([A-Za-z]*)\s', line)
+        if m:
+            if 'C' in m.group(3):
+                comp.append(m.group(1))
+            if m.group(2) == 'NOBITS':
+                nobits.append(m.group(1))
+    return comp, nobits
+
+
+def case_inflate_cache(ctx):
+    """libc's debug file (libc6-dbg), whose sections are compressed, is handed to
+    libdw inflated: the copy is cached by build-id, with no compressed section,
+    and reused; a damaged cache file is made again; the output never changes."""
+    binary = ctx.path('stack-threads')
+    debug, bid = libc_debug_file(ctx)
+    if not debug:
+        skip("libc's separate debug file is not installed (Debian: apt-get install libc6-dbg): "
+             'nothing to inflate')
+    comp, _ = compressed_sections(ctx, debug)
+    if '.debug_info' not in comp:
+        skip('%s has no compressed .debug_info: nothing to inflate' % debug)
+    f = ctx.record([binary], 'inflate', events='all')
+    cache = os.path.join(ctx.tmp, 'cache')
+    ctx.env['SCREC_CACHE_DIR'] = cache
+    copy = os.path.join(cache, 'debug', bid + '.debug')
+    views = (('-v',), ('-v', '--tree'), ('-v', '--format=json', '--srcline'))
+
+    def reports(*extra):
+        outs = []
+        for v in views:
+            out, err = ctx.report(f, *(v + extra))
+            outs.append((out, err))
+        return outs
+
+    # The reference: libdw inflates the original file itself.
+    ref = reports('--no-cache')
+    if os.path.exists(cache):
+        fail('--no-cache: %s was made' % cache)
+    if not re.search(r'libc\.so\.6\([^)]*\) \[0x[0-9a-f]+\] \[inlined\]', ref[0][0]):
+        fail('no inlined libc frame in the listing: the test needs them\n' + ref[0][0][-3000:])
+
+    def same(outs, what):
+        for v, (a, _), (b, err) in zip(views, ref, outs):
+            if a != b:
+                fail('%s: screc report %s differs from the report with --no-cache\n'
+                     'stderr:\n%s' % (what, ' '.join(v), err[-3000:]))
+
+    cold = reports()
+    same(cold, 'a cold cache')
+    if not os.path.exists(copy):
+        fail('no %s after a report (stderr: %s)' % (copy, cold[0][1][-2000:]))
+    if not re.search(r'%s: inflated into \d+ bytes' % re.escape(debug), cold[0][1]):
+        fail('-v does not say that %s was inflated:\n%s' % (debug, cold[0][1][-3000:]))
+    if ctx.build_id(copy) != bid:
+        fail('%s has build-id %s, not %s' % (copy, ctx.build_id(copy), bid))
+    comp, nobits = compressed_sections(ctx, copy)
+    if comp:
+        fail('%s still has compressed sections: %s' % (copy, ' '.join(comp)))
+    if '.debug_info' in nobits or ('.debug_loclists' in compressed_sections(ctx, debug)[0] and
+                                   '.debug_loclists' not in nobits):
+        fail('%s: .debug_info must have its bytes, .debug_loclists none (NOBITS): %s' %
+             (copy, nobits))
+    if os.stat(copy).st_mode & 0o777 != 0o644:
+        fail('%s: mode %o, not 644' % (copy, os.stat(copy).st_mode & 0o777))
+    size = os.path.getsize(copy)
+
+    warm = reports()
+    same(warm, 'a warm cache')
+    if 'inflated copy from the cache: ' + copy not in warm[0][1]:
+        fail('the second report did not use %s:\n%s' % (copy, warm[0][1][-3000:]))
+
+    # A damaged copy is not used, and is made again.
+    with open(copy, 'r+b') as c:
+        c.truncate(size // 2)
+    again = reports()
+    same(again, 'a truncated cache file')
+    if 'is not its inflated copy: made again' not in again[0][1]:
+        fail('the truncated %s was not refused:\n%s' % (copy, again[0][1][-3000:]))
+    if os.path.getsize(copy) != size:
+        fail('%s was not made again whole: %d bytes, not %d' % (copy, os.path.getsize(copy), size))
+    # A copy whose build-id note says another build is not used either.
+    with open(copy, 'r+b') as c:
+        data = c.read()
+        at = data.find(bytes.fromhex(bid))
+        if at < 0:
+            fail('%s does not hold its build-id' % copy)
+        c.seek(at)
+        c.write(bytes(b ^ 0xff for b in bytes.fromhex(bid)))
+    same(reports(), 'a cache file with another build-id')
+    if ctx.build_id(copy) != bid:
+        fail('%s with another build-id was not made again' % copy)
+    print('ok: %s inflated into %s (%d bytes), reused, made again when damaged; the output '
+          'is the same' % (debug, copy, size))
+
+
 CASES = {
     'filters': case_filters,
     'main-exits': case_main_exits,
@@ -1415,6 +1526,7 @@ CASES = {
     'exec-overlap': case_exec_overlap,
     'attach': case_attach,
     'listing-exact': case_listing_exact,
+    'inflate-cache': case_inflate_cache,
 }
 
 
