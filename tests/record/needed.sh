@@ -1,8 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # The recorder alone (screc-record), for production hosts, needs nothing but
-# libc and libzstd at run time (libzstd is linked in where its static library
-# was there at build time).  Usage: needed.sh SCREC_RECORD
+# libc and libzstd at run time.  Usage: needed.sh SCREC_RECORD
 set -u
 bin=$1
 if ! command -v readelf >/dev/null 2>&1; then
@@ -17,9 +16,7 @@ case "$needed" in
 	exit 77
 	;;
 esac
-# libzstd is linked in where libzstd.a was there at build time (Debian's libzstd-dev has it).
 case "$needed" in
-"libc.so.6 ") echo "ok - links only libc (libzstd linked in)" ;;
 "libc.so.6 libzstd.so.1 ") echo "ok - links only libc and libzstd" ;;
 *) echo "not ok - screc-record needs more than libc and libzstd: $needed"; exit 1 ;;
 esac
