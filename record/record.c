@@ -653,15 +653,21 @@ start_target(struct recording *r)
 					    (int)r->opt.pids[i], strerror(-err));
 		}
 	} else {
-		/* While it execs, which screc would wait for idle: the faults of ring_prepare(). */
 		target_go(t);
-		ring_prepare(&r->s);
 		err = target_confirm(t, r->opt.command[0]);
 		if (err)
 			return err;
 	}
 	output_commit(&r->out);
-	return screc_writer_flush(r->s.w);
+	err = screc_writer_flush(r->s.w);
+	/*
+	 * A command's delta buffers are prefaulted now, while it runs (not
+	 * while it waits to be released, nor while it execs: it shares screc's
+	 * errno until then, see target.c).
+	 */
+	if (r->opt.command)
+		ring_prepare(&r->s);
+	return err;
 }
 
 /* One poll entry per ring, then the signals. */

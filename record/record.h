@@ -229,7 +229,11 @@ int events_count_lost(struct session *s);
 int events_describe(struct session *s);
 /* Disable, unmap and close everything; safe to call twice. */
 void events_close(struct session *s);
-/* events_close, then free the tracepoints and attributes; safe to call twice. */
+/*
+ * At the end, before screc exits: events_close but for unmapping the rings
+ * (the exit does), then free the tracepoints and attributes; safe to call
+ * twice.
+ */
 void events_release(struct session *s);
 
 /* filter.c */

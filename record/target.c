@@ -33,7 +33,11 @@ enum stage {
 	STAGE_UID,
 };
 
-/* The held child's stack: execvp() builds each path it tries there. */
+/*
+ * The held child's stack beyond what execvp() needs for argv: it builds
+ * each path it tries there, and for a file without #! a copy of argv
+ * (argc + 2 pointers) to run it with /bin/sh, as posix_spawn sizes its own.
+ */
 #define HELD_STACK	(64u << 10)
 
 struct failure {
@@ -103,10 +107,14 @@ struct held {
  * child does), so that starting it copies no page tables and screc then
  * takes no copy-on-write faults: 1 to 2 ms of recording `true`.  Its fd
  * table is its own copy.  It runs on its own stack and writes nothing of
- * screc's but errno, which only its failing calls set: before the release
- * none of them fails, and after it screc waits in read() on the error pipe
- * until the exec.  The ids are set with raw system calls: glibc's setuid()
- * would signal screc's threads, which it takes for its own.
+ * screc's but errno (and glibc's per-thread state of screc's main thread:
+ * cancellation, the loader's scope flag), which only its failing calls
+ * set: before the release none of them fails, and from the release to its
+ * exec screc does nothing but wait in read() on the error pipe (so execvp()
+ * sees only its own errno between the paths it tries).  The ids are set
+ * with raw system calls: glibc's setuid() would signal screc's threads,
+ * which it takes for its own.  Becoming another user (-u) makes the shared
+ * memory undumpable, screc's included: no core dump of screc after that.
  */
 static int
 held_main(void *arg)
@@ -145,17 +153,29 @@ held_main(void *arg)
 int
 target_spawn(struct target *t, char **argv)
 {
+	size_t page = (size_t)getpagesize(), argc = 0;
 	struct held *h;
 	int err;
 
-	t->stack = mmap(NULL, HELD_STACK, PROT_READ | PROT_WRITE,
+	while (argv[argc])
+		argc++;
+	/* Below it a page that faults: an overflow cannot write into screc's memory. */
+	t->stack_len = (((argc + 2) * sizeof(char *) + HELD_STACK + page - 1) & ~(page - 1)) + page;
+	t->stack = mmap(NULL, t->stack_len, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (t->stack == MAP_FAILED) {
 		t->stack = NULL;
 		return -errno;
 	}
+	if (mprotect(t->stack, page, PROT_NONE) < 0) {
+		err = -errno;
+		munmap(t->stack, t->stack_len);
+		t->stack = NULL;
+		return err;
+	}
 	/* At the top of its stack, which grows down from there. */
-	h = (struct held *)((uint8_t *)t->stack + HELD_STACK - ((sizeof(*h) + 15) & ~(size_t)15));
+	h = (struct held *)((uint8_t *)t->stack + t->stack_len -
+			    ((sizeof(*h) + 15) & ~(size_t)15));
 	h->t = t;
 	h->argv = argv;
 	if (pipe2(h->go, O_CLOEXEC) < 0)
@@ -164,7 +184,13 @@ target_spawn(struct target *t, char **argv)
 		err = -errno;
 		goto close_go;
 	}
-	t->child = clone(held_main, h, CLONE_VM | SIGCHLD, h);
+	if (target_can_share_memory()) {
+		t->child = clone(held_main, h, CLONE_VM | SIGCHLD, h);
+	} else {
+		t->child = fork();
+		if (t->child == 0)
+			held_main(h);
+	}
 	if (t->child < 0) {
 		err = -errno;
 		goto close_ep;
@@ -221,6 +247,15 @@ target_confirm(struct target *t, const char *name)
 	return -err;
 }
 
+bool
+target_can_share_memory(void)
+{
+	const char *pre = getenv("LD_PRELOAD");
+
+	/* valgrind preloads its vgpreload_*.so into the program it runs. */
+	return !pre || !strstr(pre, "vgpreload");
+}
+
 void
 target_free(struct target *t)
 {
@@ -235,6 +270,6 @@ target_free(struct target *t)
 	t->groups = NULL;
 	/* Its child has exec'd or ended by now (reaped, or killed and waited for). */
 	if (t->stack)
-		munmap(t->stack, HELD_STACK);
+		munmap(t->stack, t->stack_len);
 	t->stack = NULL;
 }

@@ -18,6 +18,7 @@ struct target {
 	int go_err;			/* errno of the release's write, 0 */
 	int err_fd;			/* brings a failure before or at its exec back */
 	void *stack;			/* the held child's (target_spawn()), NULL before */
+	size_t stack_len;
 	pid_t *tids;			/* the tasks the events are opened on */
 	size_t nr_tids, cap_tids;
 	int status;			/* its wait status, once done */
@@ -63,5 +64,12 @@ int target_confirm(struct target *t, const char *name);
 
 /* Close what is left open and free; safe to call twice. */
 void target_free(struct target *t);
+
+/*
+ * Whether a process may be cloned sharing screc's memory (CLONE_VM without
+ * CLONE_VFORK): not under valgrind, which supports no such clone and stops
+ * the program.  The held command and the closer of the events fork there.
+ */
+bool target_can_share_memory(void);
 
 #endif

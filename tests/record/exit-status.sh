@@ -22,6 +22,15 @@ run 139 "$TARGETS/exit-status" segv
 check "SIGSEGV recorded" grep -qE '^target_exit .* status=0x(8b|b)$' "$T/st.screc.txt"
 run 137 "$TARGETS/exit-status" kill
 run 42 sh -c 'exit 42'
+# A file without #! is run with /bin/sh by execvp(), which copies argv onto the
+# held child's stack first: 30,000 arguments (240 KB of pointers) must fit.
+printf 'exit $(( $# / 1000 ))\n' >"$T/noshebang"
+chmod +x "$T/noshebang"
+# shellcheck disable=SC2046
+"$SCREC" record -e connect -o "$T/ns.screc" -- "$T/noshebang" $(seq 30000) 2>"$T/err"
+expect_eq $? 30 "a script without #! and 30,000 arguments runs (exit 30)"
+raw "$T/ns.screc"
+expect_eq "$(tail -n 1 "$T/ns.screc.txt")" "end complete" "30,000 arguments: complete"
 
 "$SCREC" record -e connect -o "$T/nf.screc" -- "$T/no-such-command" 2>"$T/err"
 expect_eq $? 127 "a command that does not exist -> 127"
