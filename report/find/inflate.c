@@ -642,6 +642,12 @@ save(const uint8_t *buf, size_t len, const char *dir, const char *path, const ch
 	err = write_all(out, buf, len);
 	if (!err && fchmod(out, 0644) < 0)
 		err = -errno;
+	/*
+	 * On disk before it has its name: after a crash a copy with its
+	 * headers but zeros inside would pass valid_copy() for good.
+	 */
+	if (!err && fdatasync(out) < 0)
+		err = -errno;
 	if (close(out) < 0 && !err)
 		err = -errno;
 	if (!err && rename(tmp, path) < 0)
@@ -801,7 +807,8 @@ find_inflated(struct finder *f, int fd, const uint8_t *bid, size_t bid_len, char
 	elf_in_release(&e);
 	if (!m || m->fd < 0)
 		return -1;
-	copy = open(m->path, O_RDONLY | O_CLOEXEC);
+	/* The file validated, not whatever has its name by now (a shared cache directory). */
+	copy = fcntl(m->fd, F_DUPFD_CLOEXEC, 0);
 	copy_name = copy >= 0 ? strdup(m->path) : NULL;
 	if (!copy_name) {
 		if (copy >= 0)
