@@ -20,6 +20,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -212,8 +213,21 @@ close_go:
 void
 target_go(struct target *t)
 {
-	if (write(t->go_fd, "g", 1) != 1)
+	sigset_t pipe_sig, old;
+
+	/*
+	 * A child that died before its release (a signal to the process
+	 * group) leaves no reader: EPIPE, said by target_confirm(), not a
+	 * SIGPIPE that would end screc before it removes its file.
+	 */
+	sigemptyset(&pipe_sig);
+	sigaddset(&pipe_sig, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_sig, &old);
+	if (write(t->go_fd, "g", 1) != 1) {
 		t->go_err = errno ? errno : EPIPE;
+		sigtimedwait(&pipe_sig, NULL, &(struct timespec){ 0, 0 });
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(t->go_fd);
 	t->go_fd = -1;
 }
@@ -235,7 +249,9 @@ target_confirm(struct target *t, const char *name)
 	t->err_fd = -1;
 	if (!err)
 		return 0;
-	if (f.stage == STAGE_EXEC || f.stage > STAGE_UID)
+	if (t->go_err == EPIPE)
+		screc_err("%s: ended before screc could release it to exec (a signal?)", name);
+	else if (f.stage == STAGE_EXEC || f.stage > STAGE_UID)
 		screc_err("%s: cannot execute: %s", name, strerror(err));
 	else
 		screc_err("%s: cannot run as %s: cannot %s: %s", name, t->user, what[f.stage],
