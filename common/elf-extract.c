@@ -18,27 +18,18 @@
 
 #include "buildid.h"
 #include "elf-extract.h"
+#include "util.h"
 
 #define MAX_SECTIONS	4096
 #define KEEP_GAP	(64u * 1024)
 
+/* A file that ends too soon is no ELF file of ours. */
 static int
 read_at(int fd, void *buf, size_t len, uint64_t off)
 {
-	size_t done = 0;
+	int err = screc_pread_all(fd, buf, len, off);
 
-	while (done < len) {
-		ssize_t n = pread(fd, (uint8_t *)buf + done, len - done, (off_t)(off + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -ENOEXEC;
-		done += (size_t)n;
-	}
-	return 0;
+	return err == -ENODATA ? -ENOEXEC : err;
 }
 
 static bool

@@ -19,6 +19,12 @@
  */
 int screc_grow(void *p, size_t *cap, size_t need, size_t size, size_t min);
 
+/*
+ * Read len bytes at offset off of fd (pread, again after EINTR and short
+ * reads).  Returns 0, -ENODATA when the file ends first, or -errno.
+ */
+int screc_pread_all(int fd, void *buf, size_t len, uint64_t off);
+
 /* A full 64-bit mix (splitmix64's finalizer): good bits for any table size. */
 static inline uint64_t
 screc_mix64(uint64_t x)

@@ -76,25 +76,6 @@ struct elf_in {
 	bool relative_altlink;		/* .gnu_debugaltlink names a path not absolute */
 };
 
-static int
-read_at(int fd, void *buf, size_t len, uint64_t off)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pread(fd, (uint8_t *)buf + done, len - done, (off_t)(off + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -ENODATA;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 static const char *
 sec_name(const struct elf_in *e, size_t i)
 {
@@ -129,7 +110,7 @@ read_notes(struct elf_in *e)
 
 		if (!strcmp(sec_name(e, i), ".gnu_debugaltlink")) {
 			if ((sh->sh_flags & SHF_COMPRESSED) || !has_data(sh) ||
-			    read_at(e->fd, &first, 1, sh->sh_offset) || first != '/')
+			    screc_pread_all(e->fd, &first, 1, sh->sh_offset) || first != '/')
 				e->relative_altlink = true;
 			continue;
 		}
@@ -137,7 +118,7 @@ read_notes(struct elf_in *e)
 		    !sh->sh_size || sh->sh_size > MAX_NOTES)
 			continue;
 		buf = malloc(sh->sh_size);
-		if (buf && read_at(e->fd, buf, sh->sh_size, sh->sh_offset) == 0 &&
+		if (buf && screc_pread_all(e->fd, buf, sh->sh_size, sh->sh_offset) == 0 &&
 		    screc_note_build_id(buf, sh->sh_size, e->bid, &e->bid_len) != 0)
 			e->bid_len = 0;
 		free(buf);
@@ -165,7 +146,7 @@ elf_in_parse(struct elf_in *e, int fd)
 	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size < sizeof(e->eh))
 		return -EBADMSG;
 	e->size = (uint64_t)st.st_size;
-	err = read_at(fd, &e->eh, sizeof(e->eh), 0);
+	err = screc_pread_all(fd, &e->eh, sizeof(e->eh), 0);
 	if (err)
 		return err;
 	if (memcmp(e->eh.e_ident, ELFMAG, SELFMAG) != 0)
@@ -185,7 +166,7 @@ elf_in_parse(struct elf_in *e, int fd)
 	e->sh = malloc(e->eh.e_shnum * sizeof(*e->sh));
 	if (!e->sh)
 		return -ENOMEM;
-	err = read_at(fd, e->sh, e->eh.e_shnum * sizeof(*e->sh), e->eh.e_shoff);
+	err = screc_pread_all(fd, e->sh, e->eh.e_shnum * sizeof(*e->sh), e->eh.e_shoff);
 	if (err)
 		return err;
 	for (i = 1; i < e->eh.e_shnum; i++) {
@@ -206,7 +187,7 @@ elf_in_parse(struct elf_in *e, int fd)
 	e->names = malloc(str->sh_size + 1);
 	if (!e->names)
 		return -ENOMEM;
-	err = read_at(fd, e->names, str->sh_size, str->sh_offset);
+	err = screc_pread_all(fd, e->names, str->sh_size, str->sh_offset);
 	if (err)
 		return err;
 	e->names[str->sh_size] = 0;
@@ -265,7 +246,7 @@ plan(const struct elf_in *e, struct sec *s, struct layout *l)
 		return -ENOTSUP;
 	if (e->eh.e_phnum) {
 		Elf64_Phdr *ph = malloc(e->eh.e_phnum * sizeof(*ph));
-		int err = ph ? read_at(e->fd, ph, e->eh.e_phnum * sizeof(*ph), e->eh.e_phoff) :
+		int err = ph ? screc_pread_all(e->fd, ph, e->eh.e_phnum * sizeof(*ph), e->eh.e_phoff) :
 			       -ENOMEM;
 
 		for (i = 0; !err && i < e->eh.e_phnum; i++)
@@ -291,7 +272,7 @@ plan(const struct elf_in *e, struct sec *s, struct layout *l)
 
 			if (sh->sh_size <= sizeof(ch))
 				return -EBADMSG;
-			err = read_at(e->fd, &ch, sizeof(ch), sh->sh_offset);
+			err = screc_pread_all(e->fd, &ch, sizeof(ch), sh->sh_offset);
 			if (err)
 				return err;
 			if (ch.ch_type != ELFCOMPRESS_ZLIB)
@@ -378,7 +359,7 @@ inflate_buf(const uint8_t *in, const struct sec *s, uint8_t *out)
 static int
 inflate_one(int fd, const struct sec *s, uint8_t *out)
 {
-	int err = read_at(fd, s->in, s->in_size, s->in_off);
+	int err = screc_pread_all(fd, s->in, s->in_size, s->in_off);
 
 	return err ? err : inflate_buf(s->in, s, out);
 }
@@ -508,10 +489,10 @@ build(const struct elf_in *e, struct sec *s, const struct layout *l, unsigned th
 		}
 	err = huge_alloc(out, l->total);
 	if (!err)
-		err = read_at(e->fd, out->p, l->keep, 0);
+		err = screc_pread_all(e->fd, out->p, l->keep, 0);
 	for (i = 1; i < e->eh.e_shnum && !err; i++)
 		if (s[i].how == COPY)
-			err = read_at(e->fd, out->p + s[i].out_off, s[i].out_size, s[i].in_off);
+			err = screc_pread_all(e->fd, out->p + s[i].out_off, s[i].out_size, s[i].in_off);
 	if (!err)
 		err = inflate_all(e, s, out->p, threads);
 	huge_free(&in);
