@@ -616,7 +616,7 @@ start_output(struct recording *r)
 		err = screc_writer_flush(s->w);
 	/*
 	 * Without, the first delta tries again, and stacks are written whole if
-	 * it fails too.  A command's is done while it execs (start_target()).
+	 * it fails too.  A command's is done once it runs (start_target()).
 	 */
 	if (!r->opt.command)
 		ring_prepare(s);
@@ -653,8 +653,7 @@ start_target(struct recording *r)
 					    (int)r->opt.pids[i], strerror(-err));
 		}
 	} else {
-		target_go(t);
-		err = target_confirm(t, r->opt.command[0]);
+		err = target_release(t, r->opt.command[0]);
 		if (err)
 			return err;
 	}

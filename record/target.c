@@ -210,30 +210,32 @@ close_go:
 	return err;
 }
 
-void
-target_go(struct target *t)
+/*
+ * Write the release.  A child that died before it (a signal to the process
+ * group) leaves no reader: EPIPE, not a SIGPIPE that would end screc before
+ * it removes its file.  Returns 0 or an errno.
+ */
+static int
+release(struct target *t)
 {
 	sigset_t pipe_sig, old;
+	int err = 0;
 
-	/*
-	 * A child that died before its release (a signal to the process
-	 * group) leaves no reader: EPIPE, said by target_confirm(), not a
-	 * SIGPIPE that would end screc before it removes its file.
-	 */
 	sigemptyset(&pipe_sig);
 	sigaddset(&pipe_sig, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &pipe_sig, &old);
 	if (write(t->go_fd, "g", 1) != 1) {
-		t->go_err = errno ? errno : EPIPE;
+		err = errno ? errno : EPIPE;
 		sigtimedwait(&pipe_sig, NULL, &(struct timespec){ 0, 0 });
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(t->go_fd);
 	t->go_fd = -1;
+	return err;
 }
 
 int
-target_confirm(struct target *t, const char *name)
+target_release(struct target *t, const char *name)
 {
 	static const char *const what[] = {
 		[STAGE_GROUPS] = "set its groups",
@@ -241,15 +243,16 @@ target_confirm(struct target *t, const char *name)
 		[STAGE_UID] = "set its user id",
 	};
 	struct failure f = { STAGE_EXEC, 0 };
-	int err = t->go_err;
+	int go_err = release(t), err = go_err;
 
+	/* Nothing else until the exec: the child shares screc's errno (held_main()). */
 	if (!err && read(t->err_fd, &f, sizeof(f)) == sizeof(f) && f.err)
 		err = f.err;
 	close(t->err_fd);
 	t->err_fd = -1;
 	if (!err)
 		return 0;
-	if (t->go_err == EPIPE)
+	if (go_err == EPIPE)
 		screc_err("%s: ended before screc could release it to exec (a signal?)", name);
 	else if (f.stage == STAGE_EXEC || f.stage > STAGE_UID)
 		screc_err("%s: cannot execute: %s", name, strerror(err));

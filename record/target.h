@@ -15,7 +15,6 @@
 struct target {
 	pid_t child;			/* the launched command; -1 with -p */
 	int go_fd;			/* releases it to exec */
-	int go_err;			/* errno of the release's write, 0 */
 	int err_fd;			/* brings a failure before or at its exec back */
 	void *stack;			/* the held child's (target_spawn()), NULL before */
 	size_t stack_len;
@@ -50,17 +49,12 @@ int target_set_user(struct target *t, const char *user);
 int target_spawn(struct target *t, char **argv);
 
 /*
- * Let the held command exec, without waiting: target_confirm() says how
- * its exec went, and screc may work meanwhile.
+ * Let the held command exec.  Returns 0 once the exec succeeded, or -errno
+ * when it (or becoming the user) failed, or it ended before its release,
+ * said, with exit_code set (127 for a command not found, else 126) and the
+ * child reaped.
  */
-void target_go(struct target *t);
-
-/*
- * After target_go(): wait for the exec.  Returns 0 once it succeeded, or
- * -errno when it (or becoming the user) failed, said, with exit_code set
- * (127 for a command not found, else 126) and the child reaped.
- */
-int target_confirm(struct target *t, const char *name);
+int target_release(struct target *t, const char *name);
 
 /* Close what is left open and free; safe to call twice. */
 void target_free(struct target *t);
